@@ -1,0 +1,106 @@
+// @ts-check
+import js from '@eslint/js';
+import importX from 'eslint-plugin-import-x';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [
+  'assert',
+  'buffer',
+  'child_process',
+  'crypto',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'https',
+  'net',
+  'os',
+  'path',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'url',
+  'util',
+  'worker_threads',
+  'zlib',
+];
+
+export const config = tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        projectService: { allowDefaultProject: ['*.js', '*.ts', 'bench/*.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/resolver': { node: true } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowNullish: false },
+      ],
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      'import-x/no-default-export': 'error',
+      'import-x/no-self-import': 'error',
+    },
+  },
+  {
+    // The core is pure: no I/O, no clock, no randomness, no boundary libraries. It receives
+    // typed, validated values from the shell and returns values.
+    files: ['src/core/**/*.ts'],
+    ignores: ['src/core/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...nodeBuiltins.map((name) => ({ name, message: 'src/core does no I/O.' })),
+            { name: 'highs', message: 'The core sees the solver only through the Solver port.' },
+            { name: 'yaml', message: 'Parsing belongs to src/scenario.' },
+            { name: 'zod', message: 'Validation happens once, at the boundary.' },
+          ],
+          patterns: [
+            { group: ['node:*'], message: 'src/core does no I/O.' },
+            {
+              group: ['**/cli/**', '**/scenario/**', '**/solver/**', '**/store/**', '**/api/**'],
+              message: 'src/core imports nothing from the shell.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/core does no I/O.' },
+        { name: 'console', message: 'src/core does no I/O.' },
+        { name: 'fetch', message: 'src/core does no I/O.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Pass the clock in.' },
+        { object: 'Math', property: 'random', message: 'Pass the random source in.' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['eslint.config.js'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);
+
+// ESLint loads flat configuration through the default export.
+// eslint-disable-next-line import-x/no-default-export
+export default config;

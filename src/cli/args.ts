@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { UsageError } from './errors.js';
+
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+
+export interface ParsedArgs {
+  readonly positionals: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+}
+
+/**
+ * Parses a command's arguments strictly: unknown flags and missing values are usage errors,
+ * named in the message.
+ */
+export function parseCommandArgs(
+  command: string,
+  argv: readonly string[],
+  options: OptionSpec,
+  positionals: { readonly min: number; readonly max: number; readonly usage: string },
+): ParsedArgs {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new UsageError(`${command}: ${message ?? 'bad arguments'}\nUsage: ${positionals.usage}`);
+  }
+  const count = parsed.positionals.length;
+  if (count < positionals.min || count > positionals.max) {
+    throw new UsageError(
+      `${command}: expected ${positionals.min === positionals.max ? positionals.min : `${positionals.min} to ${positionals.max}`} argument${positionals.max === 1 ? '' : 's'}, got ${count}\nUsage: ${positionals.usage}`,
+    );
+  }
+  return {
+    positionals: parsed.positionals,
+    values: parsed.values as Record<string, string | boolean | undefined>,
+  };
+}
+
+/** Reads a flag that must be one of a few words. */
+export function oneOf<T extends string>(
+  flag: string,
+  value: string | boolean | undefined,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  if (value === undefined) return fallback;
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value))
+    return value as T;
+  throw new UsageError(`--${flag}: expected ${allowed.join(', ')}, got ${String(value)}`);
+}
+
+/** Reads a flag that must be a positive number. */
+export function positiveNumber(
+  flag: string,
+  value: string | boolean | undefined,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const number = typeof value === 'string' ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number <= 0) {
+    throw new UsageError(`--${flag}: expected a number above 0, got ${String(value)}`);
+  }
+  return number;
+}

@@ -1,0 +1,32 @@
+import { planToJson } from '../../core/planner/plan-json.js';
+import { buildProblem } from '../../core/planner/problem.js';
+import { planExact } from '../../core/planner/exact.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import { createHighsSolver } from '../../solver/highs-solver.js';
+import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
+import { formatPlanCsv } from '../format/plan-csv.js';
+import { formatPlanText } from '../format/plan-text.js';
+import type { Io } from '../io.js';
+
+export const planUsage = 'stargate plan FILE [--format text|json|csv] [--time-limit SEC]';
+
+/** `stargate plan FILE`: the optimal plan, as a summary, the spec's JSON, or CSV. */
+export async function planCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { positionals, values } = parseCommandArgs(
+    'plan',
+    argv,
+    { format: { type: 'string' }, 'time-limit': { type: 'string' } },
+    { min: 1, max: 1, usage: planUsage },
+  );
+  const format = oneOf('format', values.format, ['text', 'json', 'csv'] as const, 'text');
+  const timeLimitSeconds = positiveNumber('time-limit', values['time-limit']);
+  const scenario = await loadScenarioFile(positionals[0] ?? '');
+  const solver = await createHighsSolver();
+  const plan = planExact(buildProblem(scenario), solver, {
+    ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
+  });
+  if (format === 'json') io.out(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
+  else if (format === 'csv') io.out(formatPlanCsv(plan, scenario));
+  else io.out(formatPlanText(plan, scenario));
+  return 0;
+}

@@ -1,0 +1,71 @@
+import { explainCommand, explainUsage } from './commands/explain.js';
+import { planCommand, planUsage } from './commands/plan.js';
+import { schemaCommand, schemaUsage } from './commands/schema.js';
+import { validateCommand, validateUsage } from './commands/validate.js';
+import { UsageError, reportError } from './errors.js';
+import type { Io } from './io.js';
+
+type Command = (argv: readonly string[], io: Io) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+  validate: {
+    run: validateCommand,
+    usage: validateUsage,
+    summary: 'check a scenario file; print ok and counts',
+  },
+  schema: {
+    run: schemaCommand,
+    usage: schemaUsage,
+    summary: 'print the JSON Schema of the scenario format',
+  },
+  explain: {
+    run: explainCommand,
+    usage: explainUsage,
+    summary: 'why a workload may or may not run on each pool',
+  },
+  plan: {
+    run: planCommand,
+    usage: planUsage,
+    summary: 'the optimal plan: cost, placements, unmet demand, commitments',
+  },
+};
+
+export const VERSION = '0.1.0';
+
+function help(): string {
+  const lines = [
+    'stargate — a control plane for AI compute bought under contracts',
+    '',
+    'Usage:',
+    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`),
+    '  stargate help | --help | --version',
+    '',
+    'Exit status: 0 ok, 1 internal error, 2 invalid input (file or command line).',
+    'Docs: README.md and docs/ in the repository.',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs one command line; returns the exit status. Never throws. */
+export async function run(argv: readonly string[], io: Io, debug = false): Promise<number> {
+  try {
+    const [name, ...rest] = argv;
+    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+      io.out(help());
+      return name === undefined ? 2 : 0;
+    }
+    if (name === '--version' || name === '-v') {
+      io.out(`stargate ${VERSION}\n`);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) throw new UsageError(`unknown command ${name}`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(`Usage: ${command.usage}\n  ${command.summary}\n`);
+      return 0;
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    return reportError(error, io, debug);
+  }
+}

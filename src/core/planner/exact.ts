@@ -1,0 +1,278 @@
+import type { Cents } from '../money.js';
+import { microsToFloat, toCents } from '../money.js';
+import type { Period } from '../period.js';
+import { hoursIn, periodsOf } from '../period.js';
+import type { Placement } from './evaluate.js';
+import { evaluatePlacements } from './evaluate.js';
+import type { Plan, SolveStatus } from './plan.js';
+import type { PlacementProblem } from './problem.js';
+import { explainShortages } from './reasons.js';
+import type { LinearModel, LinearSolver } from './solver.js';
+import { ModelBuilder } from './solver.js';
+import { verifyPlan } from './verify.js';
+
+export interface ExactOptions {
+  readonly timeLimitSeconds?: number;
+  /** Relative gap at which the solver may stop; default 1e-6. */
+  readonly relativeGap?: number;
+}
+
+/** Column layout of the mixed-integer model, to read a solution back. */
+interface ExactModel {
+  readonly model: LinearModel;
+  /** Column of each triple. */
+  readonly tripleColumn: Int32Array;
+  /** Column of each gang option's choice, -1 for options that are not viable. */
+  readonly optionColumn: Int32Array;
+  /** A feasible start: nothing placed, every commitment paid in full. */
+  readonly start: Float64Array;
+}
+
+/**
+ * Builds the spec's model as a mixed-integer program. Unmet value is a constant offset minus
+ * the value of what is served, so no unmet variables are needed:
+ *
+ * - x[w,p,t] ≥ 0 integer, GPUs of workload w on pool p in period t, for eligible triples;
+ *   cost hours·(price − value) when splittable, hours·price for gang workloads;
+ * - y[w,g] binary for each viable gang option, cost −value·Σ hours·gpus;
+ * - s[k] ≥ 0 commitment shortfall, cost 1;
+ * - demand: Σp x[w,p,t] ≤ gpus (splittable); Σ_{p∈g} x[w,p,t] = gpus·y[w,g] (gang);
+ *   Σg y[w,g] ≤ 1; capacity: Σw x[w,p,t] ≤ gpus(p); commitment: s[k] + Σ spend ≥ min.
+ *
+ * Objective in USD as floats for the solver only; the plan is priced exactly afterwards.
+ */
+export function buildExactModel(problem: PlacementProblem): ExactModel {
+  const { triples, workloads, pools, gangOptions } = problem;
+  const builder = new ModelBuilder();
+
+  // Offset: every GPU-hour of demand unmet.
+  workloads.forEach((workload, w) => {
+    const range = problem.demandRange[w];
+    if (!range) return;
+    for (const period of periodsOf(range)) {
+      builder.offset += workload.gpus * hoursIn(period) * microsToFloat(workload.valuePerGpuHour);
+    }
+  });
+
+  const tripleColumn = new Int32Array(triples.count);
+  for (let i = 0; i < triples.count; i++) {
+    const workload = workloads[triples.workload[i] ?? 0];
+    const pool = pools[triples.pool[i] ?? 0];
+    if (!workload || !pool) throw new Error('buildExactModel: triple out of range');
+    const hours = hoursIn((triples.period[i] ?? 0) as Period);
+    const price = microsToFloat(pool.pricePerGpuHour);
+    const value = workload.gang ? 0 : microsToFloat(workload.valuePerGpuHour);
+    tripleColumn[i] = builder.addColumn(
+      hours * (price - value),
+      0,
+      Math.min(workload.gpus, pool.gpus),
+      true,
+    );
+  }
+
+  const optionColumn = new Int32Array(gangOptions.length).fill(-1);
+  gangOptions.forEach((option, g) => {
+    if (!option.viable) return;
+    const workload = workloads[option.workload];
+    const range = problem.demandRange[option.workload];
+    if (!workload || !range) return;
+    let hours = 0;
+    for (const period of periodsOf(range)) hours += hoursIn(period);
+    optionColumn[g] = builder.addColumn(
+      -hours * workload.gpus * microsToFloat(workload.valuePerGpuHour),
+      0,
+      1,
+      true,
+    );
+  });
+
+  const commitmentColumn = problem.commitments.map((c) =>
+    builder.addColumn(1, 0, microsToFloat(c.term.minSpend), false),
+  );
+
+  // Group triples by (workload, period), by (pool, period) and by (option, period).
+  const byDemand = new Map<string, number[]>();
+  const byCapacity = new Map<string, number[]>();
+  for (let i = 0; i < triples.count; i++) {
+    const w = triples.workload[i] ?? 0;
+    const t = triples.period[i] ?? 0;
+    const g = triples.option[i] ?? -1;
+    push(byDemand, g >= 0 ? `g${g}:${t}` : `w${w}:${t}`, i);
+    push(byCapacity, `${triples.pool[i] ?? 0}:${t}`, i);
+  }
+  for (const [key, members] of byDemand) {
+    const columns = members.map((i) => tripleColumn[i] ?? 0);
+    if (key.startsWith('g')) {
+      const g = Number(key.slice(1, key.indexOf(':')));
+      const gpus = workloads[gangOptions[g]?.workload ?? 0]?.gpus ?? 0;
+      builder.addRow([...columns, optionColumn[g] ?? 0], [...columns.map(() => 1), -gpus], 0, 0);
+    } else {
+      const w = Number(key.slice(1, key.indexOf(':')));
+      builder.addRow(
+        columns,
+        columns.map(() => 1),
+        -Infinity,
+        workloads[w]?.gpus ?? 0,
+      );
+    }
+  }
+  // A viable gang option must be served in every period, even one where the option has no
+  // triple (cannot happen for viable options, but the row keeps the model honest).
+  gangOptions.forEach((option, g) => {
+    const range = problem.demandRange[option.workload];
+    if (!option.viable || !range) return;
+    for (const period of periodsOf(range)) {
+      if (!byDemand.has(`g${g}:${period}`)) builder.addRow([optionColumn[g] ?? 0], [1], 0, 0);
+    }
+  });
+  const choices = new Map<number, number[]>();
+  gangOptions.forEach((option, g) => {
+    if (option.viable) push(choices, option.workload, optionColumn[g] ?? 0);
+  });
+  for (const columns of choices.values()) {
+    if (columns.length > 1)
+      builder.addRow(
+        columns,
+        columns.map(() => 1),
+        -Infinity,
+        1,
+      );
+  }
+  for (const [key, members] of byCapacity) {
+    const pool = pools[Number(key.slice(0, key.indexOf(':')))];
+    const columns = members.map((i) => tripleColumn[i] ?? 0);
+    if (!pool) continue;
+    // A pool holding more than any one workload's need can still be oversubscribed by many.
+    builder.addRow(
+      columns,
+      columns.map(() => 1),
+      -Infinity,
+      pool.gpus,
+    );
+  }
+  problem.commitments.forEach((commitment, k) => {
+    const { range, term } = commitment;
+    const columns: number[] = [commitmentColumn[k] ?? 0];
+    const coefficients: number[] = [1];
+    if (range) {
+      for (let i = 0; i < triples.count; i++) {
+        const pool = pools[triples.pool[i] ?? 0];
+        const period = (triples.period[i] ?? 0) as Period;
+        if (pool?.provider !== term.provider || period < range.from || period > range.to) continue;
+        columns.push(tripleColumn[i] ?? 0);
+        coefficients.push(hoursIn(period) * microsToFloat(pool.pricePerGpuHour));
+      }
+    }
+    builder.addRow(columns, coefficients, microsToFloat(term.minSpend), Infinity);
+  });
+
+  const model = builder.build();
+  const start = new Float64Array(model.numCols);
+  problem.commitments.forEach((c, k) => {
+    start[commitmentColumn[k] ?? 0] = microsToFloat(c.term.minSpend);
+  });
+  return { model, tripleColumn, optionColumn, start };
+}
+
+/**
+ * Solves the placement problem exactly with a mixed-integer solver, then prices the plan in
+ * exact integer arithmetic and explains every shortage. Throws when the solver fails; a plan
+ * it returns always passes `verifyPlan`.
+ */
+export function planExact(
+  problem: PlacementProblem,
+  solver: LinearSolver,
+  options: ExactOptions = {},
+): Plan {
+  const exact = buildExactModel(problem);
+  const outcome = solver.solve(exact.model, {
+    relativeGap: options.relativeGap ?? 1e-6,
+    start: exact.start,
+    ...(options.timeLimitSeconds === undefined
+      ? {}
+      : { timeLimitSeconds: options.timeLimitSeconds }),
+  });
+  if ('message' in outcome) throw new Error(`${solver.name} found no plan: ${outcome.message}`);
+  const placements = readPlacements(problem, exact, outcome.values);
+  return finishPlan(problem, placements, {
+    method: 'exact',
+    status: outcome.status,
+    boundSource: 'mip',
+    bound: outcome.bound,
+  });
+}
+
+function readPlacements(
+  problem: PlacementProblem,
+  exact: ExactModel,
+  values: Float64Array,
+): Placement[] {
+  const { triples, gangOptions } = problem;
+  const chosen = new Set<number>();
+  gangOptions.forEach((_, g) => {
+    const column = exact.optionColumn[g] ?? -1;
+    if (column >= 0 && Math.round(values[column] ?? 0) === 1) chosen.add(g);
+  });
+  const placements: Placement[] = [];
+  for (let i = 0; i < triples.count; i++) {
+    const g = triples.option[i] ?? -1;
+    if (g >= 0 && !chosen.has(g)) continue;
+    const gpus = Math.round(values[exact.tripleColumn[i] ?? 0] ?? 0);
+    if (gpus <= 0) continue;
+    placements.push({
+      workload: triples.workload[i] ?? 0,
+      pool: triples.pool[i] ?? 0,
+      period: (triples.period[i] ?? 0) as Period,
+      gpus,
+    });
+  }
+  return placements;
+}
+
+/**
+ * Prices placements exactly, explains shortages, checks the result from first principles and
+ * assembles the plan. `bound` is the solver's proven lower bound in USD.
+ */
+export function finishPlan(
+  problem: PlacementProblem,
+  placements: readonly Placement[],
+  solve: {
+    method: string;
+    status: SolveStatus;
+    boundSource: 'mip' | 'lp' | 'trivial';
+    bound: number;
+  },
+): Plan {
+  const evaluation = evaluatePlacements(problem, placements);
+  const violations = verifyPlan(problem.scenario, evaluation.assignments);
+  if (violations.length > 0) {
+    throw new Error(`planner produced an invalid plan: ${violations.slice(0, 5).join('; ')}`);
+  }
+  const total = toCents(evaluation.objective.total);
+  return {
+    scenario: problem.scenario.name,
+    objective: evaluation.objective,
+    lowerBound: boundCents(solve.bound, total),
+    assignments: evaluation.assignments,
+    unmet: explainShortages(problem, placements, evaluation.shortages),
+    commitments: evaluation.commitments,
+    byProvider: evaluation.byProvider,
+    solver: { method: solve.method, status: solve.status, boundSource: solve.boundSource },
+  };
+}
+
+/**
+ * The solver's bound in cents, rounded down, and never above the plan's own total: a bound
+ * a hair above the total is float noise on a plan that is optimal.
+ */
+function boundCents(bound: number, total: Cents): Cents {
+  if (!Number.isFinite(bound)) return 0n;
+  const cents = BigInt(Math.floor(bound * 100));
+  return cents > total ? total : cents < 0n ? 0n : cents;
+}
+
+function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

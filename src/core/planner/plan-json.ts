@@ -1,0 +1,70 @@
+import { centsToNumber, toCents } from '../money.js';
+import { formatPeriod } from '../period.js';
+import type { Plan } from './plan.js';
+
+/** The plan as the spec's JSON document (`stargate plan --format json`). */
+export interface PlanJson {
+  scenario: string;
+  objective: { totalUSD: number; computeUSD: number; shortfallUSD: number; unmetUSD: number };
+  bound: { lowerBoundUSD: number; gap: number };
+  assignments: { workload: string; pool: string; period: string; gpus: number }[];
+  unmet: { workload: string; period: string; gpus: number; reasons: string[] }[];
+  commitments: {
+    contract: string;
+    term: string;
+    provider: string;
+    minSpendUSD: number;
+    spendUSD: number;
+    shortfallUSD: number;
+  }[];
+  byProvider: { provider: string; period: string; gpus: number; computeUSD: number }[];
+  /** Extension: how the plan was found. */
+  solver: { method: string; status: string; boundSource: string };
+}
+
+/**
+ * Converts a plan to the spec's JSON shape: amounts in USD rounded half-up to cents, periods
+ * as `YYYY-MM`, rows in a fixed order, so the same plan always serialises to the same bytes.
+ */
+export function planToJson(plan: Plan): PlanJson {
+  const usd = (micros: bigint) => centsToNumber(toCents(micros));
+  const total = toCents(plan.objective.total);
+  const gap = Number(total - plan.lowerBound) / 100 / Math.max(Number(total) / 100, 1);
+  return {
+    scenario: plan.scenario,
+    objective: {
+      totalUSD: centsToNumber(total),
+      computeUSD: usd(plan.objective.compute),
+      shortfallUSD: usd(plan.objective.shortfall),
+      unmetUSD: usd(plan.objective.unmet),
+    },
+    bound: { lowerBoundUSD: centsToNumber(plan.lowerBound), gap },
+    assignments: plan.assignments.map((a) => ({
+      workload: a.workload,
+      pool: a.pool,
+      period: formatPeriod(a.period),
+      gpus: a.gpus,
+    })),
+    unmet: plan.unmet.map((u) => ({
+      workload: u.workload,
+      period: formatPeriod(u.period),
+      gpus: u.gpus,
+      reasons: [...u.reasons],
+    })),
+    commitments: plan.commitments.map((c) => ({
+      contract: c.contract,
+      term: c.term,
+      provider: c.provider,
+      minSpendUSD: usd(c.minSpend),
+      spendUSD: usd(c.spend),
+      shortfallUSD: usd(c.shortfall),
+    })),
+    byProvider: plan.byProvider.map((row) => ({
+      provider: row.provider,
+      period: formatPeriod(row.period),
+      gpus: row.gpus,
+      computeUSD: usd(row.compute),
+    })),
+    solver: { ...plan.solver },
+  };
+}

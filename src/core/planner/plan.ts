@@ -1,0 +1,65 @@
+import type { Cents, Micros } from '../money.js';
+import type { Period } from '../period.js';
+
+/** GPUs of one workload on one pool in one period; never 0. */
+export interface Assignment {
+  readonly workload: string;
+  readonly pool: string;
+  readonly period: Period;
+  readonly gpus: number;
+}
+
+/** Demand left unserved in one period, with the reasons in words. */
+export interface UnmetRow {
+  readonly workload: string;
+  readonly period: Period;
+  readonly gpus: number;
+  readonly reasons: readonly string[];
+}
+
+export interface CommitmentStatus {
+  readonly contract: string;
+  readonly term: string;
+  readonly provider: string;
+  readonly minSpend: Micros;
+  readonly spend: Micros;
+  readonly shortfall: Micros;
+}
+
+export interface ProviderPeriod {
+  readonly provider: string;
+  readonly period: Period;
+  readonly gpus: number;
+  readonly compute: Micros;
+}
+
+/** The objective's parts, exact. */
+export interface Objective {
+  readonly total: Micros;
+  readonly compute: Micros;
+  readonly shortfall: Micros;
+  readonly unmet: Micros;
+}
+
+export type SolveStatus = 'optimal' | 'time-limit' | 'feasible';
+
+/** How the plan was found; deterministic, so no timings. */
+export interface SolverReport {
+  /** `exact` (HiGHS mixed-integer) or the name of another planner. */
+  readonly method: string;
+  readonly status: SolveStatus;
+  /** What the lower bound is: the MIP's proven dual bound, or an LP relaxation. */
+  readonly boundSource: 'mip' | 'lp' | 'trivial';
+}
+
+export interface Plan {
+  readonly scenario: string;
+  readonly objective: Objective;
+  /** A proven lower bound on the optimum, rounded down to cents. */
+  readonly lowerBound: Cents;
+  readonly assignments: readonly Assignment[];
+  readonly unmet: readonly UnmetRow[];
+  readonly commitments: readonly CommitmentStatus[];
+  readonly byProvider: readonly ProviderPeriod[];
+  readonly solver: SolverReport;
+}

@@ -1,0 +1,187 @@
+import type { Rules } from '../contracts.js';
+import { compileRules } from '../contracts.js';
+import type { CommitmentTerm, Contract, Pool, Scenario, Workload } from '../model.js';
+import type { Micros } from '../money.js';
+import type { Period, PeriodRange } from '../period.js';
+import { hoursIn, intersect, periodsOf } from '../period.js';
+
+/**
+ * A scenario reduced to what placement needs: the eligible (workload, pool, period) triples,
+ * the gang options, and the commitments. Both planners and the plan evaluation read it.
+ * Triples are held as parallel typed arrays, sorted by workload, pool, period.
+ */
+export interface PlacementProblem {
+  readonly scenario: Scenario;
+  readonly rules: Rules;
+  readonly workloads: readonly Workload[];
+  readonly pools: readonly Pool[];
+  /** For each workload, its window clipped to the horizon; undefined when it lies outside. */
+  readonly demandRange: readonly (PeriodRange | undefined)[];
+  readonly triples: Triples;
+  /** Gang options of every gang workload, viable or not, in workload order. */
+  readonly gangOptions: readonly GangOption[];
+  readonly commitments: readonly Commitment[];
+}
+
+export interface Triples {
+  readonly count: number;
+  readonly workload: Int32Array;
+  readonly pool: Int32Array;
+  readonly period: Int32Array;
+  /** Index into `gangOptions`, or -1 for a splittable workload. */
+  readonly option: Int32Array;
+}
+
+/**
+ * One way to host a gang workload: one site (a pool without a site is a site of its own) and
+ * one accelerator, for the whole window. Viable when its eligible pools hold the workload's
+ * GPUs in every period of the window.
+ */
+export interface GangOption {
+  readonly workload: number;
+  /** The site id, or `pool:<id>` for a pool without a site. */
+  readonly site: string;
+  readonly accelerator: string;
+  /** Pool indices of this site and accelerator that the workload may use in some period. */
+  readonly pools: readonly number[];
+  readonly viable: boolean;
+  /** For an option that is not viable: the first period that lacks room, and the room there. */
+  readonly shortAt?: { readonly period: Period; readonly gpus: number };
+}
+
+export interface Commitment {
+  readonly contract: Contract;
+  readonly term: CommitmentTerm;
+  /** Where the term's window, the contract's effective range and the horizon meet. */
+  readonly range: PeriodRange | undefined;
+}
+
+/** Builds the placement problem of a scenario. Pure and deterministic. */
+export function buildProblem(
+  scenario: Scenario,
+  rules: Rules = compileRules(scenario),
+): PlacementProblem {
+  const workloads = scenario.workloads;
+  const pools = scenario.pools;
+  const demandRange = workloads.map((w) => intersect(w.window, scenario.horizon));
+
+  const tw: number[] = [];
+  const tp: number[] = [];
+  const tt: number[] = [];
+  const to: number[] = [];
+  const gangOptions: GangOption[] = [];
+
+  workloads.forEach((workload, w) => {
+    const range = demandRange[w];
+    if (!range || workload.gpus === 0) return;
+    if (!workload.gang) {
+      pools.forEach((pool, p) => {
+        for (const eligible of rules.eligibleRanges(workload, pool)) {
+          for (const period of periodsOf(eligible)) {
+            tw.push(w);
+            tp.push(p);
+            tt.push(period);
+            to.push(-1);
+          }
+        }
+      });
+      return;
+    }
+    // Gang: group eligible pools by (site, accelerator) and keep the options that can hold
+    // the whole need in every period.
+    const groups = new Map<string, { site: string; accelerator: string; pools: number[] }>();
+    const eligibleByPool = new Map<number, readonly PeriodRange[]>();
+    pools.forEach((pool, p) => {
+      const ranges = rules.eligibleRanges(workload, pool);
+      if (ranges.length === 0) return;
+      eligibleByPool.set(p, ranges);
+      const site = pool.site ?? `pool:${pool.id}`;
+      const key = `${site}\u0000${pool.accelerator}`;
+      const group = groups.get(key) ?? { site, accelerator: pool.accelerator, pools: [] };
+      group.pools.push(p);
+      groups.set(key, group);
+    });
+    const keys = [...groups.keys()].sort();
+    for (const key of keys) {
+      const group = groups.get(key);
+      if (!group) continue;
+      let shortAt: { period: Period; gpus: number } | undefined;
+      for (const period of periodsOf(range)) {
+        let room = 0;
+        for (const p of group.pools) {
+          const ranges = eligibleByPool.get(p) ?? [];
+          if (ranges.some((r) => period >= r.from && period <= r.to)) room += pools[p]?.gpus ?? 0;
+        }
+        if (room < workload.gpus) {
+          shortAt = { period, gpus: room };
+          break;
+        }
+      }
+      const optionIndex = gangOptions.length;
+      gangOptions.push({
+        workload: w,
+        site: group.site,
+        accelerator: group.accelerator,
+        pools: group.pools,
+        viable: shortAt === undefined,
+        ...(shortAt ? { shortAt } : {}),
+      });
+      if (shortAt) continue;
+      for (const p of group.pools) {
+        for (const eligible of eligibleByPool.get(p) ?? []) {
+          for (const period of periodsOf(eligible)) {
+            tw.push(w);
+            tp.push(p);
+            tt.push(period);
+            to.push(optionIndex);
+          }
+        }
+      }
+    }
+  });
+
+  const commitments: Commitment[] = [];
+  for (const contract of scenario.contracts) {
+    for (const term of contract.terms) {
+      if (term.type !== 'commitment') continue;
+      const inContract = intersect(term.window, contract.effective);
+      commitments.push({
+        contract,
+        term,
+        range: inContract && intersect(inContract, scenario.horizon),
+      });
+    }
+  }
+
+  return {
+    scenario,
+    rules,
+    workloads,
+    pools,
+    demandRange,
+    triples: sortTriples(tw, tp, tt, to),
+    gangOptions,
+    commitments,
+  };
+}
+
+function sortTriples(tw: number[], tp: number[], tt: number[], to: number[]): Triples {
+  const order = tw.map((_, i) => i);
+  order.sort(
+    (a, b) =>
+      (tw[a] ?? 0) - (tw[b] ?? 0) || (tp[a] ?? 0) - (tp[b] ?? 0) || (tt[a] ?? 0) - (tt[b] ?? 0),
+  );
+  const pick = (source: number[]) => Int32Array.from(order, (i) => source[i] ?? 0);
+  return {
+    count: order.length,
+    workload: pick(tw),
+    pool: pick(tp),
+    period: pick(tt),
+    option: pick(to),
+  };
+}
+
+/** Exact cost of `gpus` GPUs for one period at a price per GPU-hour. */
+export function costOf(gpus: number, period: Period, pricePerGpuHour: Micros): Micros {
+  return BigInt(gpus) * BigInt(hoursIn(period)) * pricePerGpuHour;
+}

@@ -1,0 +1,229 @@
+import { listWords } from '../contracts.js';
+import type { Pool, Workload } from '../model.js';
+import { formatPrice, grouped } from '../format.js';
+import type { Micros } from '../money.js';
+import { formatUSD, toCents } from '../money.js';
+import { compareText } from '../order.js';
+import type { Period } from '../period.js';
+import { contains, formatPeriod, formatRange, hoursIn, periodsOf } from '../period.js';
+import type { Placement, Shortage } from './evaluate.js';
+import type { UnmetRow } from './plan.js';
+import type { PlacementProblem } from './problem.js';
+import { costOf } from './problem.js';
+
+const MAX_USERS_NAMED = 3;
+
+/**
+ * Explains every shortage in words a planner understands: which pools a contract term
+ * excludes (naming contract and term), which are not available then, which are full and with
+ * what, which cost more than the work is worth, and for gang workloads which sites could not
+ * hold them whole.
+ */
+export function explainShortages(
+  problem: PlacementProblem,
+  placements: readonly Placement[],
+  shortages: readonly Shortage[],
+): UnmetRow[] {
+  const usage = new Map<string, Map<number, number>>();
+  for (const placement of placements) {
+    if (placement.gpus <= 0) continue;
+    const key = `${placement.pool}:${placement.period}`;
+    const users = usage.get(key) ?? new Map<number, number>();
+    users.set(placement.workload, (users.get(placement.workload) ?? 0) + placement.gpus);
+    usage.set(key, users);
+  }
+  const used = (pool: number, period: Period) => {
+    let total = 0;
+    for (const gpus of usage.get(`${pool}:${period}`)?.values() ?? []) total += gpus;
+    return total;
+  };
+  const usersOf = (pool: number, period: Period, except: number): string => {
+    const users = [...(usage.get(`${pool}:${period}`) ?? new Map<number, number>())]
+      .filter(([w]) => w !== except)
+      .map(([w, gpus]) => ({ id: problem.workloads[w]?.id ?? '?', gpus }))
+      .sort((a, b) => b.gpus - a.gpus || compareText(a.id, b.id));
+    const named = users.slice(0, MAX_USERS_NAMED).map((u) => `${u.id} (${grouped(u.gpus)})`);
+    if (users.length > MAX_USERS_NAMED) named.push(`${users.length - MAX_USERS_NAMED} more`);
+    return named.join(', ');
+  };
+
+  const gangReasons = new Map<number, string[]>();
+  return shortages.map((shortage) => {
+    const workload = problem.workloads[shortage.workload];
+    if (!workload) throw new Error('explainShortages: unknown workload');
+    let reasons: string[];
+    if (workload.gang) {
+      reasons =
+        gangReasons.get(shortage.workload) ??
+        explainGang(problem, shortage.workload, workload, used, usersOf);
+      gangReasons.set(shortage.workload, reasons);
+    } else {
+      reasons = explainSplittable(problem, shortage, workload, used, usersOf);
+    }
+    return { workload: workload.id, period: shortage.period, gpus: shortage.gpus, reasons };
+  });
+}
+
+type Used = (pool: number, period: Period) => number;
+type UsersOf = (pool: number, period: Period, except: number) => string;
+
+function explainSplittable(
+  problem: PlacementProblem,
+  shortage: Shortage,
+  workload: Workload,
+  used: Used,
+  usersOf: UsersOf,
+): string[] {
+  const { period } = shortage;
+  const candidates = candidatePools(problem, workload);
+  if (candidates.length === 0) return [noPoolOffers(workload)];
+  const reasons = new Set<string>();
+  const excluded = new Map<string, string[]>();
+  const unavailable: string[] = [];
+  for (const p of candidates) {
+    const pool = problem.pools[p];
+    if (!pool) continue;
+    const decision = problem.rules.decide(workload, pool, period);
+    if (!decision.allowed) {
+      for (const denial of decision.denials) {
+        if (denial.kind === 'term') {
+          excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
+        } else if (denial.kind === 'pool-window') {
+          unavailable.push(`${pool.id} (${formatRange(pool.window)})`);
+        }
+      }
+      continue;
+    }
+    const free = pool.gpus - used(p, period);
+    if (free <= 0) {
+      reasons.add(
+        `pool ${pool.id} is full in ${formatPeriod(period)}: ${usersOf(p, period, shortage.workload) || 'no capacity'}`,
+      );
+    } else if (pool.pricePerGpuHour >= workload.valuePerGpuHour) {
+      reasons.add(
+        `pool ${pool.id} costs ${formatPrice(pool.pricePerGpuHour)}/GPU-hour, not less than the ${formatPrice(workload.valuePerGpuHour)}/GPU-hour the work is worth`,
+      );
+    } else {
+      reasons.add(
+        `pool ${pool.id} had ${grouped(free)} GPUs free at ${formatPrice(pool.pricePerGpuHour)}/GPU-hour; the planner left them within its optimality gap`,
+      );
+    }
+  }
+  return [
+    ...termReasons(excluded),
+    ...(unavailable.length > 0
+      ? [`not available in ${formatPeriod(period)}: ${unavailable.join(', ')}`]
+      : []),
+    ...reasons,
+  ];
+}
+
+function explainGang(
+  problem: PlacementProblem,
+  w: number,
+  workload: Workload,
+  used: Used,
+  usersOf: UsersOf,
+): string[] {
+  const range = problem.demandRange[w];
+  if (!range) return [];
+  const candidates = candidatePools(problem, workload);
+  if (candidates.length === 0) return [noPoolOffers(workload)];
+  const reasons: string[] = [];
+  const excluded = new Map<string, string[]>();
+  for (const p of candidates) {
+    const pool = problem.pools[p];
+    if (!pool) continue;
+    for (const denial of problem.rules.termDenials(workload, pool)) {
+      if (denial.during.from <= range.to && denial.during.to >= range.from) {
+        excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
+      }
+    }
+  }
+  reasons.push(...termReasons(excluded));
+  const options = problem.gangOptions.filter((o) => o.workload === w);
+  const need = `${grouped(workload.gpus)} GPUs of one accelerator at one site in every month of ${formatRange(range)}`;
+  if (!options.some((o) => o.viable)) {
+    const short = options
+      .filter((o) => o.shortAt)
+      .map(
+        (o) =>
+          `${o.site} (${o.accelerator}) has room for ${grouped(o.shortAt?.gpus ?? 0)} in ${formatPeriod(o.shortAt?.period ?? range.from)}`,
+      );
+    reasons.push(
+      `gang workload needs ${need}; no site can hold it${short.length > 0 ? `: ${short.join('; ')}` : ''}`,
+    );
+    return reasons;
+  }
+  for (const option of options.filter((o) => o.viable)) {
+    let blocked: string | undefined;
+    let cheapest: Micros = 0n;
+    for (const period of periodsOf(range)) {
+      const open = option.pools
+        .filter((p) => {
+          const pool = problem.pools[p];
+          return (
+            pool !== undefined &&
+            problem.rules.eligibleRanges(workload, pool).some((r) => contains(r, period))
+          );
+        })
+        .map((p) => ({
+          p,
+          pool: problem.pools[p] as Pool,
+          free: (problem.pools[p]?.gpus ?? 0) - used(p, period),
+        }))
+        .sort((a, b) =>
+          a.pool.pricePerGpuHour < b.pool.pricePerGpuHour
+            ? -1
+            : a.pool.pricePerGpuHour > b.pool.pricePerGpuHour
+              ? 1
+              : a.p - b.p,
+        );
+      let left = workload.gpus;
+      for (const { pool, free } of open) {
+        const take = Math.min(left, Math.max(0, free));
+        cheapest += costOf(take, period, pool.pricePerGpuHour);
+        left -= take;
+      }
+      if (left > 0) {
+        const takenBy = open
+          .map(({ p }) => usersOf(p, period, w))
+          .filter((s) => s !== '')
+          .join(', ');
+        blocked = `${option.site} (${option.accelerator}) lacks ${grouped(left)} GPUs in ${formatPeriod(period)}${takenBy ? `, taken by ${takenBy}` : ''}`;
+        break;
+      }
+    }
+    if (blocked) {
+      reasons.push(blocked);
+    } else {
+      const value = periodsOf(range).reduce(
+        (sum, period) =>
+          sum + BigInt(workload.gpus) * BigInt(hoursIn(period)) * workload.valuePerGpuHour,
+        0n,
+      );
+      reasons.push(
+        `placing it on ${option.site} (${option.accelerator}) would cost ${formatUSD(toCents(cheapest))}, not less than its value of ${formatUSD(toCents(value))}`,
+      );
+    }
+  }
+  return [`gang workload needs ${need}`, ...reasons];
+}
+
+function candidatePools(problem: PlacementProblem, workload: Workload): number[] {
+  const indices: number[] = [];
+  problem.pools.forEach((pool, p) => {
+    if (workload.accelerators.includes(pool.accelerator)) indices.push(p);
+  });
+  return indices;
+}
+
+function noPoolOffers(workload: Workload): string {
+  return `no pool offers ${listWords(workload.accelerators.map(String))}`;
+}
+
+function termReasons(excluded: Map<string, string[]>): string[] {
+  return [...excluded.entries()]
+    .sort(([a], [b]) => compareText(a, b))
+    .map(([rule, pools]) => `${rule} (excludes ${pools.join(', ')})`);
+}

@@ -1,0 +1,103 @@
+/**
+ * The port through which the core uses a linear / mixed-integer solver. The core builds the
+ * model; an adapter (`src/solver/highs-solver.ts`) solves it. Minimise
+ * `offset + Σ cost·x` subject to `rowLower ≤ A·x ≤ rowUpper`, `colLower ≤ x ≤ colUpper`,
+ * and integrality where `integer[j]` is 1.
+ */
+export interface LinearModel {
+  readonly numCols: number;
+  readonly numRows: number;
+  readonly offset: number;
+  readonly colCost: Float64Array;
+  readonly colLower: Float64Array;
+  readonly colUpper: Float64Array;
+  readonly integer: Uint8Array;
+  /** The constraint matrix by rows (CSR). */
+  readonly rowStarts: Int32Array;
+  readonly rowIndex: Int32Array;
+  readonly rowValue: Float64Array;
+  readonly rowLower: Float64Array;
+  readonly rowUpper: Float64Array;
+}
+
+export interface SolveOptions {
+  /** Solve the LP relaxation instead of the mixed-integer model. */
+  readonly relax?: boolean;
+  readonly timeLimitSeconds?: number;
+  /** Stop when (primal − dual) / primal is at most this. */
+  readonly relativeGap?: number;
+  /** A feasible solution to start from, one value per column. */
+  readonly start?: Float64Array;
+}
+
+export type SolveOutcome =
+  | {
+      readonly status: 'optimal' | 'time-limit';
+      /** Column values of the best solution found. */
+      readonly values: Float64Array;
+      readonly objective: number;
+      /** A proven lower bound on the objective (the dual bound). */
+      readonly bound: number;
+    }
+  | { readonly status: 'infeasible' | 'no-solution' | 'error'; readonly message: string };
+
+export interface LinearSolver {
+  readonly name: string;
+  solve(model: LinearModel, options: SolveOptions): SolveOutcome;
+}
+
+/** Accumulates a model row by row. */
+export class ModelBuilder {
+  private readonly cost: number[] = [];
+  private readonly lower: number[] = [];
+  private readonly upper: number[] = [];
+  private readonly integrality: number[] = [];
+  private readonly starts: number[] = [0];
+  private readonly index: number[] = [];
+  private readonly value: number[] = [];
+  private readonly rLower: number[] = [];
+  private readonly rUpper: number[] = [];
+  offset = 0;
+
+  /** Adds a column; returns its index. */
+  addColumn(cost: number, lower: number, upper: number, integer: boolean): number {
+    this.cost.push(cost);
+    this.lower.push(lower);
+    this.upper.push(upper);
+    this.integrality.push(integer ? 1 : 0);
+    return this.cost.length - 1;
+  }
+
+  /** Adds `lower ≤ Σ coefficients[k]·x[columns[k]] ≤ upper`; columns must be distinct. */
+  addRow(
+    columns: readonly number[],
+    coefficients: readonly number[],
+    lower: number,
+    upper: number,
+  ): void {
+    for (let k = 0; k < columns.length; k++) {
+      this.index.push(columns[k] ?? 0);
+      this.value.push(coefficients[k] ?? 0);
+    }
+    this.starts.push(this.index.length);
+    this.rLower.push(lower);
+    this.rUpper.push(upper);
+  }
+
+  build(): LinearModel {
+    return {
+      numCols: this.cost.length,
+      numRows: this.rLower.length,
+      offset: this.offset,
+      colCost: Float64Array.from(this.cost),
+      colLower: Float64Array.from(this.lower),
+      colUpper: Float64Array.from(this.upper),
+      integer: Uint8Array.from(this.integrality),
+      rowStarts: Int32Array.from(this.starts),
+      rowIndex: Int32Array.from(this.index),
+      rowValue: Float64Array.from(this.value),
+      rowLower: Float64Array.from(this.rLower),
+      rowUpper: Float64Array.from(this.rUpper),
+    };
+  }
+}
