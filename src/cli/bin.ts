@@ -1,6 +1,14 @@
 #!/usr/bin/env node
 import { run } from './main.js';
 
+// A reader that stops early (`stargate plan … | head`) is not an error: stop quietly.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 const status = await run(
   process.argv.slice(2),
   {

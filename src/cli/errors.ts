@@ -20,6 +20,12 @@ export const EXIT_INVALID = 2;
  */
 export function reportError(error: unknown, io: Io, debug: boolean): number {
   if (error instanceof InvalidInputError) {
+    const [only] = error.problems;
+    if (error.problems.length === 1 && only && only.path.length === 0 && only.line === undefined) {
+      // A file that is missing or empty: one line says it all.
+      io.err(`${error.what}: ${only.message}\n`);
+      return EXIT_INVALID;
+    }
     io.err(`${error.message}\n`);
     for (const problem of error.problems) io.err(`  ${formatProblem(problem)}\n`);
     return EXIT_INVALID;

@@ -1,4 +1,5 @@
 import { explainCommand, explainUsage } from './commands/explain.js';
+import { genCommand, genUsage } from './commands/gen.js';
 import { planCommand, planUsage } from './commands/plan.js';
 import { schemaCommand, schemaUsage } from './commands/schema.js';
 import { validateCommand, validateUsage } from './commands/validate.js';
@@ -28,6 +29,11 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     usage: planUsage,
     summary: 'the optimal plan: cost, placements, unmet demand, commitments',
   },
+  gen: {
+    run: genCommand,
+    usage: genUsage,
+    summary: 'write a seeded, realistic random scenario (for benchmarks and tests)',
+  },
 };
 
 export const VERSION = '0.1.0';
@@ -50,9 +56,13 @@ function help(): string {
 export async function run(argv: readonly string[], io: Io, debug = false): Promise<number> {
   try {
     const [name, ...rest] = argv;
-    if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    if (name === undefined) {
+      io.err(help());
+      return 2;
+    }
+    if (name === 'help' || name === '--help' || name === '-h') {
       io.out(help());
-      return name === undefined ? 2 : 0;
+      return 0;
     }
     if (name === '--version' || name === '-v') {
       io.out(`stargate ${VERSION}\n`);

@@ -27,13 +27,6 @@ export type TermDenial = Extract<Denial, { kind: 'term' }>;
 export type Decision =
   { readonly allowed: true } | { readonly allowed: false; readonly denials: readonly Denial[] };
 
-interface BindingTerm<T extends Term> {
-  readonly contract: Contract;
-  readonly term: T;
-  /** The contract's effective range clipped to the horizon. */
-  readonly during: PeriodRange;
-}
-
 /**
  * The placement rules of a scenario, compiled once: the terms that restrict placement, each
  * with the range in which it binds. Pure; safe to share.
@@ -59,67 +52,30 @@ export interface Rules {
  * rules.decide(api, abileneB1, period) // { allowed: false, denials: [exclusivity …] }
  */
 export function compileRules(scenario: Scenario): Rules {
-  const exclusivity: BindingTerm<Extract<Term, { type: 'exclusivity' }>>[] = [];
-  const useRestriction: BindingTerm<Extract<Term, { type: 'use-restriction' }>>[] = [];
-  const rofr: BindingTerm<Extract<Term, { type: 'rofr' }>>[] = [];
+  const restrictions: Restriction[] = [];
   for (const contract of scenario.contracts) {
     const during = intersect(contract.effective, scenario.horizon);
     if (!during) continue;
     for (const term of contract.terms) {
-      if (term.type === 'exclusivity') exclusivity.push({ contract, term, during });
-      else if (term.type === 'use-restriction') useRestriction.push({ contract, term, during });
-      else if (term.type === 'rofr') rofr.push({ contract, term, during });
+      const restriction = restrictionOf(contract, term, during);
+      if (restriction) restrictions.push(restriction);
     }
   }
 
   function termDenials(workload: Workload, pool: Pool): TermDenial[] {
     const denials: TermDenial[] = [];
-    for (const { contract, term, during } of exclusivity) {
-      if (term.classes.includes(workload.class) && pool.provider !== term.provider) {
-        const rule = `exclusivity term ${term.id} of ${contract.id} allows only ${term.provider} for class ${workload.class}`;
-        denials.push({
-          rule,
-          kind: 'term',
-          termType: 'exclusivity',
-          contract: contract.id,
-          term: term.id,
-          during,
-          message: `${rule}; pool ${pool.id} is ${pool.provider}`,
-        });
-      }
-    }
-    for (const { contract, term, during } of useRestriction) {
-      if (matchesSelector(term.pools, pool) && !term.classes.includes(workload.class)) {
-        const rule = `use-restriction term ${term.id} of ${contract.id} reserves ${describeSelector(term.pools)} for ${listWords(term.classes)}, not ${workload.class}`;
-        denials.push({
-          rule,
-          kind: 'term',
-          termType: 'use-restriction',
-          contract: contract.id,
-          term: term.id,
-          during,
-          message: `${rule}; pool ${pool.id} matches`,
-        });
-      }
-    }
-    for (const { contract, term, during } of rofr) {
-      if (
-        pool.origin === 'new' &&
-        pool.rofr !== 'cleared' &&
-        pool.provider !== term.holder &&
-        matchesSelector(term.pools, pool)
-      ) {
-        const rule = `rofr term ${term.id} of ${contract.id}: new capacity must first be offered to ${term.holder}, and its refusal is still pending`;
-        denials.push({
-          rule,
-          kind: 'term',
-          termType: 'rofr',
-          contract: contract.id,
-          term: term.id,
-          during,
-          message: `rofr term ${term.id} of ${contract.id}: new capacity ${pool.id} (${pool.provider}) must first be offered to ${term.holder}; the offer is still pending`,
-        });
-      }
+    for (const restriction of restrictions) {
+      if (!restriction.denies(workload, pool)) continue;
+      const { rule, message } = restriction.describe(workload, pool);
+      denials.push({
+        kind: 'term',
+        termType: restriction.termType,
+        contract: restriction.contract,
+        term: restriction.term,
+        during: restriction.during,
+        rule,
+        message,
+      });
     }
     return denials;
   }
@@ -151,13 +107,74 @@ export function compileRules(scenario: Scenario): Rules {
     const window = intersect(workload.window, pool.window);
     const inside = window && intersect(window, scenario.horizon);
     if (!inside) return [];
-    return subtract(
-      inside,
-      termDenials(workload, pool).map((denial) => denial.during),
-    );
+    // The hot path of problem building: no words, only the ranges that terms block.
+    const blocked: PeriodRange[] = [];
+    for (const restriction of restrictions) {
+      if (restriction.denies(workload, pool)) blocked.push(restriction.during);
+    }
+    return blocked.length === 0 ? [inside] : subtract(inside, blocked);
   }
 
   return { scenario, termDenials, decide, eligibleRanges };
+}
+
+/** A term that restricts placement, compiled: a cheap test, and its words when it denies. */
+interface Restriction {
+  readonly termType: TermDenial['termType'];
+  readonly contract: string;
+  readonly term: string;
+  /** The contract's effective range clipped to the horizon. */
+  readonly during: PeriodRange;
+  denies(workload: Workload, pool: Pool): boolean;
+  describe(workload: Workload, pool: Pool): { rule: string; message: string };
+}
+
+function restrictionOf(
+  contract: Contract,
+  term: Term,
+  during: PeriodRange,
+): Restriction | undefined {
+  const base = { contract: contract.id, term: term.id, during };
+  switch (term.type) {
+    case 'exclusivity':
+      return {
+        ...base,
+        termType: 'exclusivity',
+        denies: (workload, pool) =>
+          term.classes.includes(workload.class) && pool.provider !== term.provider,
+        describe: (workload, pool) => {
+          const rule = `exclusivity term ${term.id} of ${contract.id} allows only ${term.provider} for class ${workload.class}`;
+          return { rule, message: `${rule}; pool ${pool.id} is ${pool.provider}` };
+        },
+      };
+    case 'use-restriction':
+      return {
+        ...base,
+        termType: 'use-restriction',
+        denies: (workload, pool) =>
+          !term.classes.includes(workload.class) && matchesSelector(term.pools, pool),
+        describe: (workload, pool) => {
+          const rule = `use-restriction term ${term.id} of ${contract.id} reserves ${describeSelector(term.pools)} for ${listWords(term.classes)}, not ${workload.class}`;
+          return { rule, message: `${rule}; pool ${pool.id} matches` };
+        },
+      };
+    case 'rofr':
+      return {
+        ...base,
+        termType: 'rofr',
+        denies: (_, pool) =>
+          pool.origin === 'new' &&
+          pool.rofr !== 'cleared' &&
+          pool.provider !== term.holder &&
+          matchesSelector(term.pools, pool),
+        describe: (_, pool) => ({
+          rule: `rofr term ${term.id} of ${contract.id}: new capacity must first be offered to ${term.holder}, and its refusal is still pending`,
+          message: `rofr term ${term.id} of ${contract.id}: new capacity ${pool.id} (${pool.provider}) must first be offered to ${term.holder}; the offer is still pending`,
+        }),
+      };
+    default:
+      return undefined;
+  }
 }
 
 /** The denial for a pool whose accelerator the workload does not list. */

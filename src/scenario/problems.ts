@@ -48,10 +48,13 @@ export function sortProblems(problems: readonly Problem[]): Problem[] {
 /** An input that failed validation; carries every problem found. */
 export class InvalidInputError extends Error {
   readonly problems: readonly Problem[];
+  /** What was invalid: a file path, or `scenario`. */
+  readonly what: string;
 
   constructor(what: string, problems: readonly Problem[]) {
     super(`${what} is not valid: ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
     this.name = 'InvalidInputError';
     this.problems = problems;
+    this.what = what;
   }
 }

@@ -46,7 +46,13 @@ export function checkReferences(document: unknown): Problem[] {
     checkRange(field(pool, 'window'), [...at, 'window'], 'from', 'to', problem);
     const site = field(pool, 'site');
     const provider = field(pool, 'provider');
-    if (typeof site === 'string' && siteProvider.has(site) && typeof provider === 'string') {
+    // An unknown provider is reported once, as such, not again as the wrong owner of the site.
+    if (
+      typeof site === 'string' &&
+      siteProvider.has(site) &&
+      typeof provider === 'string' &&
+      providers.has(provider)
+    ) {
       const owner = siteProvider.get(site);
       if (typeof owner === 'string' && owner !== provider) {
         problem([...at, 'site'], `site ${site} belongs to provider ${owner}, not ${provider}`);

@@ -22,12 +22,18 @@ export const periodSchema = z
   .describe('A calendar month, YYYY-MM');
 
 export const rangeSchema = z
-  .object({ from: periodSchema, to: periodSchema })
+  .object(
+    { from: periodSchema, to: periodSchema },
+    { error: 'expected a range of months: { from: YYYY-MM, to: YYYY-MM }' },
+  )
   .strict()
   .describe('Inclusive range of months');
 
 export const horizonSchema = z
-  .object({ start: periodSchema, end: periodSchema })
+  .object(
+    { start: periodSchema, end: periodSchema },
+    { error: 'expected a range of months: { start: YYYY-MM, end: YYYY-MM }' },
+  )
   .strict()
   .describe('Inclusive range of months every plan is bounded by');
 
@@ -256,24 +262,27 @@ const list = <T extends z.ZodType>(item: T, what: string) =>
   z.array(item, { error: `expected a list of ${what}` });
 
 export const scenarioSchema = z
-  .object({
-    apiVersion: z.literal('stargate/v1', { error: 'expected stargate/v1' }),
-    kind: z.literal('Scenario', { error: 'expected Scenario' }),
-    metadata: z
-      .object({
-        name: idSchema,
-        description: z.string().optional(),
-      })
-      .strict(),
-    horizon: horizonSchema,
-    accelerators: list(acceleratorSchema, 'accelerators'),
-    providers: list(providerSchema, 'providers'),
-    sites: list(siteSchema, 'sites').optional(),
-    pools: list(poolSchema, 'pools').optional(),
-    buildings: list(buildingSchema, 'buildings').optional(),
-    workloads: list(workloadSchema, 'workloads'),
-    contracts: list(contractSchema, 'contracts').optional(),
-  })
+  .object(
+    {
+      apiVersion: z.literal('stargate/v1', { error: 'expected stargate/v1' }),
+      kind: z.literal('Scenario', { error: 'expected Scenario' }),
+      metadata: z
+        .object(
+          { name: idSchema, description: z.string().optional() },
+          { error: 'expected metadata: { name, description? }' },
+        )
+        .strict(),
+      horizon: horizonSchema,
+      accelerators: list(acceleratorSchema, 'accelerators'),
+      providers: list(providerSchema, 'providers'),
+      sites: list(siteSchema, 'sites').optional(),
+      pools: list(poolSchema, 'pools').optional(),
+      buildings: list(buildingSchema, 'buildings').optional(),
+      workloads: list(workloadSchema, 'workloads'),
+      contracts: list(contractSchema, 'contracts').optional(),
+    },
+    { error: 'expected a scenario: a mapping with apiVersion, kind, metadata, horizon, …' },
+  )
   .strict()
   .describe('stargate scenario, format v1');
 

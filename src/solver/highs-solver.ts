@@ -62,6 +62,16 @@ export async function createHighsSolver(): Promise<LinearSolver> {
       instance.run();
       const status = instance.getModelStatus();
       const codes = highs.constants.modelStatus;
+      // A model without columns (nothing eligible, no commitments) is not solved at all: its
+      // optimum is the offset, and HiGHS reports it as empty rather than optimal.
+      if (status === codes.empty) {
+        return {
+          status: 'optimal',
+          values: new Float64Array(model.numCols),
+          objective: model.offset,
+          bound: model.offset,
+        };
+      }
       const hasSolution = Number(instance.info.get('primal_solution_status')) === 2; /* feasible */
       if (status === codes.infeasible) {
         return { status: 'infeasible', message: 'the model is infeasible' };

@@ -4,7 +4,7 @@ import type { Micros } from '../../core/money.js';
 import { formatUSD, formatUSDShort, toCents } from '../../core/money.js';
 import { compareText } from '../../core/order.js';
 import type { Period } from '../../core/period.js';
-import { formatQuarter, formatRange, hoursIn, lengthOf } from '../../core/period.js';
+import { formatPeriod, formatQuarter, formatRange, hoursIn, lengthOf } from '../../core/period.js';
 import type { Plan, UnmetRow } from '../../core/planner/plan.js';
 import { planToJson } from '../../core/planner/plan-json.js';
 import { renderTable } from '../table.js';
@@ -37,7 +37,9 @@ export function formatPlanText(plan: Plan, scenario: Scenario): string {
   );
 
   out.push('');
-  out.push('GPUs placed (monthly average) and compute cost, by provider and quarter');
+  out.push(
+    'GPUs placed of GPUs available (monthly averages) and compute cost, by provider and quarter',
+  );
   out.push(providerQuarters(plan));
 
   out.push('');
@@ -70,6 +72,7 @@ export function formatPlanText(plan: Plan, scenario: Scenario): string {
 
 interface Cell {
   gpuMonths: number;
+  capacityMonths: number;
   cost: Micros;
 }
 
@@ -80,8 +83,9 @@ function providerQuarters(plan: Plan): string {
   for (const row of plan.byProvider) {
     const quarter = formatQuarter(row.period);
     const byProvider = quarters.get(quarter) ?? new Map<string, Cell>();
-    const cell = byProvider.get(row.provider) ?? { gpuMonths: 0, cost: 0n };
+    const cell = byProvider.get(row.provider) ?? { gpuMonths: 0, capacityMonths: 0, cost: 0n };
     cell.gpuMonths += row.gpus;
+    cell.capacityMonths += row.capacity;
     cell.cost += row.compute;
     byProvider.set(row.provider, cell);
     quarters.set(quarter, byProvider);
@@ -97,13 +101,15 @@ function providerQuarters(plan: Plan): string {
         continue;
       }
       totalCost += cell.cost;
-      line.push(`${grouped(cell.gpuMonths / 3)}  ${formatUSDShort(toCents(cell.cost))}`);
+      line.push(
+        `${grouped(cell.gpuMonths / 3)}/${grouped(cell.capacityMonths / 3)}  ${formatUSDShort(toCents(cell.cost))}`,
+      );
     }
     line.push(formatUSDShort(toCents(totalCost)));
     return line;
   });
   return renderTable(
-    ['QUARTER', ...providers.map((p) => `${p} (GPUs  cost)`), 'TOTAL COST'],
+    ['QUARTER', ...providers.map((p) => `${p} (used/capacity  cost)`), 'TOTAL COST'],
     rows,
     ['left', ...providers.map(() => 'right' as const), 'right'],
     '  ',
@@ -130,7 +136,7 @@ function unmetSection(unmet: readonly UnmetRow[], scenario: Scenario): string {
       last.workload === row.workload &&
       last.to + 1 === row.period &&
       last.gpus === row.gpus &&
-      last.reasons.join('\n') === row.reasons.join('\n')
+      foldKey(last.reasons) === foldKey(row.reasons)
     ) {
       last.to = row.period;
     } else {
@@ -150,10 +156,23 @@ function unmetSection(unmet: readonly UnmetRow[], scenario: Scenario): string {
   for (const run of runs) {
     const workload = workloads.get(run.workload);
     const need = workload ? ` of ${grouped(workload.gpus)}` : '';
+    const asIn = run.from === run.to ? '' : `; reasons as in ${formatPeriod(run.from)}`;
     out.push(
-      `  ${run.workload}  ${formatRange({ from: run.from, to: run.to })}  ${grouped(run.gpus)}${need} GPUs short each month`,
+      `  ${run.workload}  ${formatRange({ from: run.from, to: run.to })}  ${grouped(run.gpus)}${need} GPUs short each month${asIn}`,
     );
     for (const reason of run.reasons) out.push(`    - ${reason}`);
   }
   return out.join('\n');
+}
+
+/**
+ * Reasons without what changes month by month (which pools a term excludes as buildings come
+ * online, who fills a full pool, which pools are not there yet): months that differ only there
+ * fold into one line, shown with the reasons of the run's first month.
+ */
+function foldKey(reasons: readonly string[]): string {
+  return reasons
+    .filter((reason) => !reason.startsWith('not available that month'))
+    .map((reason) => reason.replace(/ \(excludes .*\)$/, '').replace(/ is full: .*$/, ' is full'))
+    .join('\n');
 }

@@ -95,7 +95,7 @@ export function evaluatePlacements(
   });
   const shortfall = commitments.reduce((sum, c) => sum + c.shortfall, 0n);
 
-  // Every provider with capacity in a period gets a row, so idle capacity shows as 0.
+  // Every provider with capacity in a period gets a row, so idle capacity shows.
   const byProvider = new Map<string, ProviderPeriod>();
   for (const pool of pools) {
     const from = Math.max(pool.window.from, scenario.horizon.from) as Period;
@@ -103,12 +103,13 @@ export function evaluatePlacements(
     if (pool.gpus === 0 || from > to) continue;
     for (const period of periodsOf({ from, to })) {
       const key = `${pool.provider}\u0000${period}`;
-      if (byProvider.has(key)) continue;
+      const row = byProvider.get(key);
       const used = spendByProviderPeriod.get(key);
       byProvider.set(key, {
         provider: pool.provider,
         period,
         gpus: used?.gpus ?? 0,
+        capacity: (row?.capacity ?? 0) + pool.gpus,
         compute: used?.compute ?? 0n,
       });
     }

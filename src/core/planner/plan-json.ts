@@ -17,7 +17,14 @@ export interface PlanJson {
     spendUSD: number;
     shortfallUSD: number;
   }[];
-  byProvider: { provider: string; period: string; gpus: number; computeUSD: number }[];
+  /** `capacityGpus` is an extension: what the provider's pools hold, placed or idle. */
+  byProvider: {
+    provider: string;
+    period: string;
+    gpus: number;
+    capacityGpus: number;
+    computeUSD: number;
+  }[];
   /** Extension: how the plan was found. */
   solver: { method: string; status: string; boundSource: string };
 }
@@ -63,6 +70,7 @@ export function planToJson(plan: Plan): PlanJson {
       provider: row.provider,
       period: formatPeriod(row.period),
       gpus: row.gpus,
+      capacityGpus: row.capacity,
       computeUSD: usd(row.compute),
     })),
     solver: { ...plan.solver },

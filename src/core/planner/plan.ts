@@ -29,7 +29,10 @@ export interface CommitmentStatus {
 export interface ProviderPeriod {
   readonly provider: string;
   readonly period: Period;
+  /** GPUs placed. */
   readonly gpus: number;
+  /** GPUs the provider's pools hold that month, placed or idle. */
+  readonly capacity: number;
   readonly compute: Micros;
 }
 
@@ -41,6 +44,8 @@ export interface Objective {
   readonly unmet: Micros;
 }
 
+export type BoundSource = 'mip' | 'lagrangian' | 'lp' | 'trivial';
+
 export type SolveStatus = 'optimal' | 'time-limit' | 'feasible';
 
 /** How the plan was found; deterministic, so no timings. */
@@ -48,8 +53,8 @@ export interface SolverReport {
   /** `exact` (HiGHS mixed-integer) or the name of another planner. */
   readonly method: string;
   readonly status: SolveStatus;
-  /** What the lower bound is: the MIP's proven dual bound, or an LP relaxation. */
-  readonly boundSource: 'mip' | 'lp' | 'trivial';
+  /** What the lower bound is: the MIP's dual bound, the Lagrangian dual, or an LP relaxation. */
+  readonly boundSource: BoundSource;
 }
 
 export interface Plan {

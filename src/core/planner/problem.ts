@@ -65,10 +65,8 @@ export function buildProblem(
   const pools = scenario.pools;
   const demandRange = workloads.map((w) => intersect(w.window, scenario.horizon));
 
-  const tw: number[] = [];
-  const tp: number[] = [];
-  const tt: number[] = [];
-  const to: number[] = [];
+  // Triples are emitted in (workload, pool, period) order, so no sort is needed.
+  const triples = new TripleBuffer();
   const gangOptions: GangOption[] = [];
 
   workloads.forEach((workload, w) => {
@@ -77,11 +75,8 @@ export function buildProblem(
     if (!workload.gang) {
       pools.forEach((pool, p) => {
         for (const eligible of rules.eligibleRanges(workload, pool)) {
-          for (const period of periodsOf(eligible)) {
-            tw.push(w);
-            tp.push(p);
-            tt.push(period);
-            to.push(-1);
+          for (let period = eligible.from; period <= eligible.to; period++) {
+            triples.push(w, p, period, -1);
           }
         }
       });
@@ -101,8 +96,8 @@ export function buildProblem(
       group.pools.push(p);
       groups.set(key, group);
     });
-    const keys = [...groups.keys()].sort();
-    for (const key of keys) {
+    const optionOfPool = new Map<number, number>();
+    for (const key of [...groups.keys()].sort()) {
       const group = groups.get(key);
       if (!group) continue;
       let shortAt: { period: Period; gpus: number } | undefined;
@@ -126,15 +121,14 @@ export function buildProblem(
         viable: shortAt === undefined,
         ...(shortAt ? { shortAt } : {}),
       });
-      if (shortAt) continue;
-      for (const p of group.pools) {
-        for (const eligible of eligibleByPool.get(p) ?? []) {
-          for (const period of periodsOf(eligible)) {
-            tw.push(w);
-            tp.push(p);
-            tt.push(period);
-            to.push(optionIndex);
-          }
+      if (!shortAt) for (const p of group.pools) optionOfPool.set(p, optionIndex);
+    }
+    for (const [p, ranges] of [...eligibleByPool].sort(([a], [b]) => a - b)) {
+      const option = optionOfPool.get(p);
+      if (option === undefined) continue;
+      for (const eligible of ranges) {
+        for (let period = eligible.from; period <= eligible.to; period++) {
+          triples.push(w, p, period, option);
         }
       }
     }
@@ -159,26 +153,50 @@ export function buildProblem(
     workloads,
     pools,
     demandRange,
-    triples: sortTriples(tw, tp, tt, to),
+    triples: triples.finish(),
     gangOptions,
     commitments,
   };
 }
 
-function sortTriples(tw: number[], tp: number[], tt: number[], to: number[]): Triples {
-  const order = tw.map((_, i) => i);
-  order.sort(
-    (a, b) =>
-      (tw[a] ?? 0) - (tw[b] ?? 0) || (tp[a] ?? 0) - (tp[b] ?? 0) || (tt[a] ?? 0) - (tt[b] ?? 0),
-  );
-  const pick = (source: number[]) => Int32Array.from(order, (i) => source[i] ?? 0);
-  return {
-    count: order.length,
-    workload: pick(tw),
-    pool: pick(tp),
-    period: pick(tt),
-    option: pick(to),
-  };
+/** Parallel growable Int32 arrays: millions of triples without millions of JS numbers. */
+class TripleBuffer {
+  private size = 0;
+  private workload = new Int32Array(1024);
+  private pool = new Int32Array(1024);
+  private period = new Int32Array(1024);
+  private option = new Int32Array(1024);
+
+  push(workload: number, pool: number, period: number, option: number): void {
+    if (this.size === this.workload.length) this.grow();
+    this.workload[this.size] = workload;
+    this.pool[this.size] = pool;
+    this.period[this.size] = period;
+    this.option[this.size] = option;
+    this.size++;
+  }
+
+  finish(): Triples {
+    return {
+      count: this.size,
+      workload: this.workload.slice(0, this.size),
+      pool: this.pool.slice(0, this.size),
+      period: this.period.slice(0, this.size),
+      option: this.option.slice(0, this.size),
+    };
+  }
+
+  private grow(): void {
+    const grow = (array: Int32Array) => {
+      const next = new Int32Array(array.length * 2);
+      next.set(array);
+      return next;
+    };
+    this.workload = grow(this.workload);
+    this.pool = grow(this.pool);
+    this.period = grow(this.period);
+    this.option = grow(this.option);
+  }
 }
 
 /** Exact cost of `gpus` GPUs for one period at a price per GPU-hour. */

@@ -1,3 +1,4 @@
+import type { TermDenial } from '../contracts.js';
 import { listWords } from '../contracts.js';
 import type { Pool, Workload } from '../model.js';
 import { formatPrice, grouped } from '../format.js';
@@ -5,13 +6,14 @@ import type { Micros } from '../money.js';
 import { formatUSD, toCents } from '../money.js';
 import { compareText } from '../order.js';
 import type { Period } from '../period.js';
-import { contains, formatPeriod, formatRange, hoursIn, periodsOf } from '../period.js';
+import { contains, formatPeriod, formatRange, hoursIn, intersect, periodsOf } from '../period.js';
 import type { Placement, Shortage } from './evaluate.js';
 import type { UnmetRow } from './plan.js';
-import type { PlacementProblem } from './problem.js';
+import type { GangOption, PlacementProblem } from './problem.js';
 import { costOf } from './problem.js';
 
 const MAX_USERS_NAMED = 3;
+const MAX_POOLS_NAMED = 5;
 
 /**
  * Explains every shortage in words a planner understands: which pools a contract term
@@ -48,6 +50,15 @@ export function explainShortages(
   };
 
   const gangReasons = new Map<number, string[]>();
+  const candidateCache = new Map<number, Candidate[]>();
+  const candidates = (w: number, workload: Workload) => {
+    let list = candidateCache.get(w);
+    if (!list) {
+      list = candidatesOf(problem, workload);
+      candidateCache.set(w, list);
+    }
+    return list;
+  };
   return shortages.map((shortage) => {
     const workload = problem.workloads[shortage.workload];
     if (!workload) throw new Error('explainShortages: unknown workload');
@@ -55,10 +66,24 @@ export function explainShortages(
     if (workload.gang) {
       reasons =
         gangReasons.get(shortage.workload) ??
-        explainGang(problem, shortage.workload, workload, used, usersOf);
+        explainGang(
+          problem,
+          shortage.workload,
+          workload,
+          candidates(shortage.workload, workload),
+          used,
+          usersOf,
+        );
       gangReasons.set(shortage.workload, reasons);
     } else {
-      reasons = explainSplittable(problem, shortage, workload, used, usersOf);
+      reasons = explainSplittable(
+        problem,
+        shortage,
+        workload,
+        candidates(shortage.workload, workload),
+        used,
+        usersOf,
+      );
     }
     return { workload: workload.id, period: shortage.period, gpus: shortage.gpus, reasons };
   });
@@ -67,37 +92,42 @@ export function explainShortages(
 type Used = (pool: number, period: Period) => number;
 type UsersOf = (pool: number, period: Period, except: number) => string;
 
+/** A workload's candidate pools (accelerator listed) with their contract denials. */
+interface Candidate {
+  readonly p: number;
+  readonly pool: Pool;
+  readonly denials: readonly TermDenial[];
+}
+
 function explainSplittable(
   problem: PlacementProblem,
   shortage: Shortage,
   workload: Workload,
+  candidates: readonly Candidate[],
   used: Used,
   usersOf: UsersOf,
 ): string[] {
   const { period } = shortage;
-  const candidates = candidatePools(problem, workload);
   if (candidates.length === 0) return [noPoolOffers(workload)];
   const reasons = new Set<string>();
   const excluded = new Map<string, string[]>();
   const unavailable: string[] = [];
-  for (const p of candidates) {
-    const pool = problem.pools[p];
-    if (!pool) continue;
-    const decision = problem.rules.decide(workload, pool, period);
-    if (!decision.allowed) {
-      for (const denial of decision.denials) {
-        if (denial.kind === 'term') {
-          excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
-        } else if (denial.kind === 'pool-window') {
-          unavailable.push(`${pool.id} (${formatRange(pool.window)})`);
-        }
-      }
+  for (const { p, pool, denials } of candidates) {
+    if (!contains(pool.window, period)) {
+      unavailable.push(`${pool.id} (${formatRange(pool.window)})`);
       continue;
     }
+    let denied = false;
+    for (const denial of denials) {
+      if (!contains(denial.during, period)) continue;
+      excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
+      denied = true;
+    }
+    if (denied) continue;
     const free = pool.gpus - used(p, period);
     if (free <= 0) {
       reasons.add(
-        `pool ${pool.id} is full in ${formatPeriod(period)}: ${usersOf(p, period, shortage.workload) || 'no capacity'}`,
+        `pool ${pool.id} is full: ${usersOf(p, period, shortage.workload) || (pool.gpus === 0 ? 'no capacity' : `all ${grouped(pool.gpus)} used by ${workload.id} itself`)}`,
       );
     } else if (pool.pricePerGpuHour >= workload.valuePerGpuHour) {
       reasons.add(
@@ -111,9 +141,7 @@ function explainSplittable(
   }
   return [
     ...termReasons(excluded),
-    ...(unavailable.length > 0
-      ? [`not available in ${formatPeriod(period)}: ${unavailable.join(', ')}`]
-      : []),
+    ...(unavailable.length > 0 ? [`not available that month: ${listPools(unavailable)}`] : []),
     ...reasons,
   ];
 }
@@ -122,37 +150,35 @@ function explainGang(
   problem: PlacementProblem,
   w: number,
   workload: Workload,
+  candidates: readonly Candidate[],
   used: Used,
   usersOf: UsersOf,
 ): string[] {
   const range = problem.demandRange[w];
   if (!range) return [];
-  const candidates = candidatePools(problem, workload);
   if (candidates.length === 0) return [noPoolOffers(workload)];
-  const reasons: string[] = [];
+  const need = `${grouped(workload.gpus)} GPUs of one accelerator at one site in every month of ${formatRange(range)}`;
+  const reasons: string[] = [`gang workload needs ${need}`];
   const excluded = new Map<string, string[]>();
-  for (const p of candidates) {
-    const pool = problem.pools[p];
-    if (!pool) continue;
-    for (const denial of problem.rules.termDenials(workload, pool)) {
-      if (denial.during.from <= range.to && denial.during.to >= range.from) {
+  for (const { pool, denials } of candidates) {
+    // Pools that are not there during the run are no reason worth naming.
+    if (!intersect(pool.window, range)) continue;
+    for (const denial of denials) {
+      if (intersect(denial.during, range)) {
         excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
       }
     }
   }
   reasons.push(...termReasons(excluded));
   const options = problem.gangOptions.filter((o) => o.workload === w);
-  const need = `${grouped(workload.gpus)} GPUs of one accelerator at one site in every month of ${formatRange(range)}`;
   if (!options.some((o) => o.viable)) {
     const short = options
       .filter((o) => o.shortAt)
       .map(
         (o) =>
-          `${o.site} (${o.accelerator}) has room for ${grouped(o.shortAt?.gpus ?? 0)} in ${formatPeriod(o.shortAt?.period ?? range.from)}`,
+          `${place(o)} has room for ${grouped(o.shortAt?.gpus ?? 0)} in ${formatPeriod(o.shortAt?.period ?? range.from)}`,
       );
-    reasons.push(
-      `gang workload needs ${need}; no site can hold it${short.length > 0 ? `: ${short.join('; ')}` : ''}`,
-    );
+    reasons.push(`no site can hold it${short.length > 0 ? `: ${short.join('; ')}` : ''}`);
     return reasons;
   }
   for (const option of options.filter((o) => o.viable)) {
@@ -190,7 +216,7 @@ function explainGang(
           .map(({ p }) => usersOf(p, period, w))
           .filter((s) => s !== '')
           .join(', ');
-        blocked = `${option.site} (${option.accelerator}) lacks ${grouped(left)} GPUs in ${formatPeriod(period)}${takenBy ? `, taken by ${takenBy}` : ''}`;
+        blocked = `${place(option)} lacks ${grouped(left)} GPUs in ${formatPeriod(period)}${takenBy ? `, taken by ${takenBy}` : ''}`;
         break;
       }
     }
@@ -203,19 +229,37 @@ function explainGang(
         0n,
       );
       reasons.push(
-        `placing it on ${option.site} (${option.accelerator}) would cost ${formatUSD(toCents(cheapest))}, not less than its value of ${formatUSD(toCents(value))}`,
+        `placing it on ${place(option)} would cost ${formatUSD(toCents(cheapest))}, not less than its value of ${formatUSD(toCents(value))}`,
       );
     }
   }
-  return [`gang workload needs ${need}`, ...reasons];
+  return reasons;
 }
 
-function candidatePools(problem: PlacementProblem, workload: Workload): number[] {
-  const indices: number[] = [];
+/** `site abilene (gb200)`, or `pool az (h100)` for a pool without a site. */
+function place(option: GangOption): string {
+  const site = option.site.startsWith('pool:')
+    ? `pool ${option.site.slice('pool:'.length)}`
+    : `site ${option.site}`;
+  return `${site} (${option.accelerator})`;
+}
+
+function candidatesOf(problem: PlacementProblem, workload: Workload): Candidate[] {
+  const candidates: Candidate[] = [];
   problem.pools.forEach((pool, p) => {
-    if (workload.accelerators.includes(pool.accelerator)) indices.push(p);
+    if (workload.accelerators.includes(pool.accelerator)) {
+      candidates.push({ p, pool, denials: problem.rules.termDenials(workload, pool) });
+    }
   });
-  return indices;
+  return candidates;
+}
+
+/** Up to five pools by name, then how many more. */
+function listPools(pools: readonly string[]): string {
+  const shown = pools.slice(0, MAX_POOLS_NAMED).join(', ');
+  return pools.length > MAX_POOLS_NAMED
+    ? `${shown} and ${pools.length - MAX_POOLS_NAMED} more`
+    : shown;
 }
 
 function noPoolOffers(workload: Workload): string {
@@ -225,5 +269,5 @@ function noPoolOffers(workload: Workload): string {
 function termReasons(excluded: Map<string, string[]>): string[] {
   return [...excluded.entries()]
     .sort(([a], [b]) => compareText(a, b))
-    .map(([rule, pools]) => `${rule} (excludes ${pools.join(', ')})`);
+    .map(([rule, pools]) => `${rule} (excludes ${listPools(pools)})`);
 }

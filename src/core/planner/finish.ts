@@ -1,0 +1,50 @@
+import type { Cents } from '../money.js';
+import { toCents } from '../money.js';
+import type { Placement } from './evaluate.js';
+import { evaluatePlacements } from './evaluate.js';
+import type { BoundSource, Plan, SolveStatus } from './plan.js';
+import type { PlacementProblem } from './problem.js';
+import { explainShortages } from './reasons.js';
+import { verifyPlan } from './verify.js';
+
+/**
+ * Prices placements exactly, explains shortages, checks the result from first principles and
+ * assembles the plan. `bound` is the solver's proven lower bound in USD.
+ */
+export function finishPlan(
+  problem: PlacementProblem,
+  placements: readonly Placement[],
+  solve: {
+    method: string;
+    status: SolveStatus;
+    boundSource: BoundSource;
+    bound: number;
+  },
+): Plan {
+  const evaluation = evaluatePlacements(problem, placements);
+  const violations = verifyPlan(problem.scenario, evaluation.assignments);
+  if (violations.length > 0) {
+    throw new Error(`planner produced an invalid plan: ${violations.slice(0, 5).join('; ')}`);
+  }
+  const total = toCents(evaluation.objective.total);
+  return {
+    scenario: problem.scenario.name,
+    objective: evaluation.objective,
+    lowerBound: boundCents(solve.bound, total),
+    assignments: evaluation.assignments,
+    unmet: explainShortages(problem, placements, evaluation.shortages),
+    commitments: evaluation.commitments,
+    byProvider: evaluation.byProvider,
+    solver: { method: solve.method, status: solve.status, boundSource: solve.boundSource },
+  };
+}
+
+/**
+ * The solver's bound in cents, rounded down, and never above the plan's own total: a bound
+ * a hair above the total is float noise on a plan that is optimal.
+ */
+function boundCents(bound: number, total: Cents): Cents {
+  if (!Number.isFinite(bound)) return 0n;
+  const cents = BigInt(Math.floor(bound * 100));
+  return cents > total ? total : cents < 0n ? 0n : cents;
+}
