@@ -305,7 +305,7 @@ describe('explain', () => {
     const result = await cli('explain', tiny, 'nope');
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
-      'unknown workload nope; the scenario has api, train and research',
+      'unknown workload nope; the scenario has api, research and train',
     );
   });
 });

@@ -76,6 +76,8 @@ export function normalizeScenario(input: ScenarioInput): Scenario {
     ...(w.team === undefined ? {} : { team: w.team }),
     ...(w.description === undefined ? {} : { description: w.description }),
   }));
+  // Sorted like pools, so that the order of a file's lists never changes the plan.
+  workloads.sort((a, b) => compareText(a.id, b.id));
 
   const contracts: Contract[] = (input.contracts ?? []).map((c) => ({
     id: c.id,

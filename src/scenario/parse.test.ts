@@ -106,9 +106,10 @@ describe('a valid file', () => {
     expect(scenario.buildings.find((b) => b.id === 'abilene-b1')?.capex).toBe(
       5_000_000_000_000_000n,
     );
+    // Workloads are sorted by id, like pools, whatever their order in the file.
     expect(scenario.workloads.map((w) => [w.id, w.valuePerGpuHour, w.gang])).toEqual([
-      ['pretrain', 6_000_000n, true],
       ['api', 5_000_000n, false],
+      ['pretrain', 6_000_000n, true],
     ]);
   });
 

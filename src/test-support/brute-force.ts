@@ -74,6 +74,8 @@ export function referenceObjective(
           Math.min(term.window.to, contract.effective.to),
         ),
       );
+      // The spec's rule as stargate reads it: a commitment the horizon never sees is not judged.
+      if (months.size === 0) continue;
       let spend = 0n;
       for (const a of assignments) {
         const pool = pools.get(a.pool);

@@ -190,6 +190,8 @@ function recompute(raw: RawScenario, json: PlanJson) {
       const from = t.window.from > c.effective.from ? t.window.from : c.effective.from;
       const to = t.window.to < c.effective.to ? t.window.to : c.effective.to;
       const months = new Set(monthsInHorizon(raw, from, to));
+      // A commitment the horizon never sees is left out of the plan (docs/scenario.md).
+      if (months.size === 0) continue;
       let spend = 0n;
       for (const r of json.assignments) {
         if (facts.get(r.pool)?.provider === t.provider && months.has(monthIndex(r.period))) {

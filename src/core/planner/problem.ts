@@ -53,7 +53,7 @@ export interface Commitment {
   readonly contract: Contract;
   readonly term: CommitmentTerm;
   /** Where the term's window, the contract's effective range and the horizon meet. */
-  readonly range: PeriodRange | undefined;
+  readonly range: PeriodRange;
 }
 
 /** Builds the placement problem of a scenario. Pure and deterministic. */
@@ -139,11 +139,10 @@ export function buildProblem(
     for (const term of contract.terms) {
       if (term.type !== 'commitment') continue;
       const inContract = intersect(term.window, contract.effective);
-      commitments.push({
-        contract,
-        term,
-        range: inContract && intersect(inContract, scenario.horizon),
-      });
+      const range = inContract && intersect(inContract, scenario.horizon);
+      // A commitment the horizon never sees cannot be judged by this plan: leave it out
+      // rather than charge its whole minimum as shortfall.
+      if (range) commitments.push({ contract, term, range });
     }
   }
 
