@@ -19,3 +19,7 @@ const status = await run(
   process.env.STARGATE_DEBUG === '1',
 );
 process.exitCode = status;
+// For `npm run bench`: the process's peak resident memory, on stderr.
+if (process.env.STARGATE_REPORT_PEAK_MEMORY === '1') {
+  process.stderr.write(`peak memory: ${process.resourceUsage().maxRSS} KiB\n`);
+}

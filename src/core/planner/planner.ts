@@ -13,7 +13,7 @@ export type PlannerChoice = 'auto' | 'exact' | 'fast';
  * model exactly; above it, the fast planner answers. Measured in `npm run bench`: below this
  * size HiGHS proves optimality within seconds on a 2-core machine.
  */
-export const EXACT_TRIPLE_LIMIT = 20_000;
+export const EXACT_TRIPLE_LIMIT = 5_000;
 
 export interface PlannerOptions {
   readonly planner: PlannerChoice;
