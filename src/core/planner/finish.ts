@@ -30,7 +30,7 @@ export function finishPlan(
   return {
     scenario: problem.scenario.name,
     objective: evaluation.objective,
-    lowerBound: boundCents(solve.bound, total),
+    lowerBound: boundCents(solve.bound, total, solve.boundSource),
     assignments: evaluation.assignments,
     unmet: explainShortages(problem, placements, evaluation.shortages),
     commitments: evaluation.commitments,
@@ -41,10 +41,13 @@ export function finishPlan(
 
 /**
  * The solver's bound in cents, rounded down, and never above the plan's own total: a bound
- * a hair above the total is float noise on a plan that is optimal.
+ * a hair above the total is float noise on a plan that is optimal. A Lagrangian bound is a sum
+ * of a million float terms, so it gives up a relative 1e-9 (about $700 on $700B) to stay a
+ * bound despite rounding.
  */
-function boundCents(bound: number, total: Cents): Cents {
+function boundCents(bound: number, total: Cents, source: BoundSource): Cents {
   if (!Number.isFinite(bound)) return 0n;
-  const cents = BigInt(Math.floor(bound * 100));
+  const safe = source === 'lagrangian' ? bound - Math.abs(bound) * 1e-9 : bound;
+  const cents = BigInt(Math.floor(safe * 100));
   return cents > total ? total : cents < 0n ? 0n : cents;
 }

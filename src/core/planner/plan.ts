@@ -44,7 +44,7 @@ export interface Objective {
   readonly unmet: Micros;
 }
 
-export type BoundSource = 'mip' | 'lagrangian' | 'lp' | 'trivial';
+export type BoundSource = 'mip' | 'lagrangian';
 
 export type SolveStatus = 'optimal' | 'time-limit' | 'feasible';
 
@@ -53,7 +53,7 @@ export interface SolverReport {
   /** `exact` (HiGHS mixed-integer) or the name of another planner. */
   readonly method: string;
   readonly status: SolveStatus;
-  /** What the lower bound is: the MIP's dual bound, the Lagrangian dual, or an LP relaxation. */
+  /** What the lower bound is: the MIP's dual bound (HiGHS), or a Lagrangian dual value. */
   readonly boundSource: BoundSource;
 }
 
