@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
+    // Suites that need a real browser run on their own: npm run test:browser.
+    exclude: ['src/**/*.browser.test.ts', 'node_modules/**', 'dist/**'],
     testTimeout: 60_000,
   },
 });

@@ -62,3 +62,35 @@ export function positiveNumber(
   }
   return number;
 }
+
+/** Reads a flag that must be a whole number from `min` to `max`. */
+export function wholeNumber(
+  flag: string,
+  value: string | boolean | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  const number = typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new UsageError(
+      `--${flag}: expected a whole number from ${min} to ${max}, got ${String(value)}`,
+    );
+  }
+  return number;
+}
+
+/** Reads a flag that must be a number from 0 to 1; `fallback` when it is absent. */
+export function fraction<T extends number | undefined>(
+  flag: string,
+  value: string | boolean | undefined,
+  fallback: T,
+): number | T {
+  if (value === undefined) return fallback;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(number) || number < 0 || number > 1) {
+    throw new UsageError(`--${flag}: expected a number from 0 to 1, got ${String(value)}`);
+  }
+  return number;
+}

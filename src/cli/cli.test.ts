@@ -236,6 +236,10 @@ describe('schema', () => {
       'buildings',
       'workloads',
       'contracts',
+      // The money-and-time extensions (docs/scenario-extensions.md).
+      'parties',
+      'programme',
+      'revenueStreams',
     ]);
     expect(schema.required).toEqual(
       expect.arrayContaining(['apiVersion', 'kind', 'metadata', 'horizon', 'workloads']),

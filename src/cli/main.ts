@@ -1,5 +1,8 @@
+import { diffCommand, diffUsage } from './commands/diff.js';
 import { explainCommand, explainUsage } from './commands/explain.js';
+import { forecastCommand, forecastUsage } from './commands/forecast.js';
 import { genCommand, genUsage } from './commands/gen.js';
+import { ledgerCommand, ledgerUsage } from './commands/ledger.js';
 import { planCommand, planUsage } from './commands/plan.js';
 import { schemaCommand, schemaUsage } from './commands/schema.js';
 import { validateCommand, validateUsage } from './commands/validate.js';
@@ -28,6 +31,21 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     run: planCommand,
     usage: planUsage,
     summary: 'the optimal plan: cost, placements, unmet demand, commitments',
+  },
+  diff: {
+    run: diffCommand,
+    usage: diffUsage,
+    summary: 'two scenarios side by side: cost, unmet demand, shares by provider, commitments',
+  },
+  ledger: {
+    run: ledgerCommand,
+    usage: ledgerUsage,
+    summary: 'the books: capital called, flows between parties, take-or-pay burn-down, balances',
+  },
+  forecast: {
+    run: forecastCommand,
+    usage: forecastUsage,
+    summary: 'GPUs and MW online by provider per quarter, shares, Monte Carlo of slips; --chart',
   },
   gen: {
     run: genCommand,

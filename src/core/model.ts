@@ -18,6 +18,12 @@ export interface Scenario {
   readonly buildings: readonly Building[];
   readonly workloads: readonly Workload[];
   readonly contracts: readonly Contract[];
+  /** Extension: who takes part (lab, providers, funders, operators); empty when not given. */
+  readonly parties: readonly Party[];
+  /** Extension: the buildout's capital plan, when given. */
+  readonly programme?: Programme;
+  /** Extension: revenue per month that `revenue-share` terms take a percentage of. */
+  readonly revenueStreams: readonly RevenueStream[];
 }
 
 export interface Accelerator {
@@ -78,6 +84,99 @@ export interface Building {
   readonly pricePerGpuHour: Micros;
   readonly origin: Origin;
   readonly rofr: RofrStatus;
+  /** Extension: named dates besides `constructionStart` and `online`. */
+  readonly milestones?: readonly Milestone[];
+  /** Extension: when the capex falls due; the parts add up to `capex` exactly. */
+  readonly capexSchedule?: readonly CapexInstalment[];
+  /** Extension: how many months `online` may slip, for the forecast. */
+  readonly delay?: DelayDistribution;
+}
+
+/** A named date in a building's construction (e.g. shell complete, power on). */
+export interface Milestone {
+  readonly id: string;
+  readonly period: Period;
+}
+
+/** The built-in milestones every building has (the first only with `constructionStart`). */
+export const BUILT_IN_MILESTONES = ['construction-start', 'online'] as const;
+
+/** One part of a building's capex, due in one month. */
+export interface CapexInstalment {
+  /** The milestone it is tied to, or undefined for a fixed month. */
+  readonly milestone?: string;
+  /** Months after (negative: before) the milestone. */
+  readonly offsetMonths: number;
+  /** The month it falls due on the building's schedule, without slips. */
+  readonly period: Period;
+  readonly percent: number;
+  /** Exact amount; the instalments of a building add up to its capex. */
+  readonly amount: Micros;
+}
+
+/**
+ * Months of slip of a building's `online` month: a discrete distribution (whole months with
+ * probabilities adding up to 1) or a triangular one (min, mode, max in months).
+ */
+export type DelayDistribution =
+  | {
+      readonly type: 'discrete';
+      readonly outcomes: readonly { readonly months: number; readonly probability: number }[];
+    }
+  | {
+      readonly type: 'triangular';
+      readonly min: number;
+      readonly mode: number;
+      readonly max: number;
+    };
+
+export type PartyRole = 'lab' | 'provider' | 'funder' | 'operator';
+
+/** A company that takes part: the lab, a provider, a funder, an operator (or several). */
+export interface Party {
+  readonly id: string;
+  readonly name: string;
+  readonly roles: readonly PartyRole[];
+  /** Provider ids this party sells capacity as (role provider). */
+  readonly providers: readonly string[];
+  /** Funders: equity share in percent; capital calls are pro rata to it. */
+  readonly equityPercent?: number;
+}
+
+/**
+ * The buildout's capital plan: the funders commit `initial` at `start`, and more in tranches,
+ * up to `total`; capital is called from them as the capex of the company's buildings falls due.
+ */
+export interface Programme {
+  readonly name?: string;
+  /** The party that receives the capital and pays the capex of its providers' buildings. */
+  readonly company: string;
+  /** Who is paid the capex; undefined = outside parties (suppliers, builders). */
+  readonly contractor?: string;
+  readonly start: Period;
+  readonly initial: Micros;
+  /** The most the funders may commit; what the tranches leave is headroom, never called. */
+  readonly total: Micros;
+  /** Later commitments, in month order. */
+  readonly tranches: readonly Tranche[];
+  /** Correlation of the buildings' slips in the forecast, 0 (independent) to 1. */
+  readonly slipCorrelation: number;
+}
+
+export interface Tranche {
+  readonly id?: string;
+  readonly period: Period;
+  readonly amount: Micros;
+}
+
+/** Revenue a party earns per month, that `revenue-share` terms take a percentage of. */
+export interface RevenueStream {
+  readonly id: string;
+  readonly name?: string;
+  /** Who earns it. */
+  readonly party: string;
+  /** Amounts per month over ranges that do not overlap, in month order. */
+  readonly amounts: readonly { readonly range: PeriodRange; readonly monthly: Micros }[];
 }
 
 export interface Workload {
@@ -156,6 +255,7 @@ export interface RevenueShareTerm {
   readonly from: string;
   readonly to: string;
   readonly percent: number;
+  /** A revenue stream's id or name (extension); free text without `revenueStreams`. */
   readonly stream: string;
 }
 

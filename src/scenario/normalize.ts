@@ -4,6 +4,7 @@ import { parseUSD } from '../core/money.js';
 import type { Period, PeriodRange } from '../core/period.js';
 import { compareText } from '../core/order.js';
 import { parsePeriod } from '../core/period.js';
+import { normalizeBuildingExtensions, normalizeFinance } from './normalize-finance.js';
 import type { ScenarioInput } from './schema.js';
 
 /**
@@ -37,6 +38,11 @@ export function normalizeScenario(input: ScenarioInput): Scenario {
     ...(b.constructionStart === undefined
       ? {}
       : { constructionStart: period(b.constructionStart) }),
+    ...normalizeBuildingExtensions(
+      b,
+      period(b.online),
+      b.capexUSD === undefined ? undefined : usd(b.capexUSD, 2),
+    ),
   }));
 
   const pools: Pool[] = [
@@ -97,6 +103,7 @@ export function normalizeScenario(input: ScenarioInput): Scenario {
     buildings,
     workloads,
     contracts,
+    ...normalizeFinance(input, horizon.from),
     ...(input.metadata.description === undefined
       ? {}
       : { description: input.metadata.description }),

@@ -1,5 +1,8 @@
 import type { Problem } from './problems.js';
-import { ID_PATTERN, PERIOD_PATTERN } from './schema.js';
+import type { Report } from './raw.js';
+import { checkRange, checkRef, field, isPeriod, isRecord, items, uniqueIds } from './raw.js';
+import { checkFinanceReferences } from './references-finance.js';
+import { ID_PATTERN } from './schema.js';
 
 /**
  * Cross-reference checks that a schema cannot express: unique ids, references to known
@@ -137,71 +140,8 @@ export function checkReferences(document: unknown): Problem[] {
     }
   }
 
+  checkFinanceReferences(document, { accelerators, providers, sites }, problem);
   return problems;
-}
-
-type Report = (path: (string | number)[], message: string) => void;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function field(value: unknown, key: string): unknown {
-  return isRecord(value) ? value[key] : undefined;
-}
-
-function items(value: unknown, key: string): [number, unknown][] {
-  const list = field(value, key);
-  return Array.isArray(list) ? list.map((item, index) => [index, item] as [number, unknown]) : [];
-}
-
-function isPeriod(value: unknown): value is string {
-  return typeof value === 'string' && PERIOD_PATTERN.test(value);
-}
-
-/** Collects the ids of a list and reports repeats; returns the set of well-formed ids. */
-function uniqueIds(
-  parent: unknown,
-  key: string,
-  report: Report,
-  at: (string | number)[] = [],
-): Set<string> {
-  const ids = new Set<string>();
-  for (const [index, item] of items(parent, key)) {
-    const id = field(item, 'id');
-    if (typeof id !== 'string' || !ID_PATTERN.test(id)) continue;
-    if (ids.has(id)) report([...at, key, index, 'id'], `duplicate id ${id} in ${key}`);
-    ids.add(id);
-  }
-  return ids;
-}
-
-function checkRef(
-  item: unknown,
-  key: string,
-  known: Set<string>,
-  what: string,
-  at: (string | number)[],
-  report: Report,
-): void {
-  const id = field(item, key);
-  if (typeof id === 'string' && ID_PATTERN.test(id) && !known.has(id)) {
-    report([...at, key], `unknown ${what} ${id}`);
-  }
-}
-
-function checkRange(
-  range: unknown,
-  at: (string | number)[],
-  fromKey: string,
-  toKey: string,
-  report: Report,
-): void {
-  const from = field(range, fromKey);
-  const to = field(range, toKey);
-  if (isPeriod(from) && isPeriod(to) && to < from) {
-    report([...at, toKey], `expected a month no earlier than ${fromKey} ${from}`);
-  }
 }
 
 function checkRofrOrigin(

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { parseUSD } from '../core/money.js';
+import {
+  amountSchema,
+  horizonSchema,
+  idSchema,
+  periodSchema,
+  rangeSchema,
+  usdSchema,
+} from './schema-primitives.js';
+import { buildingExtensionShape, scenarioExtensionShape } from './schema-finance.js';
 
 /**
  * The scenario file format v1 (`shared/spec/scenario-v1.md`) as zod schemas. The same
@@ -8,56 +16,17 @@ import { parseUSD } from '../core/money.js';
  * `references.ts`.
  */
 
-export const ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,62}$/;
-export const PERIOD_PATTERN = /^\d{4}-(0[1-9]|1[0-2])$/;
-
-export const idSchema = z
-  .string({ error: 'expected an id (text)' })
-  .regex(ID_PATTERN, { error: 'expected an id: lowercase letters, digits, . _ -, at most 63' })
-  .describe('Identifier, unique within its list: ^[a-z0-9][a-z0-9._-]{0,62}$');
-
-export const periodSchema = z
-  .string({ error: 'expected YYYY-MM' })
-  .regex(PERIOD_PATTERN, { error: 'expected YYYY-MM' })
-  .describe('A calendar month, YYYY-MM');
-
-export const rangeSchema = z
-  .object(
-    { from: periodSchema, to: periodSchema },
-    { error: 'expected a range of months: { from: YYYY-MM, to: YYYY-MM }' },
-  )
-  .strict()
-  .describe('Inclusive range of months');
-
-export const horizonSchema = z
-  .object(
-    { start: periodSchema, end: periodSchema },
-    { error: 'expected a range of months: { start: YYYY-MM, end: YYYY-MM }' },
-  )
-  .strict()
-  .describe('Inclusive range of months every plan is bounded by');
-
-/** USD as a number or a decimal string with at most `decimals` digits after the point. */
-function usdSchema(decimals: number, description: string) {
-  return z
-    .union([z.number(), z.string()], {
-      error: 'expected a USD amount: a number or a decimal string such as "2.35"',
-    })
-    .superRefine((value, ctx) => {
-      const parsed = parseUSD(value, decimals);
-      if (parsed.ok) return;
-      const message = {
-        'not-a-decimal': 'expected a USD amount: a number or a decimal string such as "2.35"',
-        'too-many-decimals': `expected at most ${decimals} decimals`,
-        negative: 'expected an amount of at least 0',
-      }[parsed.problem];
-      ctx.addIssue({ code: 'custom', message });
-    })
-    .describe(description);
-}
+export {
+  ID_PATTERN,
+  PERIOD_PATTERN,
+  amountSchema,
+  horizonSchema,
+  idSchema,
+  periodSchema,
+  rangeSchema,
+} from './schema-primitives.js';
 
 export const pricePerGpuHourSchema = usdSchema(6, 'USD per GPU-hour, at most 6 decimals');
-export const amountSchema = usdSchema(2, 'USD amount, at most 2 decimals');
 
 const gpuCountSchema = z
   .number({ error: 'expected a whole number of GPUs' })
@@ -145,6 +114,7 @@ export const buildingSchema = z
     pricePerGpuHour: pricePerGpuHourSchema,
     origin: originSchema.optional().describe('Default new: buildings are new capacity'),
     rofr: rofrStatusSchema.optional().describe('Default pending'),
+    ...buildingExtensionShape,
   })
   .strict();
 
@@ -280,6 +250,7 @@ export const scenarioSchema = z
       buildings: list(buildingSchema, 'buildings').optional(),
       workloads: list(workloadSchema, 'workloads'),
       contracts: list(contractSchema, 'contracts').optional(),
+      ...scenarioExtensionShape,
     },
     { error: 'expected a scenario: a mapping with apiVersion, kind, metadata, horizon, …' },
   )

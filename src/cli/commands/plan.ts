@@ -1,13 +1,10 @@
 import { planToJson } from '../../core/planner/plan-json.js';
-import { choosePlanner, planProblem } from '../../core/planner/planner.js';
-import { buildProblem } from '../../core/planner/problem.js';
 import { loadScenarioFile } from '../../scenario/load.js';
-import { createHighsSolver } from '../../solver/highs-solver.js';
 import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
 import { formatPlanCsv } from '../format/plan-csv.js';
 import { formatPlanText } from '../format/plan-text.js';
 import type { Io } from '../io.js';
-import { progressBar } from '../progress.js';
+import { planScenario } from '../plan-scenario.js';
 
 export const planUsage =
   'stargate plan FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
@@ -24,26 +21,10 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
   const planner = oneOf('solver', values.solver, ['auto', 'exact', 'fast'] as const, 'auto');
   const timeLimitSeconds = positiveNumber('time-limit', values['time-limit']);
   const scenario = await loadScenarioFile(positionals[0] ?? '');
-  const problem = buildProblem(scenario);
-  const method = choosePlanner(problem, planner);
-  const progress = io.errIsTTY && method === 'fast' ? progressBar(io) : undefined;
-  const plan = planProblem(problem, {
-    planner: method,
-    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
+  const plan = await planScenario(scenario, io, {
+    planner,
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
-    fast: {
-      ...(timeLimitSeconds === undefined
-        ? {}
-        : {
-            deadline: {
-              now: () => performance.now(),
-              at: performance.now() + timeLimitSeconds * 1000,
-            },
-          }),
-      ...(progress ? { onProgress: progress.update } : {}),
-    },
   });
-  progress?.done();
   if (format === 'json') io.out(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
   else if (format === 'csv') io.out(formatPlanCsv(plan, scenario));
   else io.out(formatPlanText(plan, scenario));

@@ -24,6 +24,13 @@ export async function validateCommand(argv: readonly string[], io: Io): Promise<
     count(scenario.workloads.length, 'workload'),
     `${count(scenario.contracts.length, 'contract')} (${count(terms, 'term')})`,
   ];
+  // The money-and-time extensions, only when the file has them.
+  const parties = scenario.parties.length;
+  if (parties > 0) counts.push(`${parties} ${parties === 1 ? 'party' : 'parties'}`);
+  if (scenario.programme) counts.push('a programme');
+  if (scenario.revenueStreams.length > 0) {
+    counts.push(count(scenario.revenueStreams.length, 'revenue stream'));
+  }
   io.out(`ok: ${scenario.name}: ${counts.join(', ')}\n`);
   return 0;
 }

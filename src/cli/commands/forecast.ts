@@ -1,0 +1,82 @@
+import { writeFile } from 'node:fs/promises';
+import { forecastCapacity } from '../../core/forecast/forecast.js';
+import { listWords } from '../../core/contracts.js';
+import { seededRandom } from '../../core/random.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import { fraction, oneOf, parseCommandArgs, wholeNumber } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { renderFanChart } from '../report/fan-chart.js';
+import { forecastToCsv, forecastToJson } from '../report/forecast-json.js';
+import { formatForecastText } from '../report/forecast-text.js';
+
+export const forecastUsage =
+  'stargate forecast FILE [--runs N] [--seed S] [--provider ID] [--correlation R] [--format table|json|csv] [--chart OUT.svg]';
+
+/** Runs above this would take long and say nothing more: percentiles settle well before. */
+const MAX_RUNS = 1_000_000;
+
+/**
+ * `stargate forecast FILE`: GPUs and MW online by provider per quarter to the horizon's end,
+ * each provider's share, and a seeded Monte Carlo of construction slips (p10/p50/p90 of GPUs
+ * online and of the focus provider's share); `--chart` writes an SVG fan chart.
+ */
+export async function forecastCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { positionals, values } = parseCommandArgs(
+    'forecast',
+    argv,
+    {
+      runs: { type: 'string' },
+      seed: { type: 'string' },
+      provider: { type: 'string' },
+      correlation: { type: 'string' },
+      format: { type: 'string' },
+      chart: { type: 'string' },
+    },
+    { min: 1, max: 1, usage: forecastUsage },
+  );
+  const format = oneOf('format', values.format, ['table', 'json', 'csv'] as const, 'table');
+  const runs = wholeNumber('runs', values.runs, 1000, 0, MAX_RUNS);
+  const seed = wholeNumber('seed', values.seed, 1, 0, 2 ** 32 - 1);
+  const correlation = fraction('correlation', values.correlation, undefined);
+  const file = positionals[0] ?? '';
+  const scenario = await loadScenarioFile(file);
+  const provider = typeof values.provider === 'string' ? values.provider : undefined;
+  if (provider !== undefined && !scenario.providers.some((p) => p.id === provider)) {
+    throw new UsageError(
+      `--provider: unknown provider ${provider}; the scenario has ${listWords(scenario.providers.map((p) => p.id))}`,
+    );
+  }
+
+  const forecast = forecastCapacity(scenario, {
+    runs,
+    random: seededRandom(seed),
+    ...(provider === undefined ? {} : { focus: provider }),
+    ...(correlation === undefined ? {} : { correlation }),
+  });
+  const names = new Map(scenario.providers.map((p) => [p.id, p.name]));
+
+  if (typeof values.chart === 'string') {
+    const command = ['stargate forecast', file, '--runs', String(runs), '--seed', String(seed)];
+    if (provider !== undefined) command.push('--provider', provider);
+    if (correlation !== undefined) command.push('--correlation', String(correlation));
+    const lab = scenario.parties.find((p) => p.roles.includes('lab'))?.name;
+    const svg = renderFanChart(forecast, {
+      seed,
+      names,
+      command: command.join(' '),
+      ...(lab === undefined ? {} : { lab }),
+    });
+    try {
+      await writeFile(values.chart, svg);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw new UsageError(`--chart: cannot write ${values.chart}: ${code}`);
+    }
+  }
+
+  if (format === 'json') io.out(`${JSON.stringify(forecastToJson(forecast, seed), null, 2)}\n`);
+  else if (format === 'csv') io.out(forecastToCsv(forecast));
+  else io.out(formatForecastText(forecast, { seed, names }));
+  return 0;
+}

@@ -1,0 +1,68 @@
+import { buildLedger } from '../../core/ledger/build.js';
+import type { PlanMoney } from '../../core/ledger/plan-money.js';
+import { planMoney } from '../../core/ledger/plan-money.js';
+import { summarizeLedger } from '../../core/ledger/report.js';
+import { loadScenarioFile } from '../../scenario/load.js';
+import { loadPlanFile } from '../../scenario/plan-file.js';
+import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
+import type { Io } from '../io.js';
+import { planScenario } from '../plan-scenario.js';
+import { ledgerToCsv, ledgerToJson } from '../report/ledger-json.js';
+import { formatLedgerText } from '../report/ledger-text.js';
+
+export const ledgerUsage =
+  'stargate ledger FILE [--plan PLAN.json] [--by month|quarter|year] [--format table|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+
+/**
+ * `stargate ledger FILE`: the double-entry books of a scenario and its plan — capital called
+ * against committed, flows between parties, take-or-pay burn-down, balances. Without
+ * `--plan` it plans the scenario first, as `stargate plan` would.
+ */
+export async function ledgerCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { positionals, values } = parseCommandArgs(
+    'ledger',
+    argv,
+    {
+      plan: { type: 'string' },
+      by: { type: 'string' },
+      format: { type: 'string' },
+      solver: { type: 'string' },
+      'time-limit': { type: 'string' },
+    },
+    { min: 1, max: 1, usage: ledgerUsage },
+  );
+  const by = oneOf('by', values.by, ['month', 'quarter', 'year'] as const, 'year');
+  const format = oneOf('format', values.format, ['table', 'json', 'csv'] as const, 'table');
+  const planner = oneOf('solver', values.solver, ['auto', 'exact', 'fast'] as const, 'auto');
+  const timeLimitSeconds = positiveNumber('time-limit', values['time-limit']);
+  const scenario = await loadScenarioFile(positionals[0] ?? '');
+
+  let money: PlanMoney;
+  let source: Record<string, string>;
+  if (typeof values.plan === 'string') {
+    money = await loadPlanFile(values.plan, scenario);
+    source = { source: 'file', file: values.plan };
+  } else {
+    const plan = await planScenario(scenario, io, {
+      planner,
+      ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
+    });
+    money = planMoney(plan);
+    source = { source: 'planned', method: plan.solver.method, status: plan.solver.status };
+  }
+
+  const ledger = buildLedger(scenario, money);
+  const report = summarizeLedger(ledger, by);
+  if (format === 'json') {
+    io.out(`${JSON.stringify(ledgerToJson(report, ledger, source), null, 2)}\n`);
+  } else if (format === 'csv') {
+    io.out(ledgerToCsv(report, ledger));
+  } else {
+    const words =
+      source.source === 'file'
+        ? `from ${source.file ?? ''}`
+        : `planned now (${source.method ?? ''}, ${source.status ?? ''})`;
+    io.out(formatLedgerText(report, words));
+  }
+  return 0;
+}

@@ -1,0 +1,42 @@
+import type { Scenario } from '../core/model.js';
+import type { Plan } from '../core/planner/plan.js';
+import type { PlannerChoice } from '../core/planner/planner.js';
+import { choosePlanner, planProblem } from '../core/planner/planner.js';
+import { buildProblem } from '../core/planner/problem.js';
+import { createHighsSolver } from '../solver/highs-solver.js';
+import type { Io } from './io.js';
+import { progressBar } from './progress.js';
+
+/**
+ * Plans a scenario the way `stargate plan` does — exact on HiGHS for small problems, the fast
+ * planner for large ones, unless told — for commands that need a plan without printing it
+ * (`ledger`, `diff`).
+ */
+export async function planScenario(
+  scenario: Scenario,
+  io: Io,
+  options: { planner?: PlannerChoice; timeLimitSeconds?: number } = {},
+): Promise<Plan> {
+  const problem = buildProblem(scenario);
+  const method = choosePlanner(problem, options.planner ?? 'auto');
+  const progress = io.errIsTTY && method === 'fast' ? progressBar(io) : undefined;
+  const { timeLimitSeconds } = options;
+  const plan = planProblem(problem, {
+    planner: method,
+    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
+    ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
+    fast: {
+      ...(timeLimitSeconds === undefined
+        ? {}
+        : {
+            deadline: {
+              now: () => performance.now(),
+              at: performance.now() + timeLimitSeconds * 1000,
+            },
+          }),
+      ...(progress ? { onProgress: progress.update } : {}),
+    },
+  });
+  progress?.done();
+  return plan;
+}
