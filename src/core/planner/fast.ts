@@ -1,675 +1,352 @@
-import { microsToFloat } from '../money.js';
-import type { Period } from '../period.js';
-import { hoursIn } from '../period.js';
 import type { Placement } from './evaluate.js';
+import { lagrangian, pricesFromDemands } from './fast-bound.js';
+import type { Prepared } from './fast-model.js';
+import {
+  cheapestOption,
+  costs,
+  objective,
+  optionCost,
+  prepare,
+  shortfalls,
+  toPlacements,
+  weightTable,
+} from './fast-model.js';
+import { MonthFlows } from './month-flows.js';
 import type { PlacementProblem } from './problem.js';
 
-/** How long the fast planner works; iteration counts keep it deterministic. */
+/** How long the fast planner works; step counts keep it deterministic. */
 export interface FastOptions {
-  /** Subgradient iterations of the Lagrangian dual (default 60). */
+  /**
+   * Month-by-month solves spent searching the commitment weights μ with gang workloads
+   * bidding (default 6; a problem without commitments needs 1). The bound comes from the last.
+   */
   readonly iterations?: number;
-  /** Build a plan from the current prices every this many iterations (default 10). */
+  /** Unused since the planner stopped taking subgradient steps; kept for compatibility. */
   readonly primalEvery?: number;
   /**
-   * A wall-clock cap, checked between iterations. Only a safety net: a run stopped by it
-   * depends on the machine's speed, so it is the one thing that is not deterministic.
+   * A wall-clock cap, checked between solves. Only a safety net: a run stopped by it depends
+   * on the machine's speed, so it is the one thing that is not deterministic. The first solve
+   * of each stage always runs, so there is always a plan and a bound.
    */
   readonly deadline?: { readonly now: () => number; readonly at: number };
-  /** Called after each iteration with the fraction done, for a progress bar. */
+  /** Called after each solve with the fraction done, for a progress bar. */
   readonly onProgress?: (done: number, bestTotal: number, bound: number) => void;
 }
 
 export interface FastResult {
   readonly placements: Placement[];
-  /** The best plan's objective in USD (float; the plan is priced exactly afterwards). */
+  /** The plan's objective in USD (float; the plan is priced exactly afterwards). */
   readonly total: number;
-  /** A proven lower bound on the optimum in USD: the best Lagrangian value found. */
+  /** A proven lower bound on the optimum in USD: a computed Lagrangian value L(λ, μ). */
   readonly bound: number;
+  /** Month-by-month solves done. */
   readonly iterations: number;
-  /** Whether the deadline stopped the run before its iterations were done. */
+  /** Whether the deadline stopped the run before its solves were done. */
   readonly stoppedByDeadline: boolean;
 }
 
+/** Rounds of choosing gang runs and solving with them fixed. */
+const RUNS_ROUNDS = 2;
+
+/** Steps correcting the commitment weights in each such round. */
+const CORRECTIONS = 1;
+
 /**
- * The fast planner for large portfolios: Lagrangian relaxation with subgradient steps for the
- * bound, and a price-guided greedy for the plan. See docs/planner.md.
+ * The fast planner for large portfolios: exact month-by-month transportation problems for the
+ * plan and the prices, and the Lagrangian relaxation of capacity and commitments for a proven
+ * bound. See docs/planner.md.
  *
- * Relax pool capacity (prices λ[p,t] ≥ 0) and commitments (weights μ[k] ∈ [0, 1]). What is
- * left splits by workload and month: a splittable workload takes its eligible pools in order
- * of reduced cost h·price·(1 − Σμ) + λ − h·value while that is negative (each up to the pool's
- * size, the model's column bound); a gang workload takes its cheapest viable option if that
- * beats its value. Every (λ, μ) gives a valid lower bound (weak duality; μ ≤ 1 keeps the
- * shortfall's reduced cost non-negative), and subgradient steps raise it.
+ * **Month problems.** Price the commitments by weights μ[k] ∈ [0, 1] (a committed provider's
+ * spend counts at (1 − min(1, Σμ)) of its price) and fix what gang workloads do; the rest of
+ * the model splits into one transportation problem per month: demands supply GPUs, pools take
+ * up to their size, served GPUs earn their value. `MonthFlows` solves every month exactly with
+ * a network simplex (integral flows: whole GPUs) and keeps it, so new weights or new gang runs
+ * go on from the last optimal tree. Gang workloads enter in one of two ways: *bidding*, priced
+ * like splittable demand at their value per GPU-hour (a relaxation: any part, any option, month
+ * by month); or *runs*, where each chosen option must be served in full every month and no
+ * other gang GPU is placed. The optimal potentials price every demand, π ≥ 0 per GPU-month; a
+ * pool-month's capacity price is then the least that keeps every demand from wanting it more:
  *
- * Every few iterations the current prices guide a greedy plan: gang runs first (highest value
- * per GPU-hour first, on the option cheapest at current prices with room in every month), then
- * splittable demand month by month (highest value first, pools in order of reduced cost, placed
- * only where the effective price is below the value), then a repair pass that serves demand on
- * a committed provider while its take-or-pay shortfall would be paid anyway. The best plan wins.
+ *     λ[p,t] = max(0, max over triples (d, p, t) of h·value − h·price·(1 − Σμ) − π[d]).
+ *
+ * **Stage 1: prices and bound.** `iterations` solves with gang workloads bidding, starting at
+ * μ = ½; after each, every commitment's spend moves its μ[k] towards the weight where spend
+ * meets the minimum (bisection, then regula falsi with the Illinois rule once bracketed). The
+ * bound is L(λ, μ) at the last solve's prices.
+ *
+ * **Stage 2: plan.** Two rounds. Each chooses gang runs at the current λ — highest value per
+ * GPU-hour first, each on its option cheapest at h·price·(1 − Σμ) + λ with room left by the
+ * runs before it, when that is below its value — then solves with the runs fixed, corrects μ
+ * once for the runs' spend (a search around stage 1's interval) and solves again. Every solve
+ * gives a plan: its flows, gang runs not served in full dropped (never, by construction), and
+ * a take-or-pay repair that serves unmet demand on a committed provider while the shortfall
+ * would be paid anyway. The second round chooses runs at the prices of the first round's
+ * flows. The cheapest plan wins.
+ *
+ * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
+ * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
+ * duality, whatever heuristic produced λ and μ. It is also at least the dual value of the
+ * bidding relaxation at the stage-1 prices, which those prices maximise: the bound is at least
+ * the optimum of the model with gang workloads relaxed month by month.
+ *
+ * **Determinism.** Fixed solve counts, no clock (but the optional deadline), ties broken by
+ * index; network simplex on integer costs (1/10,000 USD per GPU-month) decides optimality
+ * without tolerances.
  */
 export function planFast(problem: PlacementProblem, options: FastOptions = {}): FastResult {
   const model = prepare(problem);
-  const iterations = options.iterations ?? 60;
-  const primalEvery = options.primalEvery ?? 10;
-
+  const n = model.spendPerGpu.length;
+  const commitments = model.commitments.length;
+  const steps = commitments === 0 ? 1 : Math.max(1, options.iterations ?? 6);
+  const corrections = commitments === 0 ? 0 : CORRECTIONS;
+  const total = steps + RUNS_ROUNDS * (1 + corrections);
+  const mu = new Float64Array(commitments).fill(0.5);
+  const search = model.commitments.map(() => new WeightSearch());
   const lambda = new Float64Array(model.capacity.length);
-  const mu = new Float64Array(model.commitments.length).fill(1);
-  let best = greedyPlan(model, lambda, mu);
-  // Warm start: price every pool the greedy plan fills at the margin it turned away.
-  warmStart(model, best, lambda, mu);
-  let bestBound = -Infinity;
-  let theta = 2;
-  let sinceImprovement = 0;
+  const demandPrice = new Float64Array(model.demandWorkload.length);
+  const gangPrice = new Float64Array(n - (model.groupStart[0] ?? 0));
+  const effective = new Float64Array(n);
+  const reduced = new Float64Array(n);
+  const flows = new MonthFlows(model);
+  const expired = () =>
+    options.deadline !== undefined && options.deadline.now() >= options.deadline.at;
+
+  const x = new Float64Array(n);
+  let used: number[] = [];
+  let best = {
+    used: new Int32Array(0),
+    gpus: new Float64Array(0),
+    total: objective(model, x, used),
+  };
+  let bound = -Infinity;
   let done = 0;
   let stoppedByDeadline = false;
+  const progress = () => {
+    done++;
+    options.onProgress?.(done / total, best.total, bound);
+  };
 
-  for (let iteration = 0; iteration < iterations; iteration++) {
-    if (options.deadline && options.deadline.now() >= options.deadline.at) {
+  // (1) Gang workloads bid like splittable demand; the commitment weights are searched on the
+  // spend of the exact month flows. The bound is the Lagrangian at the last flows' prices.
+  for (let step = 0; step < steps; step++) {
+    if (step > 0 && expired()) {
       stoppedByDeadline = true;
       break;
     }
-    const relaxed = lagrangian(model, lambda, mu);
-    if (relaxed.value > bestBound) {
-      bestBound = relaxed.value;
-      sinceImprovement = 0;
-    } else if (++sinceImprovement >= 10) {
-      theta /= 2;
-      sinceImprovement = 0;
-    }
-    if ((iteration + 1) % primalEvery === 0) {
-      const candidate = greedyPlan(model, lambda, mu);
-      if (candidate.total < best.total) best = candidate;
-    }
-    done = iteration + 1;
-    options.onProgress?.(done / iterations, best.total, bestBound);
-    if (best.total - bestBound <= 1e-7 * Math.max(1, best.total)) break;
-    step(model, lambda, mu, relaxed, theta, best.total);
+    flows.solve(undefined, weightTable(model, mu));
+    progress();
+    if (step + 1 === steps) break;
+    const spend = flows.spend(undefined);
+    model.commitments.forEach((c, k) => {
+      mu[k] = search[k]?.next(mu[k] ?? 0, (spend[k] ?? 0) - c.minimum) ?? 0;
+    });
   }
+  flows.demandPrices(demandPrice);
+  flows.gangPrices(gangPrice);
+  pricesFromDemands(model, demandPrice, mu, lambda, gangPrice);
+  bound = lagrangian(model, lambda, mu, effective, reduced);
+
+  // (2) Gang runs chosen at those prices and fixed; the months solved again, the weights
+  // corrected for the runs' spend, a plan from each solve. Then once more with runs chosen at
+  // the prices of the runs' own flows.
+  let planned = false;
+  for (let round = 0; round < RUNS_ROUNDS; round++) {
+    if (round > 0) {
+      flows.demandPrices(demandPrice);
+      pricesFromDemands(model, demandPrice, mu, lambda);
+    }
+    const chosen = chooseGangs(model, lambda, mu, effective, reduced);
+    const local = search.map((s) => s.around());
+    for (let step = 0; step <= corrections; step++) {
+      if (planned && expired()) {
+        stoppedByDeadline = true;
+        break;
+      }
+      flows.solve(chosen, weightTable(model, mu));
+      for (const i of used) x[i] = 0;
+      used = [];
+      flows.addFlows(x, chosen, used);
+      dropBrokenGangs(model, x);
+      repairCommitments(model, x, used);
+      const value = objective(model, x, used);
+      if (value < best.total) {
+        best = {
+          used: Int32Array.from(used),
+          gpus: Float64Array.from(used, (i) => x[i] ?? 0),
+          total: value,
+        };
+      }
+      planned = true;
+      progress();
+      if (step === corrections) break;
+      const spend = flows.spend(chosen);
+      model.commitments.forEach((c, k) => {
+        mu[k] = local[k]?.next(mu[k] ?? 0, (spend[k] ?? 0) - c.minimum) ?? 0;
+      });
+    }
+    if (stoppedByDeadline) break;
+  }
+  for (const i of used) x[i] = 0;
+  best.used.forEach((i, k) => {
+    x[i] = best.gpus[k] ?? 0;
+  });
   return {
-    placements: toPlacements(model, best.x),
+    placements: toPlacements(model, x),
     total: best.total,
-    bound: Math.min(bestBound, best.total),
+    bound: Math.min(bound, best.total),
     iterations: done,
     stoppedByDeadline,
   };
 }
 
 /**
- * Flat arrays the hot loops read, built once per problem. Triples are grouped in CSR form:
- * splittable ones by (workload, month) — a *demand* — and gang ones by (option, month).
+ * The search for one commitment's weight μ ∈ [0, 1], where spend grows with μ: bisection until
+ * both a weight with spend short of the minimum and one reaching it are known, then regula
+ * falsi on the excess spend (Illinois: an end kept twice has its excess halved), bisecting
+ * whenever the interpolation lands near an end.
  */
-interface Prepared {
-  readonly problem: PlacementProblem;
-  readonly horizonStart: number;
-  readonly months: number;
-  /** Σ value of all demand: the objective when nothing is placed, before commitments. */
-  readonly allDemandValue: number;
-  /** Per triple: hours × price (USD per GPU for the month). */
-  readonly spendPerGpu: Float64Array;
-  /** Per triple: hours × value for splittable workloads, 0 for gang. */
-  readonly valuePerGpu: Float64Array;
-  /** Per triple: index into `capacity` (pool × months + month offset). */
-  readonly capIndex: Int32Array;
-  /** Per triple: provider × months + month offset, for commitment weights and spend. */
-  readonly providerMonth: Int32Array;
-  readonly capacity: Float64Array;
-  /** Splittable demands, in (month, value desc, workload) order: the greedy's order. */
-  readonly demandWorkload: Int32Array;
-  readonly demandNeed: Float64Array;
-  readonly demandStart: Int32Array;
-  readonly demandTriples: Int32Array;
-  /** Gang workloads in the greedy's order (value per GPU-hour desc), with their options. */
-  readonly gangOrder: Int32Array;
-  readonly gangOptionStart: Int32Array;
-  readonly gangOptions: Int32Array;
-  /** Per option: its value V = value × gpus × Σ hours, need, and its (month) groups. */
-  readonly optionValue: Float64Array;
-  readonly optionNeed: Float64Array;
-  readonly optionGroupStart: Int32Array;
-  readonly groupStart: Int32Array;
-  readonly groupTriples: Int32Array;
-  readonly commitments: readonly {
-    readonly provider: number;
-    readonly from: number;
-    readonly to: number;
-    readonly minimum: number;
-  }[];
-  readonly providers: number;
-}
+class WeightSearch {
+  private low: number;
+  private high: number;
+  private excessLow = NaN;
+  private excessHigh = NaN;
+  private side = 0;
 
-function prepare(problem: PlacementProblem): Prepared {
-  const { triples, workloads, pools, scenario, gangOptions } = problem;
-  const horizonStart = scenario.horizon.from;
-  const months = scenario.horizon.to - scenario.horizon.from + 1;
-  const providerIndex = new Map(scenario.providers.map((p, i) => [p.id, i]));
-  const poolProvider = Int32Array.from(pools, (pool) => providerIndex.get(pool.provider) ?? 0);
-  const poolPrice = Float64Array.from(pools, (pool) => microsToFloat(pool.pricePerGpuHour));
-  const workloadValue = Float64Array.from(workloads, (w) => microsToFloat(w.valuePerGpuHour));
-  const hours = new Float64Array(months);
-  for (let m = 0; m < months; m++) hours[m] = hoursIn((horizonStart + m) as Period);
-
-  const n = triples.count;
-  const spendPerGpu = new Float64Array(n);
-  const valuePerGpu = new Float64Array(n);
-  const capIndex = new Int32Array(n);
-  const providerMonth = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const w = triples.workload[i] ?? 0;
-    const p = triples.pool[i] ?? 0;
-    const m = (triples.period[i] ?? 0) - horizonStart;
-    const h = hours[m] ?? 0;
-    spendPerGpu[i] = h * (poolPrice[p] ?? 0);
-    valuePerGpu[i] = (triples.option[i] ?? -1) >= 0 ? 0 : h * (workloadValue[w] ?? 0);
-    capIndex[i] = p * months + m;
-    providerMonth[i] = (poolProvider[p] ?? 0) * months + m;
+  constructor(low = 0, high = 1) {
+    this.low = low;
+    this.high = high;
   }
 
-  let allDemandValue = 0;
-  workloads.forEach((workload, w) => {
-    const range = problem.demandRange[w];
-    if (!range) return;
-    for (let t = range.from; t <= range.to; t++) {
-      allDemandValue += workload.gpus * (hours[t - horizonStart] ?? 0) * (workloadValue[w] ?? 0);
+  /**
+   * A new search for a nearby problem (gang runs fixed instead of bidding): its interval is
+   * this one widened by its own width on each side, its ends not measured yet.
+   */
+  around(): WeightSearch {
+    const width = Math.max(this.high - this.low, 1 / 64);
+    return new WeightSearch(Math.max(0, this.low - width), Math.min(1, this.high + width));
+  }
+
+  /** Records the excess spend (spend − minimum) at `mu`; returns the next weight to try. */
+  next(mu: number, excess: number): number {
+    if (excess < 0) {
+      if (this.side === -1) this.excessHigh /= 2;
+      this.low = mu;
+      this.excessLow = excess;
+      this.side = -1;
+    } else {
+      if (this.side === 1) this.excessLow /= 2;
+      this.high = mu;
+      this.excessHigh = excess;
+      this.side = 1;
     }
-  });
-
-  // Splittable demands: group triples by (workload, month) with a counting sort on the key.
-  const demandKey = new Int32Array(n).fill(-1);
-  const keyCount = new Int32Array(workloads.length * months + 1);
-  for (let i = 0; i < n; i++) {
-    if ((triples.option[i] ?? -1) >= 0) continue;
-    const key = (triples.workload[i] ?? 0) * months + (triples.period[i] ?? 0) - horizonStart;
-    demandKey[i] = key;
-    keyCount[key + 1] = (keyCount[key + 1] ?? 0) + 1;
+    const middle = (this.low + this.high) / 2;
+    if (Number.isNaN(this.excessLow) || Number.isNaN(this.excessHigh)) return middle;
+    const t = -this.excessLow / (this.excessHigh - this.excessLow);
+    return t > 0.05 && t < 0.95 ? this.low + t * (this.high - this.low) : middle;
   }
-  const keys: number[] = [];
-  for (let key = 0; key < workloads.length * months; key++) {
-    if ((keyCount[key + 1] ?? 0) > 0) keys.push(key);
-  }
-  keys.sort((a, b) => {
-    const wa = Math.floor(a / months);
-    const wb = Math.floor(b / months);
-    return (
-      (a % months) - (b % months) || (workloadValue[wb] ?? 0) - (workloadValue[wa] ?? 0) || wa - wb
-    );
-  });
-  const demandWorkload = Int32Array.from(keys, (key) => Math.floor(key / months));
-  const demandNeed = Float64Array.from(
-    keys,
-    (key) => workloads[Math.floor(key / months)]?.gpus ?? 0,
-  );
-  const demandOf = new Int32Array(workloads.length * months).fill(-1);
-  const demandStart = new Int32Array(keys.length + 1);
-  keys.forEach((key, d) => {
-    demandOf[key] = d;
-    demandStart[d + 1] = (demandStart[d] ?? 0) + (keyCount[key + 1] ?? 0);
-  });
-  const demandTriples = new Int32Array(demandStart[keys.length] ?? 0);
-  const demandFill = demandStart.slice(0, keys.length);
-  for (let i = 0; i < n; i++) {
-    const key = demandKey[i] ?? -1;
-    if (key < 0) continue;
-    const d = demandOf[key] ?? 0;
-    demandTriples[demandFill[d] ?? 0] = i;
-    demandFill[d] = (demandFill[d] ?? 0) + 1;
-  }
-
-  // Gang options: group each viable option's triples by month.
-  const optionValue = new Float64Array(gangOptions.length);
-  const optionNeed = new Float64Array(gangOptions.length);
-  gangOptions.forEach((option, g) => {
-    const range = problem.demandRange[option.workload];
-    const workload = workloads[option.workload];
-    if (!range || !workload || !option.viable) return;
-    let total = 0;
-    for (let t = range.from; t <= range.to; t++) total += hours[t - horizonStart] ?? 0;
-    optionValue[g] = total * workload.gpus * (workloadValue[option.workload] ?? 0);
-    optionNeed[g] = workload.gpus;
-  });
-  const byOptionMonth = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const g = triples.option[i] ?? -1;
-    if (g < 0) continue;
-    const key = g * months + (triples.period[i] ?? 0) - horizonStart;
-    const list = byOptionMonth.get(key);
-    if (list) list.push(i);
-    else byOptionMonth.set(key, [i]);
-  }
-  const groupKeys = [...byOptionMonth.keys()].sort((a, b) => a - b);
-  const optionGroupStart = new Int32Array(gangOptions.length + 1);
-  const groupStart = new Int32Array(groupKeys.length + 1);
-  const groupTriples: number[] = [];
-  groupKeys.forEach((key, index) => {
-    const g = Math.floor(key / months);
-    optionGroupStart[g + 1] = index + 1;
-    for (const i of byOptionMonth.get(key) ?? []) groupTriples.push(i);
-    groupStart[index + 1] = groupTriples.length;
-  });
-  for (let g = 1; g <= gangOptions.length; g++) {
-    if ((optionGroupStart[g] ?? 0) < (optionGroupStart[g - 1] ?? 0)) {
-      optionGroupStart[g] = optionGroupStart[g - 1] ?? 0;
-    }
-  }
-
-  const gangWorkloads = workloads
-    .map((workload, w) => ({ workload, w }))
-    .filter(({ workload }) => workload.gang)
-    .sort((a, b) => (workloadValue[b.w] ?? 0) - (workloadValue[a.w] ?? 0) || a.w - b.w);
-  const optionsOf = new Map<number, number[]>();
-  gangOptions.forEach((option, g) => {
-    if (!option.viable) return;
-    const list = optionsOf.get(option.workload);
-    if (list) list.push(g);
-    else optionsOf.set(option.workload, [g]);
-  });
-  const gangOrder = Int32Array.from(gangWorkloads, ({ w }) => w);
-  const gangOptionStart = new Int32Array(gangOrder.length + 1);
-  const gangOptionList: number[] = [];
-  gangWorkloads.forEach(({ w }, index) => {
-    gangOptionList.push(...(optionsOf.get(w) ?? []));
-    gangOptionStart[index + 1] = gangOptionList.length;
-  });
-
-  const capacity = new Float64Array(pools.length * months);
-  pools.forEach((pool, p) => capacity.fill(pool.gpus, p * months, (p + 1) * months));
-
-  return {
-    problem,
-    horizonStart,
-    months,
-    allDemandValue,
-    spendPerGpu,
-    valuePerGpu,
-    capIndex,
-    providerMonth,
-    capacity,
-    demandWorkload,
-    demandNeed,
-    demandStart,
-    demandTriples,
-    gangOrder,
-    gangOptionStart,
-    gangOptions: Int32Array.from(gangOptionList),
-    optionValue,
-    optionNeed,
-    optionGroupStart,
-    groupStart,
-    groupTriples: Int32Array.from(groupTriples),
-    commitments: problem.commitments
-      .filter((c) => c.range !== undefined)
-      .map((c) => ({
-        provider: providerIndex.get(c.term.provider) ?? 0,
-        from: (c.range?.from ?? 0) - horizonStart,
-        to: (c.range?.to ?? 0) - horizonStart,
-        minimum: microsToFloat(c.term.minSpend),
-      })),
-    providers: scenario.providers.length,
-  };
 }
 
-/** The commitment weights spread over provider × month. */
-function weightTable(model: Prepared, mu: Float64Array): Float64Array {
-  const table = new Float64Array(model.providers * model.months);
-  model.commitments.forEach((c, k) => {
-    const base = c.provider * model.months;
-    for (let m = c.from; m <= c.to; m++) table[base + m] = (table[base + m] ?? 0) + (mu[k] ?? 0);
-  });
-  return table;
-}
-
-/** Per triple: the effective spend h·price·(1 − Σμ), and the reduced cost adding λ − value. */
-function costs(
+/**
+ * Gang runs, highest value per GPU-hour first, each on its option cheapest at prices λ with
+ * room left by the runs before it; run when that costs less than its value at those prices.
+ * Returns 1 per chosen option.
+ */
+function chooseGangs(
   model: Prepared,
   lambda: Float64Array,
   mu: Float64Array,
-): { effective: Float64Array; reduced: Float64Array } {
-  const weights = weightTable(model, mu);
-  const { spendPerGpu, valuePerGpu, capIndex, providerMonth } = model;
-  const effective = new Float64Array(spendPerGpu.length);
-  const reduced = new Float64Array(spendPerGpu.length);
-  for (let i = 0; i < reduced.length; i++) {
-    // Not capped at 1: the bound is valid only with the exact reduced cost.
-    const e = (spendPerGpu[i] ?? 0) * (1 - (weights[providerMonth[i] ?? 0] ?? 0));
-    effective[i] = e;
-    reduced[i] = e + (lambda[capIndex[i] ?? 0] ?? 0) - (valuePerGpu[i] ?? 0);
-  }
-  return { effective, reduced };
-}
-
-/** Sorts a scratch list of triple indices by a key, ties by index: deterministic. */
-function sortBy(list: number[], key: Float64Array): void {
-  list.sort((a, b) => (key[a] ?? 0) - (key[b] ?? 0) || a - b);
-}
-
-interface Relaxed {
-  readonly value: number;
-  /** GPUs the relaxed solution puts on each pool-month. */
-  readonly usage: Float64Array;
-  /** Spend of the relaxed solution per commitment. */
-  readonly spend: Float64Array;
-}
-
-/** The Lagrangian function at (λ, μ) and the relaxed solution that attains it. */
-function lagrangian(model: Prepared, lambda: Float64Array, mu: Float64Array): Relaxed {
-  const { capacity, spendPerGpu, capIndex, providerMonth, demandStart, demandTriples } = model;
-  const { reduced } = costs(model, lambda, mu);
-  const usage = new Float64Array(capacity.length);
-  const spendTable = new Float64Array(model.providers * model.months);
-  let value = model.allDemandValue;
-  for (let c = 0; c < capacity.length; c++) value -= (lambda[c] ?? 0) * (capacity[c] ?? 0);
-  model.commitments.forEach((c, k) => {
-    value += (mu[k] ?? 0) * c.minimum;
-  });
+  effective: Float64Array,
+  reduced: Float64Array,
+): Uint8Array {
+  costs(model, lambda, mu, effective, reduced, model.groupStart[0] ?? 0);
+  const free = Float64Array.from(model.capacity);
+  const chosen = new Uint8Array(model.optionValue.length);
+  const { capIndex } = model;
   const place = (i: number, gpus: number) => {
     const c = capIndex[i] ?? 0;
-    usage[c] = (usage[c] ?? 0) + gpus;
-    const pm = providerMonth[i] ?? 0;
-    spendTable[pm] = (spendTable[pm] ?? 0) + gpus * (spendPerGpu[i] ?? 0);
+    free[c] = (free[c] ?? 0) - gpus;
   };
-
-  const scratch: number[] = [];
-  for (let d = 0; d < model.demandWorkload.length; d++) {
-    const start = demandStart[d] ?? 0;
-    const end = demandStart[d + 1] ?? 0;
-    const need = model.demandNeed[d] ?? 0;
-    // Fast path: the cheapest negative triple alone holds the whole need.
-    let cheapest = -1;
-    for (let k = start; k < end; k++) {
-      const i = demandTriples[k] ?? 0;
-      if ((reduced[i] ?? 0) < 0 && (cheapest < 0 || (reduced[i] ?? 0) < (reduced[cheapest] ?? 0))) {
-        cheapest = i;
-      }
-    }
-    if (cheapest < 0) continue;
-    if ((capacity[capIndex[cheapest] ?? 0] ?? 0) >= need) {
-      value += need * (reduced[cheapest] ?? 0);
-      place(cheapest, need);
-      continue;
-    }
-    scratch.length = 0;
-    for (let k = start; k < end; k++) {
-      const i = demandTriples[k] ?? 0;
-      if ((reduced[i] ?? 0) < 0) scratch.push(i);
-    }
-    sortBy(scratch, reduced);
-    let left = need;
-    for (const i of scratch) {
-      const take = Math.min(left, capacity[capIndex[i] ?? 0] ?? 0);
-      if (take <= 0) continue;
-      value += take * (reduced[i] ?? 0);
-      place(i, take);
-      left -= take;
-      if (left === 0) break;
-    }
-  }
-
-  for (let index = 0; index < model.gangOrder.length; index++) {
-    const choice = cheapestOption(model, index, reduced, undefined);
-    if (!choice) continue;
-    const net = choice.cost - (model.optionValue[choice.option] ?? 0);
-    if (net >= 0) continue;
-    value += net;
-    for (let k = 0; k < choice.fill.length; k += 2)
-      place(choice.fill[k] ?? 0, choice.fill[k + 1] ?? 0);
-  }
-
-  const spend = Float64Array.from(model.commitments, (c) => {
-    let total = 0;
-    const base = c.provider * model.months;
-    for (let m = c.from; m <= c.to; m++) total += spendTable[base + m] ?? 0;
-    return total;
-  });
-  return { value, usage, spend };
-}
-
-/**
- * The option of the `index`-th gang workload that costs least at the given per-GPU costs,
- * filling each month from its pools cheapest first. With `free`, only room still free counts
- * and options lacking room in some month are skipped. `fill` holds (triple, GPUs) pairs.
- */
-function cheapestOption(
-  model: Prepared,
-  index: number,
-  cost: Float64Array,
-  free: Float64Array | undefined,
-): { option: number; cost: number; fill: number[] } | undefined {
-  const { capIndex, optionGroupStart, groupStart, groupTriples } = model;
-  const room = free ?? model.capacity;
-  let best: { option: number; cost: number; fill: number[] } | undefined;
-  const scratch: number[] = [];
-  for (
-    let k = model.gangOptionStart[index] ?? 0;
-    k < (model.gangOptionStart[index + 1] ?? 0);
-    k++
-  ) {
-    const g = model.gangOptions[k] ?? 0;
-    const need = model.optionNeed[g] ?? 0;
-    let total = 0;
-    const fill: number[] = [];
-    let feasible = true;
-    for (let group = optionGroupStart[g] ?? 0; group < (optionGroupStart[g + 1] ?? 0); group++) {
-      scratch.length = 0;
-      for (let j = groupStart[group] ?? 0; j < (groupStart[group + 1] ?? 0); j++) {
-        scratch.push(groupTriples[j] ?? 0);
-      }
-      sortBy(scratch, cost);
-      let left = need;
-      for (const i of scratch) {
-        const take = Math.min(left, room[capIndex[i] ?? 0] ?? 0);
-        if (take <= 0) continue;
-        total += take * (cost[i] ?? 0);
-        fill.push(i, take);
-        left -= take;
-        if (left === 0) break;
-      }
-      if (left > 0) {
-        feasible = false;
-        break;
-      }
-    }
-    if (feasible && (!best || total < best.cost)) best = { option: g, cost: total, fill };
-  }
-  return best;
-}
-
-/** One projected subgradient step with Polyak's step size, per block (λ, then μ). */
-function step(
-  model: Prepared,
-  lambda: Float64Array,
-  mu: Float64Array,
-  relaxed: Relaxed,
-  theta: number,
-  upper: number,
-): void {
-  const gap = Math.max(upper - relaxed.value, 1e-9 * Math.max(1, Math.abs(upper)));
-  let norm = 0;
-  for (let c = 0; c < lambda.length; c++) {
-    const g = (relaxed.usage[c] ?? 0) - (model.capacity[c] ?? 0);
-    if ((lambda[c] ?? 0) > 0 || g > 0) norm += g * g;
-  }
-  if (norm > 0) {
-    const size = (theta * gap) / norm;
-    for (let c = 0; c < lambda.length; c++) {
-      const g = (relaxed.usage[c] ?? 0) - (model.capacity[c] ?? 0);
-      lambda[c] = Math.max(0, (lambda[c] ?? 0) + size * g);
-    }
-  }
-  let muNorm = 0;
-  model.commitments.forEach((c, k) => {
-    const g = c.minimum - (relaxed.spend[k] ?? 0);
-    if (((mu[k] ?? 0) > 0 || g > 0) && ((mu[k] ?? 0) < 1 || g < 0)) muNorm += g * g;
-  });
-  if (muNorm > 0) {
-    const size = (theta * gap) / muNorm;
-    model.commitments.forEach((c, k) => {
-      const g = c.minimum - (relaxed.spend[k] ?? 0);
-      mu[k] = Math.min(1, Math.max(0, (mu[k] ?? 0) + size * g));
-    });
-  }
-}
-
-interface Candidate {
-  /** GPUs per triple. */
-  readonly x: Float64Array;
-  readonly total: number;
-  /** Capacity left per pool-month. */
-  readonly free: Float64Array;
-  /** GPUs short per demand. */
-  readonly short: Float64Array;
-}
-
-/** A feasible plan guided by prices λ and weights μ, with its objective in USD. */
-function greedyPlan(model: Prepared, lambda: Float64Array, mu: Float64Array): Candidate {
-  const { capacity, capIndex, demandStart, demandTriples, providerMonth, spendPerGpu } = model;
-  const { effective, reduced } = costs(model, lambda, mu);
-  const free = Float64Array.from(capacity);
-  const x = new Float64Array(spendPerGpu.length);
-
-  // Gang runs first: they need whole blocks of capacity. λ picks the option; whether to run
-  // is judged at effective prices (commitment credit included), against the run's value.
   for (let index = 0; index < model.gangOrder.length; index++) {
     const choice = cheapestOption(model, index, reduced, free);
-    if (!choice) continue;
-    let cost = 0;
-    for (let k = 0; k < choice.fill.length; k += 2) {
-      cost += (choice.fill[k + 1] ?? 0) * (effective[choice.fill[k] ?? 0] ?? 0);
+    if (choice < 0) continue;
+    if (optionCost(model, choice, reduced, free, undefined) >= (model.optionValue[choice] ?? 0)) {
+      continue;
     }
-    if (cost >= (model.optionValue[choice.option] ?? 0)) continue;
-    for (let k = 0; k < choice.fill.length; k += 2) {
-      const i = choice.fill[k] ?? 0;
-      const gpus = choice.fill[k + 1] ?? 0;
-      x[i] = gpus;
-      free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - gpus;
-    }
+    optionCost(model, choice, reduced, free, place);
+    chosen[choice] = 1;
   }
-
-  // Splittable demand in the prepared order, pools in order of reduced cost.
-  const short = new Float64Array(model.demandWorkload.length);
-  const scratch: number[] = [];
-  for (let d = 0; d < model.demandWorkload.length; d++) {
-    scratch.length = 0;
-    for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0); k++) {
-      const i = demandTriples[k] ?? 0;
-      if ((effective[i] ?? 0) < (model.valuePerGpu[i] ?? 0)) scratch.push(i);
-    }
-    sortBy(scratch, reduced);
-    let left = model.demandNeed[d] ?? 0;
-    for (const i of scratch) {
-      if (left === 0) break;
-      const c = capIndex[i] ?? 0;
-      const take = Math.min(left, free[c] ?? 0);
-      if (take <= 0) continue;
-      x[i] = (x[i] ?? 0) + take;
-      free[c] = (free[c] ?? 0) - take;
-      left -= take;
-    }
-    short[d] = left;
-  }
-
-  // Take-or-pay repair: while a commitment is short, its provider's capacity costs nothing
-  // more, so serve demand there even above its value — as much as the shortfall pays for.
-  if (model.commitments.length > 0) {
-    const shortfall = shortfalls(model, x);
-    for (let d = 0; d < model.demandWorkload.length; d++) {
-      let left = short[d] ?? 0;
-      for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0) && left > 0; k++) {
-        const i = demandTriples[k] ?? 0;
-        const pm = providerMonth[i] ?? 0;
-        const provider = Math.floor(pm / model.months);
-        const month = pm % model.months;
-        const c = model.commitments.findIndex(
-          (commitment, index) =>
-            commitment.provider === provider &&
-            month >= commitment.from &&
-            month <= commitment.to &&
-            (shortfall[index] ?? 0) > 0,
-        );
-        if (c < 0) continue;
-        const perGpu = Math.max(spendPerGpu[i] ?? 0, 1e-9);
-        const take = Math.min(
-          left,
-          free[capIndex[i] ?? 0] ?? 0,
-          Math.floor((shortfall[c] ?? 0) / perGpu),
-        );
-        if (take <= 0) continue;
-        x[i] = (x[i] ?? 0) + take;
-        free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - take;
-        shortfall[c] = (shortfall[c] ?? 0) - take * perGpu;
-        left -= take;
-      }
-      short[d] = left;
-    }
-  }
-  return { x, free, short, total: objective(model, x) };
-}
-
-/** Take-or-pay shortfall per commitment for a plan. */
-function shortfalls(model: Prepared, x: Float64Array): number[] {
-  const table = new Float64Array(model.providers * model.months);
-  for (let i = 0; i < x.length; i++) {
-    const gpus = x[i] ?? 0;
-    if (gpus > 0) {
-      const pm = model.providerMonth[i] ?? 0;
-      table[pm] = (table[pm] ?? 0) + gpus * (model.spendPerGpu[i] ?? 0);
-    }
-  }
-  return model.commitments.map((c) => {
-    let spend = 0;
-    for (let m = c.from; m <= c.to; m++) spend += table[c.provider * model.months + m] ?? 0;
-    return Math.max(0, c.minimum - spend);
-  });
-}
-
-/** The spec's objective of a plan in USD (float, for comparing candidates). */
-function objective(model: Prepared, x: Float64Array): number {
-  const { triples } = model.problem;
-  let total = model.allDemandValue;
-  const gangServed = new Set<number>();
-  for (let i = 0; i < x.length; i++) {
-    const gpus = x[i] ?? 0;
-    if (gpus <= 0) continue;
-    total += gpus * ((model.spendPerGpu[i] ?? 0) - (model.valuePerGpu[i] ?? 0));
-    const option = triples.option[i] ?? -1;
-    if (option >= 0) gangServed.add(option);
-  }
-  for (const option of gangServed) total -= model.optionValue[option] ?? 0;
-  for (const shortfall of shortfalls(model, x)) total += shortfall;
-  return total;
+  return chosen;
 }
 
 /**
- * Dual prices from a greedy plan: a pool-month that is full is worth, per GPU, the most that
- * demand turned away from it would have gained there. A good start for the subgradient.
+ * A gang run must be served in full in every month of its window; the flows guarantee it, and
+ * this makes sure: a run short anywhere is removed whole.
  */
-function warmStart(model: Prepared, plan: Candidate, lambda: Float64Array, mu: Float64Array): void {
-  const { capIndex, demandStart, demandTriples, valuePerGpu, spendPerGpu } = model;
-  const weights = weightTable(model, mu);
-  for (let d = 0; d < model.demandWorkload.length; d++) {
-    if ((plan.short[d] ?? 0) <= 0) continue;
-    for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0); k++) {
-      const i = demandTriples[k] ?? 0;
-      const c = capIndex[i] ?? 0;
-      if ((plan.free[c] ?? 0) > 0) continue;
-      const margin =
-        (valuePerGpu[i] ?? 0) -
-        (spendPerGpu[i] ?? 0) * (1 - (weights[model.providerMonth[i] ?? 0] ?? 0));
-      if (margin > (lambda[c] ?? 0)) lambda[c] = margin;
+function dropBrokenGangs(model: Prepared, x: Float64Array): void {
+  const { optionGroupStart, groupStart, optionNeed } = model;
+  for (let g = 0; g < optionNeed.length; g++) {
+    const from = optionGroupStart[g] ?? 0;
+    const to = optionGroupStart[g + 1] ?? 0;
+    let served = 0;
+    let whole = true;
+    for (let group = from; group < to; group++) {
+      let gpus = 0;
+      for (let j = groupStart[group] ?? 0; j < (groupStart[group + 1] ?? 0); j++) {
+        gpus += x[j] ?? 0;
+      }
+      served += gpus;
+      if (gpus !== (optionNeed[g] ?? 0)) whole = false;
+    }
+    if (served === 0 || whole) continue;
+    for (let group = from; group < to; group++) {
+      for (let j = groupStart[group] ?? 0; j < (groupStart[group + 1] ?? 0); j++) {
+        x[j] = 0;
+      }
     }
   }
 }
 
-function toPlacements(model: Prepared, x: Float64Array): Placement[] {
-  const { triples } = model.problem;
-  const placements: Placement[] = [];
-  for (let i = 0; i < x.length; i++) {
-    const gpus = x[i] ?? 0;
-    if (gpus <= 0) continue;
-    placements.push({
-      workload: triples.workload[i] ?? 0,
-      pool: triples.pool[i] ?? 0,
-      period: (triples.period[i] ?? 0) as Period,
-      gpus,
-    });
+/**
+ * Take-or-pay repair: while a commitment is short, its provider's capacity costs nothing more,
+ * so serve unmet demand there even above its value — as much as the shortfall pays for.
+ */
+function repairCommitments(model: Prepared, x: Float64Array, used: number[]): void {
+  if (model.commitments.length === 0) return;
+  const shortfall = shortfalls(model, x, used);
+  if (shortfall.every((s) => s <= 0)) return;
+  const { capIndex, demandStart, providerMonth, spendPerGpu, capacity } = model;
+  const free = Float64Array.from(capacity);
+  for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
+  for (let d = 0; d < model.demandWorkload.length; d++) {
+    let left = model.demandNeed[d] ?? 0;
+    for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0); k++) {
+      left -= x[k] ?? 0;
+    }
+    for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0) && left > 0; k++) {
+      const i = k;
+      const pm = providerMonth[i] ?? 0;
+      const provider = Math.floor(pm / model.months);
+      const month = pm % model.months;
+      const c = model.commitments.findIndex(
+        (commitment, index) =>
+          commitment.provider === provider &&
+          month >= commitment.from &&
+          month <= commitment.to &&
+          (shortfall[index] ?? 0) > 0,
+      );
+      if (c < 0) continue;
+      const perGpu = Math.max(spendPerGpu[i] ?? 0, 1e-9);
+      const take = Math.min(
+        left,
+        free[capIndex[i] ?? 0] ?? 0,
+        Math.floor((shortfall[c] ?? 0) / perGpu),
+      );
+      if (take <= 0) continue;
+      if ((x[i] ?? 0) === 0) used.push(i);
+      x[i] = (x[i] ?? 0) + take;
+      free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - take;
+      shortfall[c] = (shortfall[c] ?? 0) - take * perGpu;
+      left -= take;
+    }
   }
-  return placements;
 }
