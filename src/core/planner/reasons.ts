@@ -26,38 +26,88 @@ export function explainShortages(
   placements: readonly Placement[],
   shortages: readonly Shortage[],
 ): UnmetRow[] {
-  const usage = new Map<string, Map<number, number>>();
+  // Who uses each pool-month, keyed by pool × months + month offset.
+  const start = problem.scenario.horizon.from;
+  const months = problem.scenario.horizon.to - start + 1;
+  const keyOf = (pool: number, period: Period) => pool * months + (period - start);
+  const usage = new Map<number, Map<number, number>>();
+  const totals = new Map<number, number>();
   for (const placement of placements) {
     if (placement.gpus <= 0) continue;
-    const key = `${placement.pool}:${placement.period}`;
-    const users = usage.get(key) ?? new Map<number, number>();
+    const key = keyOf(placement.pool, placement.period);
+    let users = usage.get(key);
+    if (!users) {
+      users = new Map<number, number>();
+      usage.set(key, users);
+    }
     users.set(placement.workload, (users.get(placement.workload) ?? 0) + placement.gpus);
-    usage.set(key, users);
+    totals.set(key, (totals.get(key) ?? 0) + placement.gpus);
   }
-  const used = (pool: number, period: Period) => {
-    let total = 0;
-    for (const gpus of usage.get(`${pool}:${period}`)?.values() ?? []) total += gpus;
-    return total;
-  };
+  const used = (pool: number, period: Period) => totals.get(keyOf(pool, period)) ?? 0;
+  // Users largest first, sorted once per pool-month: a full pool is named in many rows.
+  const ranked = new Map<number, { w: number; id: string; gpus: number; label: string }[]>();
+  const generic = new Map<number, string>();
   const usersOf = (pool: number, period: Period, except: number): string => {
-    const users = [...(usage.get(`${pool}:${period}`) ?? new Map<number, number>())]
-      .filter(([w]) => w !== except)
-      .map(([w, gpus]) => ({ id: problem.workloads[w]?.id ?? '?', gpus }))
-      .sort((a, b) => b.gpus - a.gpus || compareText(a.id, b.id));
-    const named = users.slice(0, MAX_USERS_NAMED).map((u) => `${u.id} (${grouped(u.gpus)})`);
-    if (users.length > MAX_USERS_NAMED) named.push(`${users.length - MAX_USERS_NAMED} more`);
-    return named.join(', ');
+    const key = keyOf(pool, period);
+    let users = ranked.get(key);
+    if (!users) {
+      users = [...(usage.get(key) ?? new Map<number, number>())]
+        .map(([w, gpus]) => {
+          const id = problem.workloads[w]?.id ?? '?';
+          return { w, id, gpus, label: `${id} (${grouped(gpus)})` };
+        })
+        .sort((a, b) => b.gpus - a.gpus || compareText(a.id, b.id));
+      ranked.set(key, users);
+    }
+    const includesExcept = users.some((u) => u.w === except);
+    if (!includesExcept) {
+      const cached = generic.get(key);
+      if (cached !== undefined) return cached;
+    }
+    const others = users.length - (includesExcept ? 1 : 0);
+    const named: string[] = [];
+    for (const u of users) {
+      if (named.length === MAX_USERS_NAMED) break;
+      if (u.w !== except) named.push(u.label);
+    }
+    if (others > MAX_USERS_NAMED) named.push(`${others - MAX_USERS_NAMED} more`);
+    const text = named.join(', ');
+    if (!includesExcept) generic.set(key, text);
+    return text;
   };
 
   const gangReasons = new Map<number, string[]>();
-  const candidateCache = new Map<number, Candidate[]>();
-  const candidates = (w: number, workload: Workload) => {
-    let list = candidateCache.get(w);
+  const candidateCache = new Map<string, Candidate[]>();
+  // Contract terms see a workload only through its class, and candidates through its
+  // accelerators: workloads alike in both share candidates and segments.
+  const profileOf = (workload: Workload) =>
+    `${workload.class}\u0000${workload.accelerators.join(',')}`;
+  const candidates = (workload: Workload) => {
+    const profile = profileOf(workload);
+    let list = candidateCache.get(profile);
     if (!list) {
       list = candidatesOf(problem, workload);
-      candidateCache.set(w, list);
+      candidateCache.set(profile, list);
     }
     return list;
+  };
+  const boundaryCache = new Map<readonly Candidate[], number[]>();
+  const segmentCache = new Map<string, Segment>();
+  const segment = (workload: Workload, list: readonly Candidate[], period: Period): Segment => {
+    let marks = boundaryCache.get(list);
+    if (!marks) {
+      marks = boundariesOf(list);
+      boundaryCache.set(list, marks);
+    }
+    let index = 0;
+    while (index < marks.length && (marks[index] ?? 0) <= period) index++;
+    const key = `${profileOf(workload)}\u0000${index}`;
+    let found = segmentCache.get(key);
+    if (!found) {
+      found = segmentFor(list, period);
+      segmentCache.set(key, found);
+    }
+    return found;
   };
   return shortages.map((shortage) => {
     const workload = problem.workloads[shortage.workload];
@@ -66,24 +116,20 @@ export function explainShortages(
     if (workload.gang) {
       reasons =
         gangReasons.get(shortage.workload) ??
-        explainGang(
-          problem,
-          shortage.workload,
-          workload,
-          candidates(shortage.workload, workload),
-          used,
-          usersOf,
-        );
+        explainGang(problem, shortage.workload, workload, candidates(workload), used, usersOf);
       gangReasons.set(shortage.workload, reasons);
     } else {
-      reasons = explainSplittable(
-        problem,
-        shortage,
-        workload,
-        candidates(shortage.workload, workload),
-        used,
-        usersOf,
-      );
+      const list = candidates(workload);
+      reasons =
+        list.length === 0
+          ? [noPoolOffers(workload)]
+          : explainSplittable(
+              shortage,
+              workload,
+              segment(workload, list, shortage.period),
+              used,
+              usersOf,
+            );
     }
     return { workload: workload.id, period: shortage.period, gpus: shortage.gpus, reasons };
   });
@@ -96,54 +142,94 @@ type UsersOf = (pool: number, period: Period, except: number) => string;
 interface Candidate {
   readonly p: number;
   readonly pool: Pool;
+  /** `pool (window)`, for the months the pool is not there. */
+  readonly windowLabel: string;
   readonly denials: readonly TermDenial[];
 }
 
-function explainSplittable(
-  problem: PlacementProblem,
-  shortage: Shortage,
-  workload: Workload,
-  candidates: readonly Candidate[],
-  used: Used,
-  usersOf: UsersOf,
-): string[] {
-  const { period } = shortage;
-  if (candidates.length === 0) return [noPoolOffers(workload)];
-  const reasons = new Set<string>();
+/**
+ * What a workload's month looks like from the contract side: the term and availability reasons
+ * and the pools left eligible. It changes only where a pool's window or a term's range begins
+ * or ends, so it is computed once per such segment of months, not once per month.
+ */
+interface Segment {
+  readonly fixedReasons: readonly string[];
+  readonly eligible: readonly Candidate[];
+}
+
+function segmentFor(candidates: readonly Candidate[], period: Period): Segment {
   const excluded = new Map<string, string[]>();
   const unavailable: string[] = [];
-  for (const { p, pool, denials } of candidates) {
+  const eligible: Candidate[] = [];
+  for (const candidate of candidates) {
+    const { pool, denials } = candidate;
     if (!contains(pool.window, period)) {
-      unavailable.push(`${pool.id} (${formatRange(pool.window)})`);
+      unavailable.push(candidate.windowLabel);
       continue;
     }
     let denied = false;
     for (const denial of denials) {
       if (!contains(denial.during, period)) continue;
-      excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
+      addTo(excluded, denial.rule, pool.id);
       denied = true;
     }
-    if (denied) continue;
+    if (!denied) eligible.push(candidate);
+  }
+  return {
+    fixedReasons: [
+      ...termReasons(excluded),
+      ...(unavailable.length > 0 ? [`not available that month: ${listPools(unavailable)}`] : []),
+    ],
+    eligible,
+  };
+}
+
+/** The months at which a workload's segment may change: starts and ends (+1) of ranges. */
+function boundariesOf(candidates: readonly Candidate[]): number[] {
+  const marks = new Set<number>();
+  for (const { pool, denials } of candidates) {
+    marks.add(pool.window.from).add(pool.window.to + 1);
+    for (const denial of denials) marks.add(denial.during.from).add(denial.during.to + 1);
+  }
+  return [...marks].sort((a, b) => a - b);
+}
+
+function explainSplittable(
+  shortage: Shortage,
+  workload: Workload,
+  segment: Segment,
+  used: Used,
+  usersOf: UsersOf,
+): string[] {
+  const { period } = shortage;
+  const reasons: string[] = [];
+  let full = 0;
+  let dear = 0;
+  for (const { p, pool } of segment.eligible) {
     const free = pool.gpus - used(p, period);
     if (free <= 0) {
-      reasons.add(
+      // Name a few pools in full; a large portfolio would otherwise list dozens every month.
+      if (++full > MAX_POOLS_NAMED) continue;
+      reasons.push(
         `pool ${pool.id} is full: ${usersOf(p, period, shortage.workload) || (pool.gpus === 0 ? 'no capacity' : `all ${grouped(pool.gpus)} used by ${workload.id} itself`)}`,
       );
     } else if (pool.pricePerGpuHour >= workload.valuePerGpuHour) {
-      reasons.add(
+      if (++dear > MAX_POOLS_NAMED) continue;
+      reasons.push(
         `pool ${pool.id} costs ${formatPrice(pool.pricePerGpuHour)}/GPU-hour, not less than the ${formatPrice(workload.valuePerGpuHour)}/GPU-hour the work is worth`,
       );
     } else {
-      reasons.add(
+      reasons.push(
         `pool ${pool.id} had ${grouped(free)} GPUs free at ${formatPrice(pool.pricePerGpuHour)}/GPU-hour; the planner left them within its optimality gap`,
       );
     }
   }
-  return [
-    ...termReasons(excluded),
-    ...(unavailable.length > 0 ? [`not available that month: ${listPools(unavailable)}`] : []),
-    ...reasons,
-  ];
+  if (full > MAX_POOLS_NAMED)
+    reasons.push(`${full - MAX_POOLS_NAMED} more eligible pools are full`);
+  if (dear > MAX_POOLS_NAMED) {
+    reasons.push(`${dear - MAX_POOLS_NAMED} more eligible pools cost more than the work is worth`);
+  }
+  return [...segment.fixedReasons, ...reasons];
 }
 
 function explainGang(
@@ -165,7 +251,7 @@ function explainGang(
     if (!intersect(pool.window, range)) continue;
     for (const denial of denials) {
       if (intersect(denial.during, range)) {
-        excluded.set(denial.rule, [...(excluded.get(denial.rule) ?? []), pool.id]);
+        addTo(excluded, denial.rule, pool.id);
       }
     }
   }
@@ -248,7 +334,12 @@ function candidatesOf(problem: PlacementProblem, workload: Workload): Candidate[
   const candidates: Candidate[] = [];
   problem.pools.forEach((pool, p) => {
     if (workload.accelerators.includes(pool.accelerator)) {
-      candidates.push({ p, pool, denials: problem.rules.termDenials(workload, pool) });
+      candidates.push({
+        p,
+        pool,
+        windowLabel: `${pool.id} (${formatRange(pool.window)})`,
+        denials: problem.rules.termDenials(workload, pool),
+      });
     }
   });
   return candidates;
@@ -270,4 +361,10 @@ function termReasons(excluded: Map<string, string[]>): string[] {
   return [...excluded.entries()]
     .sort(([a], [b]) => compareText(a, b))
     .map(([rule, pools]) => `${rule} (excludes ${listPools(pools)})`);
+}
+
+function addTo(map: Map<string, string[]>, key: string, value: string): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
 }
