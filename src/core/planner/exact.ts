@@ -5,6 +5,7 @@ import type { Placement } from './evaluate.js';
 import { finishPlan } from './finish.js';
 import type { Plan } from './plan.js';
 import type { PlacementProblem } from './problem.js';
+import { placementOf } from './problem.js';
 import type { LinearModel, LinearSolver } from './solver.js';
 import { ModelBuilder } from './solver.js';
 
@@ -216,12 +217,7 @@ function readPlacements(
     if (g >= 0 && !chosen.has(g)) continue;
     const gpus = Math.round(values[exact.tripleColumn[i] ?? 0] ?? 0);
     if (gpus <= 0) continue;
-    placements.push({
-      workload: triples.workload[i] ?? 0,
-      pool: triples.pool[i] ?? 0,
-      period: (triples.period[i] ?? 0) as Period,
-      gpus,
-    });
+    placements.push(placementOf(triples, i, gpus));
   }
   return placements;
 }

@@ -3,6 +3,7 @@ import type { Period } from '../period.js';
 import { hoursIn } from '../period.js';
 import type { Placement } from './evaluate.js';
 import type { PlacementProblem } from './problem.js';
+import { placementOf } from './problem.js';
 
 /**
  * The fast planner's view of a placement problem: flat typed arrays that its hot loops read in
@@ -435,12 +436,7 @@ export function toPlacements(model: Prepared, x: Float64Array): Placement[] {
   for (let t = 0; t < byOrigin.length; t++) {
     const gpus = byOrigin[t] ?? 0;
     if (gpus <= 0) continue;
-    placements.push({
-      workload: triples.workload[t] ?? 0,
-      pool: triples.pool[t] ?? 0,
-      period: (triples.period[t] ?? 0) as Period,
-      gpus,
-    });
+    placements.push(placementOf(triples, t, gpus));
   }
   return placements;
 }

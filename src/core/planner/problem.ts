@@ -1,4 +1,5 @@
 import type { Rules } from '../contracts.js';
+import type { Placement } from './evaluate.js';
 import { compileRules } from '../contracts.js';
 import type { CommitmentTerm, Contract, Pool, Scenario, Workload } from '../model.js';
 import type { Micros } from '../money.js';
@@ -196,6 +197,16 @@ class TripleBuffer {
     this.period = grow(this.period);
     this.option = grow(this.option);
   }
+}
+
+/** The placement of `gpus` GPUs on triple i. */
+export function placementOf(triples: Triples, i: number, gpus: number): Placement {
+  return {
+    workload: triples.workload[i] ?? 0,
+    pool: triples.pool[i] ?? 0,
+    period: (triples.period[i] ?? 0) as Period,
+    gpus,
+  };
 }
 
 /** Exact cost of `gpus` GPUs for one period at a price per GPU-hour. */
