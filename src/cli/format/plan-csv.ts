@@ -3,6 +3,7 @@ import { formatCentsPlain, toCents } from '../../core/money.js';
 import { formatPeriod } from '../../core/period.js';
 import type { Plan } from '../../core/planner/plan.js';
 import { costOf } from '../../core/planner/problem.js';
+import { csvLine } from '../report/units.js';
 
 /** One assignment per line, with the pool's provider, site, accelerator and exact cost. */
 export function formatPlanCsv(plan: Plan, scenario: Scenario): string {
@@ -13,7 +14,7 @@ export function formatPlanCsv(plan: Plan, scenario: Scenario): string {
     if (!pool) continue;
     const cost = formatCentsPlain(toCents(costOf(a.gpus, a.period, pool.pricePerGpuHour)));
     lines.push(
-      [
+      csvLine([
         a.workload,
         a.pool,
         pool.provider,
@@ -22,14 +23,8 @@ export function formatPlanCsv(plan: Plan, scenario: Scenario): string {
         formatPeriod(a.period),
         a.gpus,
         cost,
-      ]
-        .map((cell) => csvCell(String(cell)))
-        .join(','),
+      ]),
     );
   }
   return `${lines.join('\n')}\n`;
-}
-
-function csvCell(text: string): string {
-  return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
