@@ -21,8 +21,6 @@ export interface FastOptions {
    * bidding (default 6; a problem without commitments needs 1). The bound comes from the last.
    */
   readonly iterations?: number;
-  /** Unused since the planner stopped taking subgradient steps; kept for compatibility. */
-  readonly primalEvery?: number;
   /**
    * A wall-clock cap, checked between solves. Only a safety net: a run stopped by it depends
    * on the machine's speed, so it is the one thing that is not deterministic. The first solve
