@@ -270,15 +270,16 @@ function explainGang(
   for (const option of options.filter((o) => o.viable)) {
     let blocked: string | undefined;
     let cheapest: Micros = 0n;
+    // Eligibility depends on the month only through these ranges: compute them once.
+    const eligible = new Map(
+      option.pools.map((p) => {
+        const pool = problem.pools[p];
+        return [p, pool ? problem.rules.eligibleRanges(workload, pool) : []] as const;
+      }),
+    );
     for (const period of periodsOf(range)) {
       const open = option.pools
-        .filter((p) => {
-          const pool = problem.pools[p];
-          return (
-            pool !== undefined &&
-            problem.rules.eligibleRanges(workload, pool).some((r) => contains(r, period))
-          );
-        })
+        .filter((p) => (eligible.get(p) ?? []).some((r) => contains(r, period)))
         .map((p) => ({
           p,
           pool: problem.pools[p] as Pool,
