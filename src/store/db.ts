@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { sql } from 'drizzle-orm';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations } from 'drizzle-orm';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
+import pg from 'pg';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** A database handle: the same query code runs on PGlite and on a PostgreSQL server. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either a database or a transaction: what query helpers take. */
+export type Queryable = Db | Tx;
+
+export interface Store {
+  readonly db: Db;
+  readonly kind: 'pglite' | 'postgres';
+  /** Where the data lives, for logs: a directory, `memory`, or the server URL without password. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+export type StoreLocation =
+  | { readonly kind: 'postgres'; readonly url: string }
+  | { readonly kind: 'pglite'; readonly dataDir: string }
+  | { readonly kind: 'memory' };
+
+/** The migrations drizzle-kit wrote from schema.ts; shipped in the package beside dist/. */
+const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
+/** Any fixed number: serialises migrations when several processes start on one database. */
+const MIGRATION_LOCK = 7_277_001;
+
+/** Where the store lives: `DATABASE_URL` wins, then `--data DIR`, then ~/.stargate. */
+export function storeLocation(options: {
+  databaseUrl?: string | undefined;
+  dataDir?: string | undefined;
+  home?: string | undefined;
+}): StoreLocation {
+  if (options.databaseUrl) return { kind: 'postgres', url: options.databaseUrl };
+  if (options.dataDir === ':memory:') return { kind: 'memory' };
+  if (options.dataDir) return { kind: 'pglite', dataDir: options.dataDir };
+  return { kind: 'pglite', dataDir: join(options.home ?? '.', '.stargate') };
+}
+
+/** Opens the store and brings its schema up to date. */
+export async function openStore(location: StoreLocation): Promise<Store> {
+  if (location.kind === 'postgres') return openPostgres(location.url);
+  return openPglite(location.kind === 'memory' ? undefined : location.dataDir);
+}
+
+async function openPostgres(url: string): Promise<Store> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle client's error (the server restarting) must not crash the process; the next
+  // query gets a fresh connection.
+  pool.on('error', () => undefined);
+  const db = drizzlePg(pool, { schema }) as unknown as Db;
+  try {
+    await migrate(db);
+  } catch (error) {
+    await pool.end();
+    throw error;
+  }
+  return { db, kind: 'postgres', where: redactUrl(url), close: () => pool.end() };
+}
+
+let memoryTemplate: Promise<Blob> | undefined;
+
+async function openPglite(dataDir: string | undefined): Promise<Store> {
+  let client: PGlite;
+  let unlock = (): void => undefined;
+  if (dataDir === undefined) {
+    // initdb costs seconds; a migrated empty database copied from a template costs well under
+    // one, which keeps a test suite that opens many in-memory stores quick.
+    memoryTemplate ??= loadOrMakeTemplate();
+    client = new PGlite({ loadDataDir: await memoryTemplate });
+  } else {
+    mkdirSync(dataDir, { recursive: true });
+    unlock = lockDataDir(dataDir);
+    try {
+      client = new PGlite(dataDir);
+      await client.waitReady;
+    } catch (error) {
+      unlock();
+      throw error;
+    }
+  }
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  try {
+    await migrate(db);
+  } catch (error) {
+    await client.close();
+    unlock();
+    throw error;
+  }
+  return {
+    db,
+    kind: 'pglite',
+    where: dataDir ?? 'memory',
+    close: async () => {
+      await client.close();
+      unlock();
+    },
+  };
+}
+
+/**
+ * A migrated empty database, as a PGlite dump. It is cached in the system's temporary directory,
+ * keyed by the migrations, so that every process (each test worker) does not pay initdb again.
+ */
+async function loadOrMakeTemplate(): Promise<Blob> {
+  const key = createHash('sha256')
+    .update(
+      readMigrationFiles({ migrationsFolder: MIGRATIONS })
+        .map((m) => m.hash)
+        .join(','),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  const file = join(tmpdir(), `stargate-pglite-template-${key}.tar`);
+  try {
+    return new Blob([readFileSync(file)]);
+  } catch {
+    // Not cached yet (or unreadable): make it.
+  }
+  const fresh = new PGlite();
+  await migrate(drizzlePglite(fresh, { schema }));
+  const dump = await fresh.dumpDataDir('none');
+  await fresh.close();
+  const partial = `${file}.${process.pid}`;
+  writeFileSync(partial, Buffer.from(await dump.arrayBuffer()));
+  renameSync(partial, file);
+  return dump;
+}
+
+/** Thrown when a PGlite directory is held by another process. */
+export class StoreBusyError extends Error {}
+
+/**
+ * PGlite is one process's database: a second process opening the same directory would corrupt
+ * it. A pid file guards it; a pid file left by a process that no longer runs is taken over.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = join(dataDir, 'stargate.pid');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      return () => {
+        rmSync(file, { force: true });
+      };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
+      if (Number.isInteger(pid) && pid !== process.pid && isRunning(pid)) {
+        throw new StoreBusyError(
+          `the data directory ${dataDir} is in use by process ${pid} (stargate serve?); stop it, ` +
+            'or use the API (--server), or a PostgreSQL server (DATABASE_URL) for several processes',
+        );
+      }
+      rmSync(file, { force: true });
+    }
+  }
+  throw new StoreBusyError(`cannot lock the data directory ${dataDir}`);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Applies the migrations not yet applied, in order, each in its own transaction, holding an
+ * advisory lock so that processes starting together on one server do not race.
+ */
+async function migrate(db: Db): Promise<void> {
+  const migrations = readMigrationFiles({ migrationsFolder: MIGRATIONS });
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(${MIGRATION_LOCK})`);
+    await tx.execute(
+      sql`create table if not exists stargate_migrations (
+            hash text primary key, created_at bigint not null, applied_at timestamptz not null default now())`,
+    );
+    const applied = await tx.execute<{ hash: string }>(sql`select hash from stargate_migrations`);
+    const done = new Set((applied as { rows: { hash: string }[] }).rows.map((row) => row.hash));
+    for (const migration of migrations) {
+      if (done.has(migration.hash)) continue;
+      for (const statement of migration.sql) {
+        if (statement.trim() !== '') await tx.execute(sql.raw(statement));
+      }
+      await tx.execute(
+        sql`insert into stargate_migrations (hash, created_at) values (${migration.hash}, ${migration.folderMillis})`,
+      );
+    }
+  });
+}
+
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return 'postgres';
+  }
+}

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Store } from '../store/db.js';
+import { openStore } from '../store/db.js';
+
+/**
+ * The stores a store or API suite runs against: always embedded PGlite (in memory); the
+ * PostgreSQL server too when `STARGATE_TEST_DATABASE_URL` names one (`npm run test:services`,
+ * which `.ci/run` runs against 127.0.0.1:5432). Each test gets a database of its own, dropped
+ * afterwards.
+ */
+export interface TestBackend {
+  readonly name: 'pglite' | 'postgres';
+  open(): Promise<TestStore>;
+}
+
+export interface TestStore extends Store {
+  /** For PostgreSQL: the URL of the test's own database (for a second process). */
+  readonly url?: string;
+  /** Closes the store and drops its database. */
+  dispose(): Promise<void>;
+}
+
+export const SERVER_URL = process.env['STARGATE_TEST_DATABASE_URL'];
+
+export function testBackends(): TestBackend[] {
+  const backends: TestBackend[] = [{ name: 'pglite', open: openMemory }];
+  if (SERVER_URL) backends.push({ name: 'postgres', open: () => openServerDatabase(SERVER_URL) });
+  return backends;
+}
+
+async function openMemory(): Promise<TestStore> {
+  const store = await openStore({ kind: 'memory' });
+  return { ...store, dispose: () => store.close() };
+}
+
+/** Creates a fresh database on the server, opens (and so migrates) it. */
+export async function createServerDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop: () => Promise<void> }> {
+  const name = `stargate_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: serverUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function openServerDatabase(serverUrl: string): Promise<TestStore> {
+  const database = await createServerDatabase(serverUrl);
+  const store = await openStore({ kind: 'postgres', url: database.url });
+  return {
+    ...store,
+    url: database.url,
+    dispose: async () => {
+      await store.close();
+      await database.drop();
+    },
+  };
+}
