@@ -1,11 +1,17 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from './errors.js';
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string }>;
+type OptionSpec = Record<
+  string,
+  { type: 'string' | 'boolean'; short?: string; multiple?: boolean }
+>;
+
+/** A flag's value as parsed: text, a switch, or the values of a repeated flag. */
+export type FlagValue = string | boolean | string[] | undefined;
 
 export interface ParsedArgs {
   readonly positionals: readonly string[];
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, FlagValue>>;
 }
 
 /**
@@ -33,14 +39,14 @@ export function parseCommandArgs(
   }
   return {
     positionals: parsed.positionals,
-    values: parsed.values as Record<string, string | boolean | undefined>,
+    values: parsed.values as Record<string, FlagValue>,
   };
 }
 
 /** Reads a flag that must be one of a few words. */
 export function oneOf<T extends string>(
   flag: string,
-  value: string | boolean | undefined,
+  value: FlagValue,
   allowed: readonly T[],
   fallback: T,
 ): T {
@@ -51,10 +57,7 @@ export function oneOf<T extends string>(
 }
 
 /** Reads a flag that must be a positive number. */
-export function positiveNumber(
-  flag: string,
-  value: string | boolean | undefined,
-): number | undefined {
+export function positiveNumber(flag: string, value: FlagValue): number | undefined {
   if (value === undefined) return undefined;
   const number = typeof value === 'string' ? Number(value) : NaN;
   if (!Number.isFinite(number) || number <= 0) {
@@ -66,7 +69,7 @@ export function positiveNumber(
 /** Reads a flag that must be a whole number from `min` to `max`. */
 export function wholeNumber(
   flag: string,
-  value: string | boolean | undefined,
+  value: FlagValue,
   fallback: number,
   min: number,
   max: number,
@@ -84,7 +87,7 @@ export function wholeNumber(
 /** Reads a flag that must be a number from 0 to 1; `fallback` when it is absent. */
 export function fraction<T extends number | undefined>(
   flag: string,
-  value: string | boolean | undefined,
+  value: FlagValue,
   fallback: T,
 ): number | T {
   if (value === undefined) return fallback;

@@ -6,8 +6,18 @@ import { ledgerCommand, ledgerUsage } from './commands/ledger.js';
 import { planCommand, planUsage } from './commands/plan.js';
 import { schemaCommand, schemaUsage } from './commands/schema.js';
 import { validateCommand, validateUsage } from './commands/validate.js';
+import { serveCommand, serveUsage } from './commands/serve.js';
+import {
+  exportCommand,
+  exportUsage,
+  importCommand,
+  importUsage,
+  tokenCommand,
+  tokenUsage,
+} from './commands/store.js';
 import { UsageError, reportError } from './errors.js';
 import type { Io } from './io.js';
+import { VERSION } from './version.js';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 
@@ -47,6 +57,26 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
     usage: forecastUsage,
     summary: 'GPUs and MW online by provider per quarter, shares, Monte Carlo of slips; --chart',
   },
+  serve: {
+    run: serveCommand,
+    usage: serveUsage,
+    summary: 'the HTTP API on the store (PGlite in --data, or DATABASE_URL): /v1, /docs, /metrics',
+  },
+  import: {
+    run: importCommand,
+    usage: importUsage,
+    summary: 'load a scenario file into the store',
+  },
+  export: {
+    run: exportCommand,
+    usage: exportUsage,
+    summary: 'write the stored scenario as a scenario file',
+  },
+  token: {
+    run: tokenCommand,
+    usage: tokenUsage,
+    summary: 'create an API token (printed once) directly in the store',
+  },
   gen: {
     run: genCommand,
     usage: genUsage,
@@ -54,7 +84,7 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   },
 };
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 function help(): string {
   const lines = [

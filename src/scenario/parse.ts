@@ -96,7 +96,7 @@ function tryJson(text: string): unknown {
   }
 }
 
-function issueProblems(issue: z.core.$ZodIssue): Problem[] {
+export function issueProblems(issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path.filter((key): key is string | number => typeof key !== 'symbol');
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({ path: [...path, key], message: 'unknown key' }));

@@ -1,0 +1,126 @@
+import { readFile } from 'node:fs/promises';
+import { parseScenario } from '../../scenario/parse.js';
+import { InvalidInputError } from '../../scenario/problems.js';
+import { buildApp } from '../../server/app.js';
+import { countTokens, createToken } from '../../store/tokens.js';
+import { hasScenario, replaceScenario } from '../../store/scenario-store.js';
+import { parse as parseYaml } from 'yaml';
+import { parseCommandArgs, positiveNumber, wholeNumber } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { VERSION } from '../version.js';
+import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
+
+export const serveUsage =
+  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info]';
+
+/**
+ * `stargate serve`: the HTTP API on the store (PGlite in --data DIR, default ~/.stargate, or the
+ * PostgreSQL server in DATABASE_URL). `--import FILE` loads a scenario when the store has none.
+ * On a store without tokens, it creates an admin token and prints it once.
+ */
+export async function serveCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseCommandArgs(
+    'serve',
+    argv,
+    {
+      ...STORE_FLAGS,
+      port: { type: 'string' },
+      host: { type: 'string' },
+      import: { type: 'string' },
+      'sweep-every': { type: 'string' },
+      'log-level': { type: 'string' },
+    },
+    { min: 0, max: 0, usage: serveUsage },
+  );
+  const port = wholeNumber('port', values.port, 8080, 0, 65535);
+  const host = typeof values.host === 'string' ? values.host : '127.0.0.1';
+  const sweepSeconds = positiveNumber('sweep-every', values['sweep-every']) ?? 5;
+  const level = typeof values['log-level'] === 'string' ? values['log-level'] : 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(level)) {
+    throw new UsageError(
+      `--log-level: expected fatal, error, warn, info, debug, trace or silent, got ${level}`,
+    );
+  }
+  const importFile = typeof values.import === 'string' ? values.import : undefined;
+  const importDoc = importFile === undefined ? undefined : await readScenarioDocument(importFile);
+
+  const location = locationFrom(values);
+  const store = await openCliStore(location);
+  const app = buildApp({ store, version: VERSION, logger: { level } });
+  const log = app.fastify.log;
+  try {
+    if (importDoc && importFile) {
+      const imported = await store.db.transaction(async (tx) => {
+        if (await hasScenario(tx)) return false;
+        await replaceScenario(tx, importDoc);
+        return true;
+      });
+      log.info(
+        { file: importFile, imported },
+        imported ? 'imported the scenario' : 'the store holds a scenario already; --import skipped',
+      );
+    }
+    const first = await store.db.transaction(async (tx) => {
+      if ((await countTokens(tx)) > 0) return undefined;
+      return createToken(
+        tx,
+        { role: 'admin', label: 'first admin token, created by serve' },
+        new Date(),
+      );
+    });
+    if (first) {
+      io.err(
+        `\nNo tokens yet: created an admin token. It is shown this once; keep it.\n\n  export STARGATE_TOKEN=${first.secret}\n\n`,
+      );
+    }
+    await app.sweep();
+    await app.fastify.listen({ port, host });
+    const address = app.fastify.server.address();
+    const actualPort = typeof address === 'object' && address ? address.port : port;
+    io.err(
+      `stargate ${VERSION} serving http://${host}:${actualPort} (store: ${describeLocation(location)}); API docs at /docs\n`,
+    );
+  } catch (error) {
+    await app.fastify.close();
+    await store.close();
+    if ((error as { code?: string }).code === 'EADDRINUSE')
+      throw new UsageError(`--port: port ${port} is in use`);
+    throw error;
+  }
+
+  const timer = setInterval(() => {
+    app.sweep().catch((error: unknown) => { log.error({ err: error }, 'deadline sweep failed'); });
+  }, sweepSeconds * 1000);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      resolve();
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  clearInterval(timer);
+  log.info('shutting down');
+  await app.fastify.close();
+  await store.close();
+  return 0;
+}
+
+/** Reads and validates a scenario file; returns the document as written (for the store). */
+export async function readScenarioDocument(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InvalidInputError(file, [
+      {
+        path: [],
+        message: code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(error)}`,
+      },
+    ]);
+  }
+  const result = parseScenario(text);
+  if (!result.ok) throw new InvalidInputError(file, result.problems);
+  return parseYaml(text, { maxAliasCount: 1000 }) as Record<string, unknown>;
+}

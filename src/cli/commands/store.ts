@@ -1,0 +1,140 @@
+import { stringify } from 'yaml';
+import { exportScenario, hasScenario, replaceScenario } from '../../store/scenario-store.js';
+import { ROLES, createToken } from '../../store/tokens.js';
+import type { Role } from '../../store/tokens.js';
+import { entityKind, getEntity } from '../../store/scenario-store.js';
+import { oneOf, parseCommandArgs } from '../args.js';
+import { UsageError } from '../errors.js';
+import type { Io } from '../io.js';
+import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
+import { readScenarioDocument } from './serve.js';
+
+export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
+export const exportUsage = 'stargate export [--format yaml|json] [--data DIR]';
+export const tokenUsage =
+  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR]';
+
+/** `stargate import FILE`: loads a scenario file into the store (PGlite or DATABASE_URL). */
+export async function importCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { positionals, values } = parseCommandArgs(
+    'import',
+    argv,
+    { ...STORE_FLAGS, replace: { type: 'boolean' } },
+    { min: 1, max: 1, usage: importUsage },
+  );
+  const file = positionals[0] ?? '';
+  const doc = await readScenarioDocument(file);
+  const location = locationFrom(values);
+  const store = await openCliStore(location);
+  try {
+    await store.db.transaction(async (tx) => {
+      if ((await hasScenario(tx)) && values.replace !== true) {
+        throw new UsageError(
+          `the store (${describeLocation(location)}) holds a scenario already; --replace replaces it`,
+        );
+      }
+      await replaceScenario(tx, doc);
+    });
+  } finally {
+    await store.close();
+  }
+  const name = (doc['metadata'] as { name: string }).name;
+  io.err(`imported ${name} from ${file} into ${describeLocation(location)}\n`);
+  return 0;
+}
+
+/** `stargate export`: the stored scenario as a scenario file, on stdout. */
+export async function exportCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = parseCommandArgs(
+    'export',
+    argv,
+    { ...STORE_FLAGS, format: { type: 'string' } },
+    { min: 0, max: 0, usage: exportUsage },
+  );
+  const format = oneOf(
+    'format',
+    values.format as string | undefined,
+    ['yaml', 'json'] as const,
+    'yaml',
+  );
+  const location = locationFrom(values);
+  const store = await openCliStore(location);
+  let doc: Record<string, unknown> | undefined;
+  try {
+    doc = await exportScenario(store.db);
+  } finally {
+    await store.close();
+  }
+  if (!doc)
+    throw new UsageError(
+      `the store (${describeLocation(location)}) holds no scenario; stargate import FILE first`,
+    );
+  io.out(
+    format === 'json' ? `${JSON.stringify(doc, null, 2)}\n` : stringify(doc, { lineWidth: 0 }),
+  );
+  return 0;
+}
+
+/**
+ * `stargate token create`: a token for the API, made directly in the store (the server need
+ * not run; for a PGlite directory it must not). Prints the secret once, on stdout.
+ */
+export async function tokenCommand(argv: readonly string[], io: Io): Promise<number> {
+  const [action, ...rest] = argv;
+  if (action !== 'create') throw new UsageError(`token: expected create\nUsage: ${tokenUsage}`);
+  const { values } = parseCommandArgs(
+    'token create',
+    rest,
+    {
+      ...STORE_FLAGS,
+      role: { type: 'string' },
+      provider: { type: 'string' },
+      site: { type: 'string', multiple: true },
+      label: { type: 'string' },
+    },
+    { min: 0, max: 0, usage: tokenUsage },
+  );
+  if (values.role === undefined)
+    throw new UsageError(`token create: --role is required\nUsage: ${tokenUsage}`);
+  const role: Role = oneOf('role', values.role as string, ROLES, 'viewer');
+  const provider = typeof values.provider === 'string' ? values.provider : undefined;
+  const sites = Array.isArray(values.site) ? values.site : [];
+  if (role === 'holder' && provider === undefined)
+    throw new UsageError('--provider: a holder token answers for one provider');
+  if (role !== 'holder' && provider !== undefined)
+    throw new UsageError('--provider: only a holder token is bound to a provider');
+  if (role === 'operator' && sites.length === 0)
+    throw new UsageError('--site: an operator token acts on one or more sites');
+  if (role !== 'operator' && sites.length > 0)
+    throw new UsageError('--site: only an operator token is bound to sites');
+  const store = await openCliStore(locationFrom(values));
+  try {
+    const created = await store.db.transaction(async (tx) => {
+      if (provider !== undefined) {
+        const providers = entityKind('providers');
+        if (providers && !(await getEntity(tx, providers, provider)))
+          throw new UsageError(`--provider: unknown provider ${provider}`);
+      }
+      const siteKind = entityKind('sites');
+      for (const site of sites) {
+        if (siteKind && !(await getEntity(tx, siteKind, site)))
+          throw new UsageError(`--site: unknown site ${site}`);
+      }
+      return createToken(
+        tx,
+        {
+          role,
+          providerId: provider,
+          siteIds: sites,
+          label: typeof values.label === 'string' ? values.label : undefined,
+        },
+        new Date(),
+      );
+    });
+    io.err(`created ${role} token ${created.id}; the secret below is shown once\n`);
+    io.out(`${created.secret}\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
+}

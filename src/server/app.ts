@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import Fastify from 'fastify';
+import { sql } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Problem } from '../scenario/problems.js';
+import { formatPath, sortProblems } from '../scenario/problems.js';
+import { issueProblems } from '../scenario/parse.js';
+import type { Queryable, Store, Tx } from '../store/db.js';
+import { appendEvent } from '../store/events.js';
+import type { IdempotentRequest } from '../store/idempotency.js';
+import { claimKey, saveResponse } from '../store/idempotency.js';
+import { ConflictProblems } from '../store/scenario-store.js';
+import type { Principal } from '../store/tokens.js';
+import { authenticate } from '../store/tokens.js';
+import { sweepDeadlines } from '../store/procurement.js';
+import { HttpError } from '../store/errors.js';
+import { Metrics } from './metrics.js';
+import { openApiDocument } from './openapi.js';
+import { docsPage } from './docs-page.js';
+import type { Route } from './route.js';
+import { allRoutes } from './routes/index.js';
+
+/** The time on the database's clock; tests pass their own. */
+export type Clock = (db: Queryable) => Promise<Date>;
+
+export const databaseClock: Clock = async (db) => {
+  const result = await db.execute(sql`select now() as now`);
+  const [row] = (result as { rows: { now: Date | string }[] }).rows;
+  return new Date(row?.now ?? Date.now());
+};
+
+export interface AppOptions {
+  readonly store: Store;
+  readonly clock?: Clock;
+  /** pino options, or false for no logs (tests). */
+  readonly logger?: boolean | Record<string, unknown>;
+  readonly version: string;
+}
+
+export interface App {
+  readonly fastify: FastifyInstance;
+  readonly metrics: Metrics;
+  /** Lets offers past their deadline lapse; `serve` calls it on a timer. */
+  sweep(): Promise<number>;
+}
+
+/** The HTTP API: every route under /v1, plus health, readiness, metrics, OpenAPI and docs. */
+export function buildApp(options: AppOptions): App {
+  const { store } = options;
+  const clock = options.clock ?? databaseClock;
+  const metrics = new Metrics();
+  const routes = allRoutes();
+  const fastify = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 64 * 1024 * 1024,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
+    },
+  });
+
+  const sweep = async (): Promise<number> => {
+    const lapsed = await inTransaction(async (tx) =>
+      sweepDeadlines(tx, await clock(tx), 'system:deadline'),
+    );
+    if (lapsed > 0)
+      metrics.count(
+        'stargate_offers_lapsed_total',
+        'Offers that lapsed at their deadline.',
+        lapsed,
+      );
+    return lapsed;
+  };
+
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+  });
+
+  fastify.setErrorHandler(async (error: unknown, request, reply) => {
+    const mapped = toHttpError(error);
+    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    await sendError(reply, mapped, request.id);
+  });
+  fastify.setNotFoundHandler(async (request, reply) => {
+    await sendError(
+      reply,
+      new HttpError(
+        404,
+        'not_found',
+        `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+      ),
+      request.id,
+    );
+  });
+
+  fastify.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+  fastify.get('/readyz', async (_request, reply) => {
+    try {
+      await store.db.execute(sql`select 1`);
+      return { status: 'ready', store: store.kind };
+    } catch {
+      return reply.code(503).send({ status: 'unavailable', store: store.kind });
+    }
+  });
+  fastify.get('/metrics', async (_request, reply) =>
+    reply.type('text/plain; version=0.0.4').send(await metrics.render()),
+  );
+  const openapi = openApiDocument(routes, options.version);
+  fastify.get('/openapi.json', () => Promise.resolve(openapi));
+  const docs = docsPage(openapi);
+  fastify.get('/docs', async (_request, reply) =>
+    reply.type('text/html; charset=utf-8').send(docs),
+  );
+
+  for (const definition of routes) {
+    fastify.route({
+      method: definition.method,
+      url: definition.path.replace(/\{(\w+)\}/g, ':$1'),
+      handler: async (request, reply) => {
+        await handle(definition, request, reply);
+      },
+    });
+  }
+
+  async function handle(definition: Route, request: FastifyRequest, reply: FastifyReply) {
+    const principal = await principalOf(request);
+    if (!definition.roles.includes(principal.role)) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        `role ${principal.role} may not ${definition.method} ${definition.path}`,
+      );
+    }
+    const input = validateInput(definition, request);
+    if (definition.sweepsDeadlines) await sweep();
+    const headers = request.headers as Record<string, string | undefined>;
+    const key = definition.method === 'POST' ? headers['idempotency-key'] : undefined;
+    if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
+      throw new HttpError(
+        400,
+        'invalid_request',
+        'Idempotency-Key: expected 1–200 visible ASCII characters',
+      );
+    }
+    const idempotent: IdempotentRequest | undefined =
+      key === undefined
+        ? undefined
+        : {
+            tokenId: principal.tokenId,
+            key,
+            method: definition.method,
+            path: request.url,
+            body: request.body ?? null,
+          };
+    const result = await inTransaction(async (tx) => {
+      const now = await clock(tx);
+      if (idempotent) {
+        const claim = await claimKey(tx, idempotent, now);
+        if (claim.kind === 'mismatch') {
+          throw new HttpError(
+            422,
+            'idempotency_key_reused',
+            'Idempotency-Key was already used for a different request',
+          );
+        }
+        if (claim.kind === 'replay') {
+          return { reply: { status: claim.status, body: claim.response }, replayed: true };
+        }
+      }
+      const out = await definition.handler({
+        tx,
+        principal,
+        params: input.params,
+        query: input.query,
+        body: input.body,
+        headers,
+        now,
+        requestId: request.id,
+        audit: (event) =>
+          appendEvent(tx, { ...event, actor: actorOf(principal), requestId: request.id }, now),
+      });
+      const status = out.status ?? definition.successStatus ?? 200;
+      if (idempotent) {
+        await saveResponse(
+          tx,
+          idempotent,
+          status,
+          out.raw === undefined ? out.body : JSON.parse(out.raw),
+        );
+      }
+      return { reply: { ...out, status }, replayed: false };
+    });
+    const { reply: out, replayed } = result;
+    reply.code(out.status ?? 200);
+    reply.header('x-request-id', request.id);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    for (const [name, value] of Object.entries(out.headers ?? {})) reply.header(name, value);
+    if (out.raw !== undefined) {
+      await reply.type('application/json; charset=utf-8').send(out.raw);
+    } else if (out.body === undefined) {
+      await reply.send();
+    } else {
+      await reply.send(out.body);
+    }
+  }
+
+  /** Runs a handler's transaction; retries when PostgreSQL reports a deadlock. */
+  async function inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await store.db.transaction(work);
+      } catch (error) {
+        const code = pgCode(error);
+        if ((code === '40P01' || code === '40001') && attempt < 4) continue;
+        throw error;
+      }
+    }
+  }
+
+  async function principalOf(request: FastifyRequest): Promise<Principal> {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+    if (!match?.[1]) {
+      throw new HttpError(401, 'unauthorized', 'missing token: send Authorization: Bearer TOKEN');
+    }
+    const principal = await authenticate(store.db, match[1]);
+    if (!principal) throw new HttpError(401, 'unauthorized', 'unknown or revoked token');
+    return principal;
+  }
+
+  return { fastify, metrics, sweep };
+}
+
+function actorOf(principal: Principal): string {
+  const binding =
+    principal.providerId !== undefined
+      ? `:${principal.providerId}`
+      : principal.siteIds.length > 0
+        ? `:${principal.siteIds.join(',')}`
+        : '';
+  return `${principal.role}${binding}/${principal.tokenId}`;
+}
+
+interface Input {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+}
+
+/** Validates params, query and body against the route's schemas; reports every problem. */
+function validateInput(definition: Route, request: FastifyRequest): Input {
+  const problems: Problem[] = [];
+  const check = (schema: z.ZodType | undefined, value: unknown, where: string): unknown => {
+    if (!schema) return value;
+    const parsed = schema.safeParse(value ?? (where === 'body' ? undefined : {}), {
+      reportInput: true,
+    });
+    if (parsed.success) return parsed.data;
+    for (const issue of parsed.error.issues) {
+      for (const problem of issueProblems(issue)) {
+        problems.push({ ...problem, path: [where, ...problem.path] });
+      }
+    }
+    return undefined;
+  };
+  const params = check(definition.params, request.params, 'params');
+  const query = check(definition.query, request.query, 'query');
+  const body = check(definition.body, request.body, 'body');
+  if (problems.length > 0) {
+    throw new HttpError(400, 'invalid_request', 'the request is not valid', sortProblems(problems));
+  }
+  return { params, query, body };
+}
+
+function pgCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+function toHttpError(error: unknown): HttpError {
+  if (error instanceof HttpError) return error;
+  if (error instanceof ConflictProblems) {
+    return new HttpError(409, 'conflict', error.message, error.problems);
+  }
+  const code = pgCode(error);
+  if (code === '23505')
+    return new HttpError(409, 'conflict', 'already exists (a concurrent request made it first)');
+  if (code === '23503')
+    return new HttpError(409, 'conflict', 'a referenced entity is missing or still in use');
+  const fastifyError = error as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
+    const message =
+      fastifyError.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+        ? 'expected Content-Type: application/json'
+        : fastifyError.code === 'FST_ERR_CTP_EMPTY_JSON_BODY'
+          ? 'body: expected a JSON document, got an empty body'
+          : `body: ${fastifyError.message ?? 'invalid'}`;
+    return new HttpError(fastifyError.statusCode, 'invalid_request', message);
+  }
+  return new HttpError(
+    500,
+    'internal',
+    'internal error; the request id is in the x-request-id header and the server log',
+  );
+}
+
+async function sendError(reply: FastifyReply, error: HttpError, requestId: string): Promise<void> {
+  reply.code(error.status);
+  reply.header('x-request-id', requestId);
+  await reply.send({
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.problems
+        ? {
+            problems: error.problems.map((problem) => ({
+              path: formatPath(problem.path),
+              message: problem.message,
+            })),
+          }
+        : {}),
+      requestId,
+    },
+  });
+}

@@ -1,0 +1,60 @@
+import type { z } from 'zod';
+import type { Tx } from '../store/db.js';
+import type { AuditEvent } from '../store/events.js';
+import type { Principal, Role } from '../store/tokens.js';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** What a handler gets: its transaction, caller, validated input, and the database's clock. */
+export interface RouteContext<P, Q, B> {
+  readonly tx: Tx;
+  readonly principal: Principal;
+  readonly params: P;
+  readonly query: Q;
+  readonly body: B;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The time of this request on the database's clock (or the test's clock). */
+  readonly now: Date;
+  /** The request's id, also written to the audit log. */
+  readonly requestId: string;
+  /** Appends to the audit log in this request's transaction, as the caller. */
+  readonly audit: (event: Omit<AuditEvent, 'actor' | 'requestId'>) => Promise<void>;
+}
+
+export interface Reply {
+  readonly status?: number;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** A body already serialised (a stored plan): sent as it is, as JSON. */
+  readonly raw?: string;
+}
+
+/**
+ * One API operation: its path, who may call it, the zod schemas of its input (which validate
+ * every request and document it in the OpenAPI description), and its handler. Every handler
+ * runs in one database transaction: it commits when the handler returns, rolls back when it
+ * throws, so a refused request changes nothing.
+ */
+export interface Route<P = unknown, Q = unknown, B = unknown> {
+  readonly method: Method;
+  /** OpenAPI style: `/v1/pools/{id}`. */
+  readonly path: string;
+  readonly tag: string;
+  readonly summary: string;
+  readonly description?: string;
+  readonly roles: readonly Role[];
+  readonly params?: z.ZodType<P>;
+  readonly query?: z.ZodType<Q>;
+  readonly body?: z.ZodType<B>;
+  /** The success response's schema, for the OpenAPI description. */
+  readonly response?: z.ZodType;
+  readonly successStatus?: number;
+  /** Handlers of procurement first let offers whose deadline passed lapse. */
+  readonly sweepsDeadlines?: boolean;
+  handler(context: RouteContext<P, Q, B>): Promise<Reply>;
+}
+
+/** Keeps the input types of one route together; the list of routes erases them. */
+export function route<P, Q, B>(definition: Route<P, Q, B>): Route {
+  return definition;
+}

@@ -1,0 +1,17 @@
+import type { Route } from '../route.js';
+import { adminRoutes } from './admin.js';
+import { entityRoutes } from './entities.js';
+import { planRoutes } from './plans.js';
+import { procurementRoutes } from './procurement.js';
+import { scenarioRoutes } from './scenario.js';
+
+/** Every API route, in the order the OpenAPI document lists them. */
+export function allRoutes(): Route[] {
+  return [
+    ...scenarioRoutes(),
+    ...entityRoutes(),
+    ...planRoutes(),
+    ...procurementRoutes(),
+    ...adminRoutes(),
+  ];
+}

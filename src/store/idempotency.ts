@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
+import type { Tx } from './db.js';
+import { idempotencyKeys } from './schema.js';
+
+export interface IdempotentRequest {
+  readonly tokenId: string;
+  readonly key: string;
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+export type Claim =
+  | { readonly kind: 'new' }
+  | { readonly kind: 'replay'; readonly status: number; readonly response: unknown }
+  | { readonly kind: 'mismatch' };
+
+export function bodyHash(body: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(body ?? null))
+    .digest('hex');
+}
+
+/**
+ * Claims an Idempotency-Key inside the request's transaction. The key's row commits with the
+ * action, so a retry that arrives while the first attempt runs waits on the row, then replays
+ * its response; if the first attempt failed (and so rolled back), the retry acts.
+ */
+export async function claimKey(tx: Tx, request: IdempotentRequest, now: Date): Promise<Claim> {
+  const hash = bodyHash(request.body);
+  const inserted = await tx
+    .insert(idempotencyKeys)
+    .values({
+      tokenId: request.tokenId,
+      key: request.key,
+      method: request.method,
+      path: request.path,
+      bodyHash: hash,
+      status: 0,
+      createdAt: now,
+    })
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  if (inserted.length > 0) return { kind: 'new' };
+  const [row] = await tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.tokenId, request.tokenId), eq(idempotencyKeys.key, request.key)));
+  if (!row) return { kind: 'new' };
+  if (row.method !== request.method || row.path !== request.path || row.bodyHash !== hash) {
+    return { kind: 'mismatch' };
+  }
+  return { kind: 'replay', status: row.status, response: row.response };
+}
+
+export async function saveResponse(
+  tx: Tx,
+  request: IdempotentRequest,
+  status: number,
+  response: unknown,
+): Promise<void> {
+  await tx
+    .update(idempotencyKeys)
+    .set({ status, response: response ?? null })
+    .where(and(eq(idempotencyKeys.tokenId, request.tokenId), eq(idempotencyKeys.key, request.key)));
+}

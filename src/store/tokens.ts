@@ -1,0 +1,95 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import type { Queryable } from './db.js';
+import { tokens } from './schema.js';
+
+export const ROLES = ['admin', 'planner', 'holder', 'operator', 'funder', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Who is calling: a token's role and, for holders and operators, what it is bound to. */
+export interface Principal {
+  readonly tokenId: string;
+  readonly role: Role;
+  /** Holder: the provider whose offers it sees and answers. */
+  readonly providerId?: string;
+  /** Operator: the sites whose buildings, pools and deliveries it sees and records. */
+  readonly siteIds: readonly string[];
+}
+
+export interface TokenInfo extends Principal {
+  readonly label?: string;
+  readonly createdAt: string;
+  readonly revokedAt?: string;
+}
+
+/** A token is `sgt_` + 32 random bytes; only its SHA-256 is stored. */
+function hashToken(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+/** Creates a token; returns its secret, which is shown once and never stored. */
+export async function createToken(
+  db: Queryable,
+  grant: {
+    role: Role;
+    providerId?: string | undefined;
+    siteIds?: readonly string[] | undefined;
+    label?: string | undefined;
+  },
+  now: Date,
+): Promise<{ id: string; secret: string }> {
+  const secret = `sgt_${randomBytes(32).toString('base64url')}`;
+  const id = `tok_${randomBytes(6).toString('hex')}`;
+  await db.insert(tokens).values({
+    id,
+    hash: hashToken(secret),
+    role: grant.role,
+    providerId: grant.providerId ?? null,
+    siteIds: [...(grant.siteIds ?? [])].sort(),
+    label: grant.label ?? null,
+    createdAt: now,
+  });
+  return { id, secret };
+}
+
+/** The principal a secret stands for, if it is a live token. */
+export async function authenticate(db: Queryable, secret: string): Promise<Principal | undefined> {
+  const [row] = await db
+    .select()
+    .from(tokens)
+    .where(and(eq(tokens.hash, hashToken(secret)), isNull(tokens.revokedAt)));
+  if (!row) return undefined;
+  return {
+    tokenId: row.id,
+    role: row.role as Role,
+    ...(row.providerId ? { providerId: row.providerId } : {}),
+    siteIds: row.siteIds,
+  };
+}
+
+export async function listTokens(db: Queryable): Promise<TokenInfo[]> {
+  const rows = await db.select().from(tokens).orderBy(asc(tokens.createdAt), asc(tokens.id));
+  return rows.map((row) => ({
+    tokenId: row.id,
+    role: row.role as Role,
+    ...(row.providerId ? { providerId: row.providerId } : {}),
+    siteIds: row.siteIds,
+    ...(row.label ? { label: row.label } : {}),
+    createdAt: row.createdAt.toISOString(),
+    ...(row.revokedAt ? { revokedAt: row.revokedAt.toISOString() } : {}),
+  }));
+}
+
+/** Revokes a token; returns false when there is no such live token. */
+export async function revokeToken(db: Queryable, id: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(tokens)
+    .set({ revokedAt: now })
+    .where(and(eq(tokens.id, id), isNull(tokens.revokedAt)))
+    .returning({ id: tokens.id });
+  return rows.length > 0;
+}
+
+export async function countTokens(db: Queryable): Promise<number> {
+  return (await db.select({ id: tokens.id }).from(tokens)).length;
+}
