@@ -70,7 +70,7 @@ export const config = tseslint.config(
           patterns: [
             { group: ['node:*'], message: 'src/core does no I/O.' },
             {
-              group: ['**/cli/**', '**/scenario/**', '**/solver/**', '**/store/**', '**/api/**'],
+              group: ['**/cli/**', '**/scenario/**', '**/solver/**', '**/store/**', '**/server/**'],
               message: 'src/core imports nothing from the shell.',
             },
           ],
@@ -86,6 +86,24 @@ export const config = tseslint.config(
         'error',
         { object: 'Date', property: 'now', message: 'Pass the clock in.' },
         { object: 'Math', property: 'random', message: 'Pass the random source in.' },
+      ],
+    },
+  },
+  {
+    // The store is the bottom of the service: the API and the CLI use it, never the reverse.
+    files: ['src/store/**/*.ts'],
+    ignores: ['src/store/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/server/**', '**/cli/**'],
+              message: 'src/store imports no API or CLI code.',
+            },
+          ],
+        },
       ],
     },
   },
