@@ -73,6 +73,19 @@ export function buildApp(options: AppOptions): App {
     return lapsed;
   };
 
+  metrics.gauge('stargate_offers_pending', 'Offers waiting for their holder.', async () => {
+    const result = await store.db.execute(
+      sql`select count(*)::int as n from offers where state = 'pending'`,
+    );
+    return (result as { rows: { n: number }[] }).rows[0]?.n ?? 0;
+  });
+  metrics.gauge('stargate_requests_cleared', 'Requests cleared and not yet awarded.', async () => {
+    const result = await store.db.execute(
+      sql`select count(*)::int as n from requests where state = 'cleared'`,
+    );
+    return (result as { rows: { n: number }[] }).rows[0]?.n ?? 0;
+  });
+
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(
       request.method,
