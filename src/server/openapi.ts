@@ -68,7 +68,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
       ...(route.body
         ? {
             requestBody: {
-              required: true,
+              required: !route.body.safeParse(undefined).success,
               content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
             },
           }
