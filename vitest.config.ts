@@ -3,8 +3,14 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
-    // Suites that need a real browser run on their own: npm run test:browser.
-    exclude: ['src/**/*.browser.test.ts', 'node_modules/**', 'dist/**'],
+    // Suites that need a real browser or real services run on their own: npm run test:browser,
+    // npm run test:services.
+    exclude: [
+      'src/**/*.browser.test.ts',
+      'src/**/*.services.test.ts',
+      'node_modules/**',
+      'dist/**',
+    ],
     testTimeout: 60_000,
   },
 });
