@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import { sql } from 'drizzle-orm';
 import { parseScenario } from '../../scenario/parse.js';
 import { InvalidInputError } from '../../scenario/problems.js';
 import { buildApp } from '../../server/app.js';
@@ -10,6 +11,13 @@ import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { VERSION } from '../version.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
+
+/**
+ * Any fixed number: serialises the first-start steps (--import, the first admin token) of
+ * processes starting together on one PostgreSQL database, so that one imports and one makes the
+ * token and the others see theirs.
+ */
+const FIRST_START_LOCK = 7_277_002;
 
 export const serveUsage =
   'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info]';
@@ -52,6 +60,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   try {
     if (importDoc && importFile) {
       const imported = await store.db.transaction(async (tx) => {
+        await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_START_LOCK})`);
         if (await hasScenario(tx)) return false;
         await replaceScenario(tx, importDoc);
         return true;
@@ -62,6 +71,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
       );
     }
     const first = await store.db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_START_LOCK})`);
       if ((await countTokens(tx)) > 0) return undefined;
       return createToken(
         tx,
