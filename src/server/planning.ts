@@ -1,3 +1,5 @@
+import { compileRules } from '../core/contracts.js';
+import { parsePeriod } from '../core/period.js';
 import type { Plan } from '../core/planner/plan.js';
 import type { PlanJson } from '../core/planner/plan-json.js';
 import { planToJson } from '../core/planner/plan-json.js';
@@ -58,26 +60,18 @@ export async function planCurrentState(tx: Tx, now: Date, options: PlanOptions):
   });
   const json = planToJson(plan);
   if (late.length === 0) return { json, scenario: exported, plan };
-  const accelerators = new Map(
-    ((exported['workloads'] ?? []) as { id: string; accelerators: string[] }[]).map((w) => [
-      w.id,
-      w.accelerators,
-    ]),
-  );
-  const poolDocs = new Map(
-    (
-      (exported['pools'] ?? []) as {
-        id: string;
-        accelerator: string;
-        window: { from: string; to: string };
-      }[]
-    ).map((p) => [p.id, p]),
-  );
+  // Only the unmet rows the late pool could have served: accelerator, both windows and every
+  // contract term (a use-restriction may keep the workload off the pool whatever it delivers).
+  const rules = compileRules(result.scenario);
+  const workloads = new Map(result.scenario.workloads.map((w) => [w.id, w]));
+  const poolsById = new Map(result.scenario.pools.map((p) => [p.id, p]));
   for (const row of json.unmet) {
+    const workload = workloads.get(row.workload);
+    const period = parsePeriod(row.period);
     for (const delay of late) {
-      const pool = poolDocs.get(delay.pool);
-      if (!pool || !accelerators.get(row.workload)?.includes(pool.accelerator)) continue;
-      if (row.period < pool.window.from || row.period > pool.window.to) continue;
+      const pool = poolsById.get(delay.pool);
+      if (!workload || !pool || period === undefined) continue;
+      if (!rules.decide(workload, pool, period).allowed) continue;
       row.reasons.push(
         `pool ${delay.pool} of ${delay.provider} is late: ${delay.deliveredGpus} of ${delay.promisedGpus} GPUs promised by ${delay.promisedBy} delivered (request ${delay.request}); planned on ${delay.deliveredGpus}`,
       );
