@@ -8,6 +8,20 @@ import { schemaCommand, schemaUsage } from './commands/schema.js';
 import { validateCommand, validateUsage } from './commands/validate.js';
 import { serveCommand, serveUsage } from './commands/serve.js';
 import {
+  awardsCommand,
+  awardsUsage,
+  deliveriesCommand,
+  deliveriesUsage,
+  offersCommand,
+  offersUsage,
+  plansCommand,
+  plansUsage,
+  quotesCommand,
+  quotesUsage,
+  requestsCommand,
+  requestsUsage,
+} from './commands/client.js';
+import {
   exportCommand,
   exportUsage,
   importCommand,
@@ -75,7 +89,39 @@ const COMMANDS: Record<string, { run: Command; usage: string; summary: string }>
   token: {
     run: tokenCommand,
     usage: tokenUsage,
-    summary: 'create an API token (printed once) directly in the store',
+    summary:
+      'create an API token (printed once) directly in the store, or with --server over the API',
+  },
+  requests: {
+    run: requestsCommand,
+    usage: requestsUsage,
+    summary:
+      'capacity requests over the API (--server URL, --token T, or STARGATE_SERVER, STARGATE_TOKEN; --json)',
+  },
+  offers: {
+    run: offersCommand,
+    usage: offersUsage,
+    summary: 'right-of-first-refusal offers; a holder sees and answers only its own (API)',
+  },
+  quotes: {
+    run: quotesCommand,
+    usage: quotesUsage,
+    summary: "providers' quotes for cleared requests (API)",
+  },
+  awards: {
+    run: awardsCommand,
+    usage: awardsUsage,
+    summary: 'award a request to a quote: a new pool, rofr cleared (API)',
+  },
+  deliveries: {
+    run: deliveriesCommand,
+    usage: deliveriesUsage,
+    summary: 'GPUs delivered against procured pools, and the late ones (API)',
+  },
+  plans: {
+    run: plansCommand,
+    usage: plansUsage,
+    summary: 'stored plans of the current state: create, list, show, diff (API)',
   },
   gen: {
     run: genCommand,

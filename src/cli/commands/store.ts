@@ -4,6 +4,7 @@ import { ROLES, createToken } from '../../store/tokens.js';
 import type { Role } from '../../store/tokens.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
 import { oneOf, parseCommandArgs } from '../args.js';
+import { ApiClient, CONNECTION_FLAGS, connectionFrom, withApiErrors } from '../client/api.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
@@ -12,7 +13,7 @@ import { readScenarioDocument } from './serve.js';
 export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
 export const exportUsage = 'stargate export [--format yaml|json] [--data DIR]';
 export const tokenUsage =
-  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR]';
+  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]';
 
 /** `stargate import FILE`: loads a scenario file into the store (PGlite or DATABASE_URL). */
 export async function importCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -77,7 +78,9 @@ export async function exportCommand(argv: readonly string[], io: Io): Promise<nu
 
 /**
  * `stargate token create`: a token for the API, made directly in the store (the server need
- * not run; for a PGlite directory it must not). Prints the secret once, on stdout.
+ * not run; for a PGlite directory it must not), or with `--server URL` through the running
+ * server's POST /v1/tokens as an admin. Only an explicit `--server` goes over the API, so that
+ * local creation stays the default. Prints the secret once, on stdout.
  */
 export async function tokenCommand(argv: readonly string[], io: Io): Promise<number> {
   const [action, ...rest] = argv;
@@ -91,6 +94,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
       provider: { type: 'string' },
       site: { type: 'string', multiple: true },
       label: { type: 'string' },
+      ...CONNECTION_FLAGS,
     },
     { min: 0, max: 0, usage: tokenUsage },
   );
@@ -107,6 +111,13 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
     throw new UsageError('--site: an operator token acts on one or more sites');
   if (role !== 'operator' && sites.length > 0)
     throw new UsageError('--site: only an operator token is bound to sites');
+  const label = typeof values.label === 'string' ? values.label : undefined;
+  if (values.server !== undefined) {
+    if (values.data !== undefined) throw new UsageError('--data and --server: give one of them');
+    return createTokenOverApi(io, values, { role, provider, sites, label });
+  }
+  if (values.token !== undefined)
+    throw new UsageError('--token: only with --server (local creation needs no token)');
   const store = await openCliStore(locationFrom(values));
   try {
     const created = await store.db.transaction(async (tx) => {
@@ -126,7 +137,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
           role,
           providerId: provider,
           siteIds: sites,
-          label: typeof values.label === 'string' ? values.label : undefined,
+          label,
         },
         new Date(),
       );
@@ -137,4 +148,25 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
     await store.close();
   }
   return 0;
+}
+
+async function createTokenOverApi(
+  io: Io,
+  values: Readonly<Record<string, unknown>>,
+  grant: { role: Role; provider: string | undefined; sites: string[]; label: string | undefined },
+): Promise<number> {
+  const api = new ApiClient(connectionFrom(values));
+  return withApiErrors(io, async () => {
+    const created = (await api.post('/v1/tokens', {
+      role: grant.role,
+      ...(grant.provider === undefined ? {} : { provider: grant.provider }),
+      ...(grant.sites.length === 0 ? {} : { sites: grant.sites }),
+      ...(grant.label === undefined ? {} : { label: grant.label }),
+    })) as { id: string; token: string };
+    io.err(
+      `created ${grant.role} token ${created.id} on ${api.connection.server}; the secret below is shown once\n`,
+    );
+    io.out(`${created.token}\n`);
+    return 0;
+  });
 }
