@@ -100,7 +100,9 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   }
 
   const timer = setInterval(() => {
-    app.sweep().catch((error: unknown) => { log.error({ err: error }, 'deadline sweep failed'); });
+    app.sweep().catch((error: unknown) => {
+      log.error({ err: error }, 'deadline sweep failed');
+    });
   }, sweepSeconds * 1000);
   await new Promise<void>((resolve) => {
     const stop = () => {
