@@ -437,6 +437,15 @@ describe('connection from the environment', () => {
     expect(listed.stdout).toMatch(/^ID +CREATED/);
     const overridden = await cli('plans', 'list', '--token', 'sgt_wrong');
     expect(overridden.status).toBe(2);
+    expect(overridden.stderr).toContain('401 unauthorized');
+  });
+
+  it('refuses an empty --token rather than fall back to STARGATE_TOKEN', async () => {
+    process.env['STARGATE_SERVER'] = server;
+    process.env['STARGATE_TOKEN'] = admin;
+    const result = await cli('quotes', 'list', '--token', '');
+    expect(result).toMatchObject({ status: 2, stdout: '' });
+    expect(result.stderr).toContain('stargate: --token: empty; expected a value');
   });
 
   it('says where a token comes from when there is none', async () => {

@@ -28,7 +28,10 @@ export function connectionFrom(
 ): Connection {
   const flag = (name: string) => {
     const value = values[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
+    // An empty --token (an unset shell variable, "$HOLDER_TOKEN") must not fall back to the
+    // environment's token, which may be an admin's.
+    if (value === '') fail(`--${name}: empty; expected a value`);
+    return typeof value === 'string' ? value : undefined;
   };
   return {
     server: serverUrl(flag('server') ?? (env['STARGATE_SERVER'] || DEFAULT_SERVER)),
