@@ -1,6 +1,8 @@
+import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { HttpError, conflict, notFound } from '../../store/errors.js';
 import type { EntityDoc, StoredEntity } from '../../store/scenario-store.js';
+import * as t from '../../store/schema.js';
 import {
   ENTITY_KINDS,
   checkChange,
@@ -223,6 +225,18 @@ export function entityRoutes(): Route[] {
               'precondition_failed',
               `${singular} ${context.params.id} is at version ${current.version}, not ${expected}`,
             );
+          }
+          if (kind.list === 'pools') {
+            // Nothing in the scenario names a procured pool, but its offer or award does.
+            const [pool] = await context.tx
+              .select({ requestId: t.pools.requestId })
+              .from(t.pools)
+              .where(eq(t.pools.id, context.params.id));
+            if (pool?.requestId != null) {
+              throw conflict(
+                `pool ${context.params.id} came from procurement request ${pool.requestId}: its offer or award and its deliveries refer to it`,
+              );
+            }
           }
           await checkChange(context.tx, kind, { op: 'delete', id: context.params.id });
           await deleteEntity(context.tx, kind, context.params.id);
