@@ -1039,6 +1039,15 @@ for (const backend of testBackends()) {
       expect((deliveries.json as { gpus: number }[]).map((d) => d.gpus)).toEqual([20_000, 30_000]);
       const hidden = await h.call('GET', '/v1/deliveries', { token: elsewhere.secret });
       expect(hidden.json).toEqual([]);
+
+      // The award and the deliveries refer to the pool: it stays while they do.
+      const beforeDelete = await snapshot(h.store.db);
+      const removed = await h.call('DELETE', `/v1/pools/${pool}`, {
+        token: h.tokens.admin.secret,
+      });
+      expect(removed.status).toBe(409);
+      expect(errorOf(removed).message).toContain(`request ${created.id}`);
+      expect(await snapshot(h.store.db)).toBe(beforeDelete);
     });
 
     it('serves health, readiness, metrics, the OpenAPI document and the docs', async () => {
