@@ -495,6 +495,65 @@ for (const backend of testBackends()) {
       ]);
       expect(final.history[2]?.actor).toBe(`holder:azure/${h.tokens.azure.id}`);
       expect(final.history[0]?.actor).toBe(`planner/${h.tokens.planner.id}`);
+
+      // The procured pool belongs to a request now: the scenario is no longer replaced whole.
+      const replace = await h.call('PUT', '/v1/scenario', {
+        token: h.tokens.admin.secret,
+        body: example,
+      });
+      expect(replace.status).toBe(409);
+      expect(
+        (await h.call('GET', `/v1/pools/${poolId}`, { token: h.tokens.viewer.secret })).status,
+      ).toBe(200);
+    });
+
+    it("turns a plan's unmet demand into requests, one per workload", async () => {
+      const grown = await h.call('PATCH', '/v1/workloads/research-2029', {
+        token: h.tokens.planner.secret,
+        body: { gpus: 1_500_000 },
+      });
+      expect(grown.status).toBe(200);
+      const made = await plan('fast');
+      const unmet = made.json.unmet.filter((row) => row.workload === 'research-2029');
+      expect(unmet.length).toBeGreaterThan(0);
+      const periods = unmet.map((row) => row.period).sort();
+
+      const wrongAccelerator = await h.call('POST', `/v1/plans/${made.id}/requests`, {
+        token: h.tokens.planner.secret,
+        body: { workloads: ['research-2029'], accelerator: 'tpu9' },
+      });
+      expect(wrongAccelerator.status).toBe(400);
+      expect(problemPaths(wrongAccelerator)).toEqual(['body.accelerator']);
+      const served = made.json.unmet.some((row) => row.workload === 'chatgpt-2029');
+      expect(served).toBe(false);
+      const nothingUnmet = await h.call('POST', `/v1/plans/${made.id}/requests`, {
+        token: h.tokens.planner.secret,
+        body: { workloads: ['chatgpt-2029'] },
+      });
+      expect(nothingUnmet.status).toBe(400);
+      expect(problemPaths(nothingUnmet)).toEqual(['body.workloads']);
+      expect(await count(h.store.db, t.requests)).toBe(0);
+
+      const created = await h.call('POST', `/v1/plans/${made.id}/requests`, {
+        token: h.tokens.planner.secret,
+        body: { workloads: ['research-2029'], accelerator: 'vr200' },
+      });
+      expect(created.status, created.text).toBe(201);
+      const { requests } = created.json as { requests: number[] };
+      expect(requests).toHaveLength(1);
+      const detail = await h.call('GET', `/v1/requests/${requests[0] ?? 0}`, {
+        token: h.tokens.planner.secret,
+      });
+      expect(detail.json).toMatchObject({
+        state: 'offered',
+        accelerator: 'vr200',
+        gpus: Math.max(...unmet.map((row) => row.gpus)),
+        window: { from: periods[0], to: periods[periods.length - 1] },
+        workloadClass: 'research',
+        plan: made.id,
+        workload: 'research-2029',
+      });
+      expect((detail.json as RequestJson).offers.map((offer) => offer.holder)).toEqual(['azure']);
     });
 
     it('lets the holder take part of an offer: a pool of the holder, the rest cleared', async () => {
@@ -599,6 +658,14 @@ for (const backend of testBackends()) {
         respondedAt: deadline.toISOString(),
       });
       expect(await h.app.sweep()).toBe(0);
+      const byState = await h.call('GET', '/v1/offers?state=lapsed', {
+        token: h.tokens.viewer.secret,
+      });
+      expect((byState.json as OfferJson[]).map((o) => o.id)).toEqual([offer.id]);
+      const stillPending = await h.call('GET', '/v1/offers?state=pending', {
+        token: h.tokens.viewer.secret,
+      });
+      expect(stillPending.json).toEqual([]);
       const detail = await h.call('GET', `/v1/requests/${created.id}`, {
         token: h.tokens.planner.secret,
       });
