@@ -295,6 +295,17 @@ export async function answerOffer(
         message: `expected at most the ${current.gpus} GPUs offered`,
       });
     }
+    if (input.site !== undefined) {
+      const sites = entityKind('sites');
+      const site = sites ? await getEntity(tx, sites, input.site) : undefined;
+      if (!site) problems.push({ path: ['body', 'site'], message: `unknown site ${input.site}` });
+      else if (site.doc['provider'] !== current.holderId) {
+        problems.push({
+          path: ['body', 'site'],
+          message: `site ${input.site} is not a site of ${current.holderId}`,
+        });
+      }
+    }
     const delivery = input.deliveryMonth ?? request.windowFrom;
     if (delivery < request.windowFrom || delivery > request.windowTo) {
       problems.push({
