@@ -569,6 +569,18 @@ for (const backend of testBackends()) {
       expect(problemPaths(tooMuch)).toEqual(['body.gpus', 'body.deliveryMonth']);
       expect(await snapshot(h.store.db)).toBe(before);
 
+      // The pool is the holder's: a site of another provider is a bad answer, like a bad quote.
+      const foreignSite = await h.call('POST', `/v1/offers/${offer.id}/accept`, {
+        token: h.tokens.azure.secret,
+        body: { gpus: 40_000, pricePerGpuHour: '3.80', site: 'abilene' },
+      });
+      expect(foreignSite.status).toBe(400);
+      expect(problemPaths(foreignSite)).toEqual(['body.site']);
+      expect(errorOf(foreignSite).problems?.[0]?.message).toBe(
+        'site abilene is not a site of azure',
+      );
+      expect(await snapshot(h.store.db)).toBe(before);
+
       const accepted = await h.call('POST', `/v1/offers/${offer.id}/accept`, {
         token: h.tokens.azure.secret,
         body: { gpus: 40_000, pricePerGpuHour: '3.80', deliveryMonth: '2029-03' },
