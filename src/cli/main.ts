@@ -140,7 +140,8 @@ function help(): string {
     ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`),
     '  stargate help | --help | --version',
     '',
-    'Exit status: 0 ok, 1 internal error, 2 invalid input (file or command line).',
+    'Exit status: 0 ok; 1 internal error, or the server failed or could not be reached;',
+    '2 invalid input (file, command line, or a request the server refused with 4xx).',
     'Docs: README.md and docs/ in the repository.',
   ];
   return `${lines.join('\n')}\n`;
