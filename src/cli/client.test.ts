@@ -120,9 +120,7 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
     expect(offers[0]).toMatchObject({ id: 1, holder: 'azure', state: 'pending', gpus: 380000 });
     expect(offers[0]?.['requested']).toEqual({
       id: 1,
-      state: 'offered',
       accelerator: 'vr200',
-      gpus: 380000,
       window: { from: '2029-10', to: '2030-02' },
     });
     // The same state prints the same bytes.
@@ -164,7 +162,7 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
       'decline-1',
     );
     expect(declined).toMatchObject({ status: 0, stderr: '' });
-    expect(declined.stdout).toMatch(/^Declined offer 1; request 1 is cleared\n/);
+    expect(declined.stdout).toMatch(/^Declined offer 1\n\nOffer 1 to azure: declined\n/);
     expect(declined.stdout).toContain('answer:   declined: no vr200 to spare');
 
     const replayed = await as(

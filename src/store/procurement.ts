@@ -88,15 +88,6 @@ export async function bindingRofr(
   return bindings;
 }
 
-/** Whether capacity from this provider and site falls under the term (and so must wait). */
-function covers(binding: RofrBinding, provider: string, site: string | undefined): boolean {
-  if (provider === binding.holder) return false;
-  const { providers, sites } = binding.selector;
-  if (providers && !providers.includes(provider)) return false;
-  if (sites && (site === undefined || !sites.includes(site))) return false;
-  return true;
-}
-
 type RequestRow = typeof t.requests.$inferSelect;
 type OfferRow = typeof t.offers.$inferSelect;
 
@@ -171,6 +162,8 @@ async function checkRequestAgainstScenario(tx: Tx, input: RequestInput): Promise
  * the request is fulfilled when holders took it all.
  */
 async function advance(tx: Tx, request: RequestRow, now: Date, audit: Audit): Promise<void> {
+  // An awarded or fulfilled request is closed: nothing an offer does afterwards reopens it.
+  if (request.state === 'awarded' || request.state === 'fulfilled') return;
   const offers = await tx
     .select()
     .from(t.offers)
@@ -278,6 +271,11 @@ export async function answerOffer(
       `offer ${offerId} lapsed: its response window (term ${current.termId} of ${current.contractId}) closed at ${current.deadline.toISOString()}`,
     );
   }
+  if (request.state !== 'offered') {
+    throw conflict(
+      `request ${request.id} is ${request.state}; offer ${offerId} can no longer be answered`,
+    );
+  }
   let updated: OfferRow | undefined;
   if (answer.kind === 'decline') {
     [updated] = await tx
@@ -298,11 +296,11 @@ export async function answerOffer(
     if (input.site !== undefined) {
       const sites = entityKind('sites');
       const site = sites ? await getEntity(tx, sites, input.site) : undefined;
-      if (!site) problems.push({ path: ['body', 'site'], message: `unknown site ${input.site}` });
-      else if (site.doc['provider'] !== current.holderId) {
+      // One message for both cases: a holder learns nothing of other providers' sites.
+      if (site?.doc['provider'] !== current.holderId) {
         problems.push({
           path: ['body', 'site'],
-          message: `site ${input.site} is not a site of ${current.holderId}`,
+          message: `expected one of ${current.holderId}'s sites, got ${input.site}`,
         });
       }
     }
@@ -370,6 +368,17 @@ async function findOffer(
  * its deadline and moves its request on. Returns how many lapsed.
  */
 export async function sweepDeadlines(tx: Tx, now: Date, actor: string): Promise<number> {
+  // A lapse may offer the request to the next holder with a deadline that has passed too:
+  // sweep again until nothing is due.
+  let total = 0;
+  for (;;) {
+    const count = await sweepOnce(tx, now, actor);
+    if (count === 0) return total;
+    total += count;
+  }
+}
+
+async function sweepOnce(tx: Tx, now: Date, actor: string): Promise<number> {
   // Locks go request first, then offer, as in answerOffer, so a sweep and an answer racing on
   // one offer wait for each other instead of deadlocking.
   const due = await tx
@@ -425,7 +434,7 @@ export async function createQuote(
   audit: Audit,
 ): Promise<typeof t.quotes.$inferSelect> {
   const request = await lockRequest(tx, input.request);
-  await refuseBeforeClearing(tx, request, input.provider, input.site, 'quote');
+  await refuseBeforeClearing(tx, request, input.provider, 'quote');
   const problems = [];
   const providers = entityKind('providers');
   if (providers && !(await getEntity(tx, providers, input.provider))) {
@@ -442,7 +451,7 @@ export async function createQuote(
       });
     }
   }
-  const open = request.state === 'cleared' ? request.clearedGpus : request.gpus;
+  const open = request.clearedGpus;
   if (input.gpus > open) {
     problems.push({
       path: ['body', 'gpus'],
@@ -481,14 +490,13 @@ export async function createQuote(
 }
 
 /**
- * While an offer is pending, capacity the ROFR term covers may be neither quoted nor awarded:
- * 409, naming the term and its deadline. Holders of the request's offers do not quote.
+ * Quotes and awards wait until the request is cleared: while an offer is pending, 409 naming
+ * its term, holder and deadline. A holder that answered the request's offer does not quote.
  */
 async function refuseBeforeClearing(
   tx: Tx,
   request: RequestRow,
   provider: string,
-  site: string | undefined,
   what: 'quote' | 'award',
 ): Promise<void> {
   const offers = await tx.select().from(t.offers).where(eq(t.offers.requestId, request.id));
@@ -500,24 +508,14 @@ async function refuseBeforeClearing(
   if (request.state === 'awarded') throw conflict(`request ${request.id} is already awarded`);
   if (request.state === 'fulfilled')
     throw conflict(`request ${request.id} is fulfilled: the holder took all of it`);
-  if (request.state !== 'offered') return;
-  const bindings = await bindingRofr(tx, request.acceleratorId, {
-    from: request.windowFrom,
-    to: request.windowTo,
-  });
   const pending = offers.find((offer) => offer.state === 'pending');
-  const binding =
-    bindings.find(
-      (b) =>
-        covers(b, provider, site) &&
-        pending &&
-        b.contract === pending.contractId &&
-        b.term === pending.termId,
-    ) ?? bindings.find((b) => covers(b, provider, site));
-  if (binding && pending) {
+  if (pending) {
     throw conflict(
-      `request ${request.id} is not cleared: rofr term ${binding.term} of ${binding.contract} gives ${pending.holderId} until ${pending.deadline.toISOString()} to answer offer ${pending.id}; a ${what} must wait`,
+      `request ${request.id} is not cleared: rofr term ${pending.termId} of ${pending.contractId} gives ${pending.holderId} until ${pending.deadline.toISOString()} to answer offer ${pending.id}; a ${what} must wait`,
     );
+  }
+  if (request.state !== 'cleared') {
+    throw conflict(`request ${request.id} is ${request.state}, not cleared; a ${what} must wait`);
   }
 }
 
@@ -532,8 +530,8 @@ export async function createAward(
   const [quote] = await tx.select().from(t.quotes).where(eq(t.quotes.id, quoteId));
   if (!quote) throw notFound(`quote ${quoteId}`);
   const request = await lockRequest(tx, quote.requestId);
-  await refuseBeforeClearing(tx, request, quote.providerId, quote.siteId ?? undefined, 'award');
-  if (request.state === 'cleared' && quote.gpus > request.clearedGpus) {
+  await refuseBeforeClearing(tx, request, quote.providerId, 'award');
+  if (quote.gpus > request.clearedGpus) {
     throw conflict(
       `quote ${quoteId} offers ${quote.gpus} GPUs; request ${request.id} has ${request.clearedGpus} open`,
     );
@@ -732,16 +730,20 @@ function monthsBetween(from: string, to: string): number {
 // Views: the API's shape of each row.
 
 export function requestView(row: RequestRow, options: { forHolder?: boolean } = {}) {
-  const base = {
+  // A holder sees what capacity it is offered, not what others took or how the request ended.
+  if (options.forHolder) {
+    return {
+      id: row.id,
+      accelerator: row.acceleratorId,
+      window: { from: row.windowFrom, to: row.windowTo },
+    };
+  }
+  return {
     id: row.id,
     state: row.state,
     accelerator: row.acceleratorId,
     gpus: row.gpus,
     window: { from: row.windowFrom, to: row.windowTo },
-  };
-  if (options.forHolder) return base;
-  return {
-    ...base,
     clearedGpus: row.clearedGpus,
     workloadClass: row.workloadClass,
     reason: row.reason,

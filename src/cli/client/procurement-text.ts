@@ -148,7 +148,7 @@ function answer(offer: OfferView): string {
 export function offerText(offer: OfferView): string {
   const out = [
     `Offer ${offer.id} to ${offer.holder}: ${offer.state}`,
-    `  for:      request ${offer.request}${offer.requested ? ` (${offer.requested.state}): ${grouped(offer.requested.gpus)} ${offer.requested.accelerator} GPUs a month, ${range(offer.requested.window)}` : ''}`,
+    `  for:      request ${offer.request}${offer.requested ? `${offer.requested.state === undefined ? '' : ` (${offer.requested.state})`}: ${offer.requested.gpus === undefined ? '' : `${grouped(offer.requested.gpus)} `}${offer.requested.accelerator} GPUs a month, ${range(offer.requested.window)}` : ''}`,
     `  offered:  ${grouped(offer.gpus)} GPUs, under rofr term ${offer.term} of ${offer.contract}`,
     `  made:     ${when(offer.createdAt)}`,
     `  deadline: ${when(offer.deadline)}`,

@@ -41,8 +41,9 @@ export interface OfferView {
   readonly deliveryMonth?: string;
   readonly pool?: string;
   readonly note?: string;
-  /** In GET /v1/offers and the answers: what the offer is for. */
-  readonly requested?: RequestView;
+  /** In GET /v1/offers and the answers: what the offer is for (a holder sees no state or size). */
+  readonly requested?: Pick<RequestView, 'id' | 'accelerator' | 'window'> &
+    Partial<Pick<RequestView, 'state' | 'gpus'>>;
 }
 
 export interface QuoteView {

@@ -190,7 +190,7 @@ const OFFERS: Record<string, Verb> = {
       return {
         body,
         text: () =>
-          `Accepted offer ${offer.id}: ${grouped(offer.acceptedGpus ?? 0)} GPUs at ${price(offer.pricePerGpuHour)} from ${offer.deliveryMonth ?? '-'}, new pool ${offer.pool ?? '-'}; request ${offer.request} is ${offer.requested?.state ?? '?'}\n\n${offerText(offer)}`,
+          `Accepted offer ${offer.id}: ${grouped(offer.acceptedGpus ?? 0)} GPUs at ${price(offer.pricePerGpuHour)} from ${offer.deliveryMonth ?? '-'}, new pool ${offer.pool ?? '-'}${requestState(offer)}\n\n${offerText(offer)}`,
       };
     },
   },
@@ -206,8 +206,7 @@ const OFFERS: Record<string, Verb> = {
       const offer = body as OfferView;
       return {
         body,
-        text: () =>
-          `Declined offer ${offer.id}; request ${offer.request} is ${offer.requested?.state ?? '?'}\n\n${offerText(offer)}`,
+        text: () => `Declined offer ${offer.id}${requestState(offer)}\n\n${offerText(offer)}`,
       };
     },
   },
@@ -401,3 +400,9 @@ export const deliveriesCommand = verbCommand('deliveries', DELIVERIES);
 export const deliveriesUsage = groupUsage('deliveries', DELIVERIES);
 export const plansCommand = verbCommand('plans', PLANS);
 export const plansUsage = groupUsage('plans', PLANS);
+
+/** `; request 3 is cleared` where the caller may see the request's state (not holders). */
+function requestState(offer: OfferView): string {
+  const state = offer.requested?.state;
+  return state === undefined ? '' : `; request ${offer.request} is ${state}`;
+}
