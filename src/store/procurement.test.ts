@@ -1,0 +1,151 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import type { TestStore } from '../test-support/stores.js';
+import { testBackends } from '../test-support/stores.js';
+import type { Tx } from './db.js';
+import { appendEvent } from './events.js';
+import {
+  answerOffer,
+  createAward,
+  createQuote,
+  createRequest,
+  getRequestRow,
+  listOffers,
+  sweepDeadlines,
+} from './procurement.js';
+import { replaceScenario } from './scenario-store.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/stargate-2025.yaml', import.meta.url));
+const DAY = 24 * 60 * 60 * 1000;
+const T0 = new Date('2026-02-01T00:00:00Z');
+
+/**
+ * The example plus a second right of first refusal: CoreWeave may take new Stargate capacity
+ * within 10 days, after Azure (whose term comes first) has answered.
+ */
+async function twoHolderScenario(): Promise<Record<string, unknown>> {
+  const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
+  const contracts = doc['contracts'] as Record<string, unknown>[];
+  contracts.push({
+    id: 'coreweave-first-look',
+    parties: ['openai', 'coreweave'],
+    effective: { from: '2025-01', to: '2030-12' },
+    terms: [
+      {
+        id: 'cw-rofr',
+        type: 'rofr',
+        holder: 'coreweave',
+        responseDays: 10,
+        pools: { providers: ['stargate'], origin: 'new' },
+      },
+    ],
+  });
+  return doc;
+}
+
+const audit = (tx: Tx, now: Date) => (event: Parameters<typeof appendEvent>[1]) =>
+  appendEvent(tx, { ...event, actor: 'test' }, now);
+
+const REQUEST = {
+  accelerator: 'vr200',
+  gpus: 50_000,
+  window: { from: '2029-01', to: '2030-12' },
+  workloadClass: 'research',
+  reason: 'test',
+};
+
+for (const backend of testBackends()) {
+  describe(`procurement with two holders on ${backend.name}`, () => {
+    let store: TestStore;
+    beforeEach(async () => {
+      store = await backend.open();
+      const doc = await twoHolderScenario();
+      await store.db.transaction((tx) => replaceScenario(tx, doc));
+    });
+    afterEach(async () => {
+      await store.dispose();
+    });
+
+    const create = () =>
+      store.db.transaction((tx) => createRequest(tx, REQUEST, 'test', T0, audit(tx, T0)));
+
+    it('offers the request to each holder in turn; one sweep lapses a whole chain of passed deadlines', async () => {
+      const id = await create();
+      expect((await listOffers(store.db, { requestIds: [id] })).map((o) => o.holderId)).toEqual([
+        'azure',
+      ]);
+      const later = new Date(T0.getTime() + 100 * DAY);
+      const lapsed = await store.db.transaction((tx) => sweepDeadlines(tx, later, 'system'));
+      expect(lapsed).toBe(2);
+      const offers = await listOffers(store.db, { requestIds: [id] });
+      expect(offers.map((o) => [o.holderId, o.state])).toEqual([
+        ['azure', 'lapsed'],
+        ['coreweave', 'lapsed'],
+      ]);
+      // CoreWeave's window opened when Azure's lapsed, and closed ten days later.
+      expect(offers[1]?.createdAt.toISOString()).toBe(
+        new Date(T0.getTime() + 30 * DAY).toISOString(),
+      );
+      expect(offers[1]?.respondedAt?.toISOString()).toBe(
+        new Date(T0.getTime() + 40 * DAY).toISOString(),
+      );
+      expect((await getRequestRow(store.db, id)).state).toBe('cleared');
+      expect(await store.db.transaction((tx) => sweepDeadlines(tx, later, 'system'))).toBe(0);
+    });
+
+    it('refuses every quote while any offer is pending, even from a provider the term does not name', async () => {
+      const id = await create();
+      const now = new Date(T0.getTime() + DAY);
+      const quote = (provider: string) =>
+        store.db.transaction((tx) =>
+          createQuote(
+            tx,
+            {
+              request: id,
+              provider,
+              gpus: 50_000,
+              pricePerGpuHour: '2.00',
+              deliveryMonth: '2029-01',
+            },
+            'test',
+            now,
+            audit(tx, now),
+          ),
+        );
+      // Azure's msft-rofr covers all new capacity; CoreWeave's term only Stargate's, yet while
+      // CoreWeave's offer is pending not even another provider's capacity may be quoted.
+      await expect(quote('coreweave')).rejects.toThrow(/rofr term msft-rofr of msft-openai-2025/);
+      const [azure] = await listOffers(store.db, { requestIds: [id] });
+      await store.db.transaction((tx) =>
+        answerOffer(tx, azure!.id, { kind: 'decline' }, { holder: 'azure' }, now, audit(tx, now)),
+      );
+      await expect(quote('azure')).rejects.toThrow(/answered its offer/);
+      await expect(quote('stargate')).rejects.toThrow(/rofr term cw-rofr of coreweave-first-look/);
+      const offers = await listOffers(store.db, { requestIds: [id], state: 'pending' });
+      expect(offers.map((o) => o.holderId)).toEqual(['coreweave']);
+      await store.db.transaction((tx) =>
+        answerOffer(
+          tx,
+          offers[0]!.id,
+          { kind: 'decline' },
+          { holder: 'coreweave' },
+          now,
+          audit(tx, now),
+        ),
+      );
+      const made = await quote('stargate');
+      const award = await store.db.transaction((tx) =>
+        createAward(tx, made.id, 'test', now, audit(tx, now)),
+      );
+      expect(award.poolId).toBe(`req-${id}-stargate`);
+      expect((await getRequestRow(store.db, id)).state).toBe('awarded');
+      // Nothing later reopens it.
+      await store.db.transaction((tx) =>
+        sweepDeadlines(tx, new Date(T0.getTime() + 400 * DAY), 'system'),
+      );
+      expect((await getRequestRow(store.db, id)).state).toBe('awarded');
+    });
+  });
+}
