@@ -794,6 +794,39 @@ for (const backend of testBackends()) {
       expect(await snapshot(h.store.db)).toBe(before);
     });
 
+    it('never stores a token secret for an Idempotency-Key, and reads no body before auth', async () => {
+      const key = { 'idempotency-key': 'token-1' };
+      const body = { role: 'holder', provider: 'azure' };
+      const first = await h.call('POST', '/v1/tokens', {
+        token: h.tokens.admin.secret,
+        body,
+        headers: key,
+      });
+      const second = await h.call('POST', '/v1/tokens', {
+        token: h.tokens.admin.secret,
+        body,
+        headers: key,
+      });
+      expect([first.status, second.status]).toEqual([201, 201]);
+      const secrets = [first, second].map((a) => (a.json as { token: string }).token);
+      expect(secrets[0]).not.toBe(secrets[1]);
+      expect(second.headers['idempotent-replayed']).toBeUndefined();
+      expect(await count(h.store.db, t.idempotencyKeys)).toBe(0);
+      // An unauthenticated 2 MiB body is refused for the missing token, not parsed and measured.
+      const big = await h.call('POST', '/v1/requests', {
+        raw: `{"x":"${'a'.repeat(2 * 1024 * 1024)}"}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(big.status).toBe(401);
+      const bigAuthed = await h.call('POST', '/v1/requests', {
+        token: h.tokens.planner.secret,
+        raw: `{"x":"${'a'.repeat(2 * 1024 * 1024)}"}`,
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(bigAuthed.status).toBe(413);
+      expect((bigAuthed.json as ErrorBody).error.code).toBe('invalid_request');
+    });
+
     it('acts once per Idempotency-Key and refuses the key for a different body', async () => {
       const key = { 'idempotency-key': 'request-2029-research' };
       const first = await h.call('POST', '/v1/requests', {

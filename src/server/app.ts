@@ -131,29 +131,50 @@ export function buildApp(options: AppOptions): App {
     reply.type('text/html; charset=utf-8').send(docs),
   );
 
+  const principals = new WeakMap<FastifyRequest, Principal>();
   for (const definition of routes) {
     fastify.route({
       method: definition.method,
       url: definition.path.replace(/\{(\w+)\}/g, ':$1'),
+      // Whole scenarios may be large; every other body is small.
+      bodyLimit: definition.bodyLimit ?? 1024 * 1024,
+      // Who is calling, and whether they may, is settled before the body is even read.
+      onRequest: async (request) => {
+        const principal = await principalOf(request);
+        if (!definition.roles.includes(principal.role)) {
+          throw new HttpError(
+            403,
+            'forbidden',
+            `role ${principal.role} may not ${definition.method} ${definition.path}`,
+          );
+        }
+        principals.set(request, principal);
+      },
       handler: async (request, reply) => {
-        await handle(definition, request, reply);
+        const principal = principals.get(request);
+        if (!principal) throw new Error('no principal after onRequest');
+        try {
+          await handle(definition, principal, request, reply);
+        } catch (error) {
+          throw scoped(error, principal);
+        }
       },
     });
   }
 
-  async function handle(definition: Route, request: FastifyRequest, reply: FastifyReply) {
-    const principal = await principalOf(request);
-    if (!definition.roles.includes(principal.role)) {
-      throw new HttpError(
-        403,
-        'forbidden',
-        `role ${principal.role} may not ${definition.method} ${definition.path}`,
-      );
-    }
+  async function handle(
+    definition: Route,
+    principal: Principal,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) {
     const input = validateInput(definition, request);
     if (definition.sweepsDeadlines) await sweep();
     const headers = request.headers as Record<string, string | undefined>;
-    const key = definition.method === 'POST' ? headers['idempotency-key'] : undefined;
+    const key =
+      definition.method === 'POST' && definition.idempotent !== false
+        ? headers['idempotency-key']
+        : undefined;
     if (key !== undefined && !/^[\x21-\x7e]{1,200}$/.test(key)) {
       throw new HttpError(
         400,
@@ -248,6 +269,20 @@ export function buildApp(options: AppOptions): App {
   }
 
   return { fastify, metrics, sweep };
+}
+
+/**
+ * Holders and operators see only their part of the lab's state: a change of theirs that the
+ * whole-scenario check refuses is reported without the scenario's paths and messages.
+ */
+function scoped(error: unknown, principal: Principal): unknown {
+  if (!(error instanceof ConflictProblems)) return error;
+  if (principal.role !== 'holder' && principal.role !== 'operator') return error;
+  return new HttpError(
+    409,
+    'conflict',
+    'the change conflicts with the rest of the scenario; ask the lab’s planners',
+  );
 }
 
 function actorOf(principal: Principal): string {

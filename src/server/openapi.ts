@@ -91,7 +91,7 @@ export function openApiDocument(routes: readonly Route[], version: string): Json
             }),
       },
     };
-    if (route.method === 'POST') {
+    if (route.method === 'POST' && route.idempotent !== false) {
       (operation['parameters'] as Json[]).push({
         name: 'Idempotency-Key',
         in: 'header',

@@ -49,6 +49,13 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /** The success response's schema, for the OpenAPI description. */
   readonly response?: z.ZodType;
   readonly successStatus?: number;
+  /** Largest body accepted, in bytes (default 1 MiB). */
+  readonly bodyLimit?: number;
+  /**
+   * False where replaying a stored response would be wrong (a token's secret must never be
+   * stored): the Idempotency-Key header is ignored.
+   */
+  readonly idempotent?: boolean;
   /** Handlers of procurement first let offers whose deadline passed lapse. */
   readonly sweepsDeadlines?: boolean;
   handler(context: RouteContext<P, Q, B>): Promise<Reply>;

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
 import type { Tx } from './db.js';
+import type { AuditEvent } from './events.js';
 import { appendEvent } from './events.js';
 import {
   answerOffer,
@@ -45,7 +46,7 @@ async function twoHolderScenario(): Promise<Record<string, unknown>> {
   return doc;
 }
 
-const audit = (tx: Tx, now: Date) => (event: Parameters<typeof appendEvent>[1]) =>
+const audit = (tx: Tx, now: Date) => (event: Omit<AuditEvent, 'actor' | 'requestId'>) =>
   appendEvent(tx, { ...event, actor: 'test' }, now);
 
 const REQUEST = {

@@ -28,7 +28,10 @@ export function adminRoutes(): Route[] {
       path: '/v1/tokens',
       tag: 'admin',
       summary: 'Create a token; its secret is in this response only',
+      description:
+        'Idempotency-Key is ignored here: replaying the response would mean storing the secret.',
       roles: ['admin'],
+      idempotent: false,
       body: tokenBody,
       successStatus: 201,
       handler: async ({ tx, body, now, audit }) => {

@@ -52,6 +52,7 @@ export function scenarioRoutes(): Route[] {
       path: '/v1/scenario',
       tag: 'scenario',
       summary: 'Replace the whole scenario (refused once procurement records exist)',
+      bodyLimit: 64 * 1024 * 1024,
       description:
         'The body is a scenario document (format v1); every problem is reported, with its path.',
       roles: ['admin', 'planner'],
