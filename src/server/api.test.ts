@@ -1157,6 +1157,13 @@ for (const backend of testBackends()) {
       });
       expect(removed.status).toBe(409);
       expect(errorOf(removed).message).toContain(`request ${created.id}`);
+      // Nor is it edited: its GPUs are what was promised, against which deliveries count.
+      const shrunk = await h.call('PATCH', `/v1/pools/${pool}`, {
+        token: h.tokens.admin.secret,
+        body: { gpus: 1 },
+      });
+      expect(shrunk.status).toBe(409);
+      expect(errorOf(shrunk).message).toContain('cannot be changed');
       expect(await snapshot(h.store.db)).toBe(beforeDelete);
     });
 

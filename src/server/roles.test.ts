@@ -316,6 +316,22 @@ for (const backend of testBackends()) {
       expect(moved.status).toBe(403);
       const kept = await call('GET', '/v1/buildings/abilene-b1', secretOf('viewer'));
       expect(kept.json).toMatchObject({ site: 'abilene' });
+      // Of its own building it changes when it comes online, not its price or capex.
+      const priced = await call('PATCH', '/v1/buildings/abilene-b1', abilene, {
+        body: { capexUSD: 1, pricePerGpuHour: '0.01', rofr: 'cleared' },
+      });
+      expect(priced.status).toBe(403);
+      expect((priced.json as { error: { message: string } }).error.message).toContain(
+        'not capexUSD, pricePerGpuHour',
+      );
+      const online = (kept.json as { online: string }).online;
+      const slipped = await call('PATCH', '/v1/buildings/abilene-b1', abilene, {
+        body: { online: '2025-09' },
+      });
+      expect(slipped.status).toBe(200);
+      expect(
+        (await call('PATCH', '/v1/buildings/abilene-b1', abilene, { body: { online } })).status,
+      ).toBe(200);
       expect(
         (await call('GET', '/v1/buildings/lordstown-b1', secretOf('viewer'))).json,
       ).toMatchObject({ sqft: lordstown?.sqft });

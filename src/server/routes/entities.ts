@@ -45,6 +45,30 @@ function visible(principal: Principal, kind: string, doc: EntityDoc): boolean {
   return site !== undefined && principal.siteIds.includes(site);
 }
 
+/** What an operator may change of a building at its sites: when it comes online and why not. */
+const OPERATOR_FIELDS = new Set(['online', 'constructionStart', 'milestones', 'delay']);
+
+/**
+ * A pool that procurement made is the record of an accepted offer or an award, which its
+ * deliveries are tracked against: it is neither edited nor deleted through the entity API.
+ */
+async function refuseProcuredPool(
+  context: RouteContext<{ id: string }, unknown, unknown>,
+  list: string,
+  what: 'changed' | 'deleted',
+): Promise<void> {
+  if (list !== 'pools') return;
+  const [pool] = await context.tx
+    .select({ requestId: t.pools.requestId })
+    .from(t.pools)
+    .where(eq(t.pools.id, context.params.id));
+  if (pool?.requestId != null) {
+    throw conflict(
+      `pool ${context.params.id} came from procurement request ${pool.requestId} and cannot be ${what}: its offer or award and its deliveries refer to it`,
+    );
+  }
+}
+
 const etag = (entity: StoredEntity) => `"${entity.version}"`;
 
 function expectedVersion(
@@ -91,6 +115,20 @@ export function entityRoutes(): Route[] {
           'precondition_failed',
           `${singular} ${context.params.id} is at version ${current.version}, not ${expected}: someone changed it; GET it again`,
         );
+      }
+      await refuseProcuredPool(context, kind.list, 'changed');
+      if (context.principal.role === 'operator') {
+        const changed = [...new Set([...Object.keys(current.doc), ...Object.keys(doc)])]
+          .filter((key) => JSON.stringify(current.doc[key]) !== JSON.stringify(doc[key]))
+          .filter((key) => !OPERATOR_FIELDS.has(key))
+          .sort();
+        if (changed.length > 0) {
+          throw new HttpError(
+            403,
+            'forbidden',
+            `an operator changes only ${[...OPERATOR_FIELDS].sort().join(', ')} of a building; not ${changed.join(', ')}`,
+          );
+        }
       }
       if (doc.id !== context.params.id) {
         throw new HttpError(400, 'invalid_request', 'the request is not valid', [
@@ -226,18 +264,7 @@ export function entityRoutes(): Route[] {
               `${singular} ${context.params.id} is at version ${current.version}, not ${expected}`,
             );
           }
-          if (kind.list === 'pools') {
-            // Nothing in the scenario names a procured pool, but its offer or award does.
-            const [pool] = await context.tx
-              .select({ requestId: t.pools.requestId })
-              .from(t.pools)
-              .where(eq(t.pools.id, context.params.id));
-            if (pool?.requestId != null) {
-              throw conflict(
-                `pool ${context.params.id} came from procurement request ${pool.requestId}: its offer or award and its deliveries refer to it`,
-              );
-            }
-          }
+          await refuseProcuredPool(context, kind.list, 'deleted');
           await checkChange(context.tx, kind, { op: 'delete', id: context.params.id });
           await deleteEntity(context.tx, kind, context.params.id);
           await context.audit({
