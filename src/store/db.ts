@@ -191,10 +191,24 @@ async function migrate(db: Db): Promise<void> {
       sql`create table if not exists stargate_migrations (
             hash text primary key, created_at bigint not null, applied_at timestamptz not null default now())`,
     );
-    const applied = await tx.execute<{ hash: string }>(sql`select hash from stargate_migrations`);
-    const done = new Set((applied as { rows: { hash: string }[] }).rows.map((row) => row.hash));
+    // A migration is known by its creation time (drizzle-kit's journal); its hash only checks
+    // that an applied migration was not edited afterwards.
+    const applied = await tx.execute(sql`select hash, created_at from stargate_migrations`);
+    const done = new Map(
+      (applied as unknown as { rows: { hash: string; created_at: string | number }[] }).rows.map(
+        (row) => [Number(row.created_at), row.hash],
+      ),
+    );
     for (const migration of migrations) {
-      if (done.has(migration.hash)) continue;
+      const hash = done.get(migration.folderMillis);
+      if (hash !== undefined) {
+        if (hash !== migration.hash) {
+          throw new Error(
+            `migration ${migration.folderMillis} in drizzle/ differs from the one applied to this database; migrations are never edited once released (add a new one: npm run db:generate)`,
+          );
+        }
+        continue;
+      }
       for (const statement of migration.sql) {
         if (statement.trim() !== '') await tx.execute(sql.raw(statement));
       }

@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
+import { appendEvent, listEvents } from './events.js';
+import { sql } from 'drizzle-orm';
 import {
   ConflictProblems,
   checkChange,
@@ -50,6 +52,29 @@ for (const backend of testBackends()) {
         `unknown provider ${used}`,
       );
       expect(await getEntity(store.db, providers, used)).toBeDefined();
+    });
+  });
+}
+
+for (const backend of testBackends()) {
+  describe(`audit log on ${backend.name}`, () => {
+    it('refuses to change or delete an event', async () => {
+      const store = await backend.open();
+      try {
+        await appendEvent(
+          store.db,
+          { actor: 'test', action: 'x.create', entityType: 'x', entityId: '1' },
+          new Date('2026-01-01T00:00:00Z'),
+        );
+        await expect(
+          store.db.execute(sql`update events set actor = 'someone else'`),
+        ).rejects.toThrow();
+        await expect(store.db.execute(sql`delete from events`)).rejects.toThrow();
+        const rows = await listEvents(store.db, { limit: 10 });
+        expect(rows.map((row) => row.actor)).toEqual(['test']);
+      } finally {
+        await store.dispose();
+      }
     });
   });
 }
