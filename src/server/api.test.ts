@@ -564,7 +564,7 @@ for (const backend of testBackends()) {
         body: { gpus: 100_001, pricePerGpuHour: '3.80', deliveryMonth: '2028-12' },
       });
       expect(tooMuch.status).toBe(400);
-      expect(problemPaths(tooMuch)).toEqual(['body.gpus', 'body.deliveryMonth']);
+      expect(problemPaths(tooMuch)).toEqual(['body.deliveryMonth', 'body.gpus']);
       expect(await snapshot(h.store.db)).toBe(before);
 
       // The pool is the holder's: a site of another provider is a bad answer, like a bad quote.
@@ -1139,10 +1139,15 @@ for (const backend of testBackends()) {
       expect(none.json).toEqual([]);
       const beyond = await h.call('POST', '/v1/deliveries', {
         token: h.tokens.planner.secret,
-        body: { pool, month: '2029-04', gpus: 1 },
+        body: { pool, month: '2029-03', gpus: 1 },
       });
       expect(beyond.status).toBe(400);
       expect(problemPaths(beyond)).toEqual(['body.gpus']);
+      const early = await h.call('POST', '/v1/deliveries', {
+        token: h.tokens.planner.secret,
+        body: { pool, month: '2029-04', gpus: 1 },
+      });
+      expect(problemPaths(early)).toEqual(['body.gpus', 'body.month']);
       const deliveries = await h.call('GET', `/v1/deliveries?pool=${pool}`, {
         token: operator.secret,
       });

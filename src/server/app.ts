@@ -9,7 +9,7 @@ import { issueProblems } from '../scenario/parse.js';
 import type { Queryable, Store, Tx } from '../store/db.js';
 import { appendEvent } from '../store/events.js';
 import type { IdempotentRequest } from '../store/idempotency.js';
-import { claimKey, saveResponse } from '../store/idempotency.js';
+import { claimKey, pruneKeys, saveResponse } from '../store/idempotency.js';
 import { ConflictProblems } from '../store/scenario-store.js';
 import type { Principal } from '../store/tokens.js';
 import { authenticate } from '../store/tokens.js';
@@ -61,9 +61,11 @@ export function buildApp(options: AppOptions): App {
   });
 
   const sweep = async (): Promise<number> => {
-    const lapsed = await inTransaction(async (tx) =>
-      sweepDeadlines(tx, await clock(tx), 'system:deadline'),
-    );
+    const lapsed = await inTransaction(async (tx) => {
+      const now = await clock(tx);
+      await pruneKeys(tx, now);
+      return sweepDeadlines(tx, now, 'system:deadline');
+    });
     if (lapsed > 0)
       metrics.count(
         'stargate_offers_lapsed_total',
@@ -372,7 +374,7 @@ async function sendError(reply: FastifyReply, error: HttpError, requestId: strin
       message: error.message,
       ...(error.problems
         ? {
-            problems: error.problems.map((problem) => ({
+            problems: sortProblems(error.problems).map((problem) => ({
               path: formatPath(problem.path),
               message: problem.message,
             })),

@@ -195,9 +195,10 @@ async function migrate(db: Db): Promise<void> {
     // that an applied migration was not edited afterwards.
     const applied = await tx.execute(sql`select hash, created_at from stargate_migrations`);
     const done = new Map(
-      (applied as { rows: { hash: string; created_at: string | number }[] }).rows.map(
-        (row) => [Number(row.created_at), row.hash],
-      ),
+      (applied as { rows: { hash: string; created_at: string | number }[] }).rows.map((row) => [
+        Number(row.created_at),
+        row.hash,
+      ]),
     );
     for (const migration of migrations) {
       const hash = done.get(migration.folderMillis);

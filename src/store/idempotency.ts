@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, lt } from 'drizzle-orm';
 import type { Tx } from './db.js';
 import { idempotencyKeys } from './schema.js';
 
@@ -64,4 +64,16 @@ export async function saveResponse(
     .update(idempotencyKeys)
     .set({ status, response: response ?? null })
     .where(and(eq(idempotencyKeys.tokenId, request.tokenId), eq(idempotencyKeys.key, request.key)));
+}
+
+/** How long a key's response is kept for retries. */
+export const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** Forgets keys older than their lifetime; a retry after that acts afresh. */
+export async function pruneKeys(tx: Tx, now: Date): Promise<number> {
+  const removed = await tx
+    .delete(idempotencyKeys)
+    .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - KEY_LIFETIME_MS)))
+    .returning({ key: idempotencyKeys.key });
+  return removed.length;
 }

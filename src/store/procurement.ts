@@ -136,23 +136,26 @@ export async function createRequest(
 }
 
 async function checkRequestAgainstScenario(tx: Tx, input: RequestInput): Promise<void> {
+  const problems = [];
   const accelerators = entityKind('accelerators');
   if (!accelerators || !(await getEntity(tx, accelerators, input.accelerator))) {
-    throw new HttpError(400, 'invalid_request', 'the request is not valid', [
-      { path: ['body', 'accelerator'], message: `unknown accelerator ${input.accelerator}` },
-    ]);
+    problems.push({
+      path: ['body', 'accelerator'],
+      message: `unknown accelerator ${input.accelerator}`,
+    });
   }
   const [settings] = await tx.select().from(t.scenarioSettings);
   if (
     settings &&
     (input.window.from > settings.horizonEnd || input.window.to < settings.horizonStart)
   ) {
-    throw new HttpError(400, 'invalid_request', 'the request is not valid', [
-      {
-        path: ['body', 'window'],
-        message: `expected a window that meets the horizon ${settings.horizonStart} to ${settings.horizonEnd}`,
-      },
-    ]);
+    problems.push({
+      path: ['body', 'window'],
+      message: `expected a window that meets the horizon ${settings.horizonStart} to ${settings.horizonEnd}`,
+    });
+  }
+  if (problems.length > 0) {
+    throw new HttpError(400, 'invalid_request', 'the request is not valid', problems);
   }
 }
 
@@ -623,7 +626,12 @@ export async function recordDelivery(
   }
   const doc = pool.doc as { gpus: number; window: { from: string; to: string } };
   const problems = [];
-  if (input.month > doc.window.to) {
+  if (input.month > monthOf(now)) {
+    problems.push({
+      path: ['body', 'month'],
+      message: `expected a month no later than the current one, ${monthOf(now)}: deliveries are recorded when they arrive`,
+    });
+  } else if (input.month > doc.window.to) {
     problems.push({
       path: ['body', 'month'],
       message: `expected a month no later than the pool's window end ${doc.window.to}`,

@@ -153,6 +153,9 @@ const TOP_LEVEL_ORDER = [
   'revenueStreams',
 ];
 
+/** Any fixed number: serialises changes to the scenario (see checkChange). */
+const SCENARIO_LOCK = 7_277_002;
+
 /** The settings document's record of the file's top-level key order. */
 const KEY_ORDER = '$keyOrder';
 
@@ -192,6 +195,7 @@ export async function hasScenario(db: Queryable): Promise<boolean> {
  * refused while procurement records exist.
  */
 export async function replaceScenario(tx: Tx, doc: ScenarioDoc): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${SCENARIO_LOCK})`);
   const [procured] = await tx.select({ n: sql<number>`count(*)::int` }).from(t.requests);
   if ((procured?.n ?? 0) > 0) {
     throw new ConflictProblems('the store holds procurement requests', [
@@ -273,7 +277,10 @@ export async function exportScenario(db: Queryable): Promise<ScenarioDoc | undef
 }
 
 async function listDocs(db: Queryable, table: PgTable & EntityColumns): Promise<EntityDoc[]> {
-  const rows = await db.select({ doc: table.doc }).from(table).orderBy(asc(table.position));
+  const rows = await db
+    .select({ doc: table.doc })
+    .from(table)
+    .orderBy(asc(table.position), asc(table.id));
   return rows.map((row) => row.doc as EntityDoc);
 }
 
@@ -281,7 +288,7 @@ async function listContracts(db: Queryable): Promise<EntityDoc[]> {
   const contracts = await db
     .select({ id: t.contracts.id, doc: t.contracts.doc })
     .from(t.contracts)
-    .orderBy(asc(t.contracts.position));
+    .orderBy(asc(t.contracts.position), asc(t.contracts.id));
   const terms = await db
     .select()
     .from(t.contractTerms)
@@ -343,7 +350,7 @@ export async function listEntities(db: Queryable, kind: EntityKind): Promise<Sto
   const rows = await db
     .select({ doc: kind.table.doc, version: kind.table.version })
     .from(kind.table)
-    .orderBy(asc(kind.table.position));
+    .orderBy(asc(kind.table.position), asc(kind.table.id));
   return rows.map((row) => ({ doc: row.doc as EntityDoc, version: Number(row.version) }));
 }
 
@@ -420,6 +427,9 @@ export async function checkChange(
   kind: EntityKind,
   change: EntityChange,
 ): Promise<void> {
+  // Two changes each valid alone may be invalid together (a site deleted while a term starts
+  // naming it): changes to the scenario take turns, each checking what the last one left.
+  await tx.execute(sql`select pg_advisory_xact_lock(${SCENARIO_LOCK})`);
   const doc = await exportScenario(tx);
   if (!doc) {
     throw new ConflictProblems('the store holds no scenario', [

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from './db.js';
+import { appendEvent } from './events.js';
 import { tokens } from './schema.js';
 
 export const ROLES = ['admin', 'planner', 'holder', 'operator', 'funder', 'viewer'] as const;
@@ -37,6 +38,8 @@ export async function createToken(
     label?: string | undefined;
   },
   now: Date,
+  /** Who made it, for the audit log; the API records its own event and passes none. */
+  actor?: string,
 ): Promise<{ id: string; secret: string }> {
   const secret = `sgt_${randomBytes(32).toString('base64url')}`;
   const id = `tok_${randomBytes(6).toString('hex')}`;
@@ -49,6 +52,24 @@ export async function createToken(
     label: grant.label ?? null,
     createdAt: now,
   });
+  if (actor !== undefined) {
+    await appendEvent(
+      db,
+      {
+        actor,
+        action: 'token.create',
+        entityType: 'token',
+        entityId: id,
+        after: {
+          role: grant.role,
+          ...(grant.providerId === undefined ? {} : { provider: grant.providerId }),
+          ...(grant.siteIds === undefined ? {} : { sites: [...grant.siteIds].sort() }),
+          ...(grant.label === undefined ? {} : { label: grant.label }),
+        },
+      },
+      now,
+    );
+  }
   return { id, secret };
 }
 

@@ -77,6 +77,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
         tx,
         { role: 'admin', label: 'first admin token, created by serve' },
         new Date(),
+        'system:serve',
       );
     });
     if (first) {

@@ -1,3 +1,4 @@
+import { userInfo } from 'node:os';
 import { stringify } from 'yaml';
 import { exportScenario, hasScenario, replaceScenario } from '../../store/scenario-store.js';
 import { ROLES, createToken } from '../../store/tokens.js';
@@ -140,6 +141,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
           label,
         },
         new Date(),
+        `cli:${localUser()}`,
       );
     });
     io.err(`created ${role} token ${created.id}; the secret below is shown once\n`);
@@ -169,4 +171,13 @@ async function createTokenOverApi(
     io.out(`${created.token}\n`);
     return 0;
   });
+}
+
+/** The local user's name for the audit log; `unknown` where the system has none for the uid. */
+function localUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
 }

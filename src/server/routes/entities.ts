@@ -1,5 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { issueProblems } from '../../scenario/parse.js';
+import { sortProblems } from '../../scenario/problems.js';
 import { HttpError, conflict, notFound } from '../../store/errors.js';
 import type { EntityDoc, StoredEntity } from '../../store/scenario-store.js';
 import * as t from '../../store/schema.js';
@@ -234,13 +236,14 @@ export function entityRoutes(): Route[] {
               400,
               'invalid_request',
               `the ${singular} the patch would make is not valid`,
-              parsed.error.issues.map((issue) => ({
-                path: [
-                  'body',
-                  ...issue.path.filter((key): key is string | number => typeof key !== 'symbol'),
-                ],
-                message: issue.message,
-              })),
+              sortProblems(
+                parsed.error.issues.flatMap((issue) =>
+                  issueProblems(issue).map((problem) => ({
+                    ...problem,
+                    path: ['body', ...problem.path],
+                  })),
+                ),
+              ),
             );
           }
           return write(context as RouteContext<{ id: string }, unknown, EntityDoc>, merged);
