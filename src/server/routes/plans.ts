@@ -50,7 +50,10 @@ export function planRoutes(): Route[] {
           timeLimitSeconds: z
             .number()
             .positive({ error: 'expected a number of seconds above 0' })
-            .max(3600)
+            .max(300, {
+              error:
+                'expected at most 300 seconds: a plan holds its request open; plan larger portfolios with stargate plan on an export',
+            })
             .optional(),
         })
         .strict()
