@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,7 +124,16 @@ async function loadOrMakeTemplate(): Promise<Blob> {
     )
     .digest('hex')
     .slice(0, 16);
-  const file = join(tmpdir(), `stargate-pglite-template-${key}.tar`);
+  // A directory of this user's alone: a template another user planted would be loaded as is.
+  const dir = join(tmpdir(), `stargate-${process.getuid?.() ?? 'user'}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (
+    (statSync(dir).mode & 0o077) !== 0 ||
+    statSync(dir).uid !== (process.getuid?.() ?? statSync(dir).uid)
+  ) {
+    throw new Error(`${dir} must belong to this user and be private (mode 700)`);
+  }
+  const file = join(dir, `pglite-template-${key}.tar`);
   try {
     return new Blob([readFileSync(file)]);
   } catch {
