@@ -1,54 +1,61 @@
-import { diffCommand, diffUsage } from './commands/diff.js';
-import { explainCommand, explainUsage } from './commands/explain.js';
-import { forecastCommand, forecastUsage } from './commands/forecast.js';
-import { genCommand, genUsage } from './commands/gen.js';
-import { ledgerCommand, ledgerUsage } from './commands/ledger.js';
-import { planCommand, planUsage } from './commands/plan.js';
-import { schemaCommand, schemaUsage } from './commands/schema.js';
-import { validateCommand, validateUsage } from './commands/validate.js';
 import { UsageError, reportError } from './errors.js';
 import type { Io } from './io.js';
+import {
+  diffUsage,
+  explainUsage,
+  forecastUsage,
+  genUsage,
+  ledgerUsage,
+  planUsage,
+  schemaUsage,
+  validateUsage,
+} from './usage.js';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+/**
+ * The commands. Each module is loaded only when its command runs (`load`), so a command
+ * pays for no other command's libraries (`plan` loads neither yaml nor HiGHS on its fast
+ * path) and `help` loads none. Usage lines live in `usage.ts` for the same reason.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; summary: string }> = {
   validate: {
-    run: validateCommand,
+    load: () => import('./commands/validate.js').then((m) => m.validateCommand),
     usage: validateUsage,
     summary: 'check a scenario file; print ok and counts',
   },
   schema: {
-    run: schemaCommand,
+    load: () => import('./commands/schema.js').then((m) => m.schemaCommand),
     usage: schemaUsage,
     summary: 'print the JSON Schema of the scenario format',
   },
   explain: {
-    run: explainCommand,
+    load: () => import('./commands/explain.js').then((m) => m.explainCommand),
     usage: explainUsage,
     summary: 'why a workload may or may not run on each pool',
   },
   plan: {
-    run: planCommand,
+    load: () => import('./commands/plan.js').then((m) => m.planCommand),
     usage: planUsage,
     summary: 'the optimal plan: cost, placements, unmet demand, commitments',
   },
   diff: {
-    run: diffCommand,
+    load: () => import('./commands/diff.js').then((m) => m.diffCommand),
     usage: diffUsage,
     summary: 'two scenarios side by side: cost, unmet demand, shares by provider, commitments',
   },
   ledger: {
-    run: ledgerCommand,
+    load: () => import('./commands/ledger.js').then((m) => m.ledgerCommand),
     usage: ledgerUsage,
     summary: 'the books: capital called, flows between parties, take-or-pay burn-down, balances',
   },
   forecast: {
-    run: forecastCommand,
+    load: () => import('./commands/forecast.js').then((m) => m.forecastCommand),
     usage: forecastUsage,
     summary: 'GPUs and MW online by provider per quarter, shares, Monte Carlo of slips; --chart',
   },
   gen: {
-    run: genCommand,
+    load: () => import('./commands/gen.js').then((m) => m.genCommand),
     usage: genUsage,
     summary: 'write a seeded, realistic random scenario (for benchmarks and tests)',
   },
@@ -92,7 +99,8 @@ export async function run(argv: readonly string[], io: Io, debug = false): Promi
       io.out(`Usage: ${command.usage}\n  ${command.summary}\n`);
       return 0;
     }
-    return await command.run(rest, io);
+    const runCommand = await command.load();
+    return await runCommand(rest, io);
   } catch (error) {
     return reportError(error, io, debug);
   }
