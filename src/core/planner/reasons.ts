@@ -31,7 +31,7 @@ export function explainShortages(
   const months = problem.scenario.horizon.to - start + 1;
   const keyOf = (pool: number, period: Period) => pool * months + (period - start);
   const usage = new Map<number, Map<number, number>>();
-  const totals = new Map<number, number>();
+  const totals = new Float64Array(problem.pools.length * months);
   for (const placement of placements) {
     if (placement.gpus <= 0) continue;
     const key = keyOf(placement.pool, placement.period);
@@ -41,9 +41,9 @@ export function explainShortages(
       usage.set(key, users);
     }
     users.set(placement.workload, (users.get(placement.workload) ?? 0) + placement.gpus);
-    totals.set(key, (totals.get(key) ?? 0) + placement.gpus);
+    totals[key] = (totals[key] ?? 0) + placement.gpus;
   }
-  const used = (pool: number, period: Period) => totals.get(keyOf(pool, period)) ?? 0;
+  const used = (pool: number, period: Period) => totals[keyOf(pool, period)] ?? 0;
   // Users largest first, sorted once per pool-month: a full pool is named in many rows.
   const ranked = new Map<number, { w: number; id: string; gpus: number; label: string }[]>();
   const generic = new Map<number, string>();
@@ -77,35 +77,31 @@ export function explainShortages(
   };
 
   const gangReasons = new Map<number, string[]>();
-  const candidateCache = new Map<string, Candidate[]>();
   // Contract terms see a workload only through its class, and candidates through its
   // accelerators: workloads alike in both share candidates and segments.
-  const profileOf = (workload: Workload) =>
-    `${workload.class}\u0000${workload.accelerators.join(',')}`;
-  const candidates = (workload: Workload) => {
-    const profile = profileOf(workload);
-    let list = candidateCache.get(profile);
-    if (!list) {
-      list = candidatesOf(problem, workload);
-      candidateCache.set(profile, list);
+  const profiles = new Map<string, Profile>();
+  const profileOfWorkload: (Profile | undefined)[] = [];
+  const profileOf = (w: number, workload: Workload): Profile => {
+    let profile = profileOfWorkload[w];
+    if (profile) return profile;
+    const key = `${workload.class}\u0000${workload.accelerators.join(',')}`;
+    profile = profiles.get(key);
+    if (!profile) {
+      const list = candidatesOf(problem, workload);
+      profile = { list, marks: boundariesOf(list), segments: [] };
+      profiles.set(key, profile);
     }
-    return list;
+    profileOfWorkload[w] = profile;
+    return profile;
   };
-  const boundaryCache = new Map<readonly Candidate[], number[]>();
-  const segmentCache = new Map<string, Segment>();
-  const segment = (workload: Workload, list: readonly Candidate[], period: Period): Segment => {
-    let marks = boundaryCache.get(list);
-    if (!marks) {
-      marks = boundariesOf(list);
-      boundaryCache.set(list, marks);
-    }
+  const segment = (profile: Profile, period: Period): Segment => {
+    const { marks, segments } = profile;
     let index = 0;
     while (index < marks.length && (marks[index] ?? 0) <= period) index++;
-    const key = `${profileOf(workload)}\u0000${index}`;
-    let found = segmentCache.get(key);
+    let found = segments[index];
     if (!found) {
-      found = segmentFor(list, period);
-      segmentCache.set(key, found);
+      found = segmentFor(profile.list, period);
+      segments[index] = found;
     }
     return found;
   };
@@ -113,23 +109,17 @@ export function explainShortages(
     const workload = problem.workloads[shortage.workload];
     if (!workload) throw new Error('explainShortages: unknown workload');
     let reasons: string[];
+    const profile = profileOf(shortage.workload, workload);
     if (workload.gang) {
       reasons =
         gangReasons.get(shortage.workload) ??
-        explainGang(problem, shortage.workload, workload, candidates(workload), used, usersOf);
+        explainGang(problem, shortage.workload, workload, profile.list, used, usersOf);
       gangReasons.set(shortage.workload, reasons);
     } else {
-      const list = candidates(workload);
       reasons =
-        list.length === 0
+        profile.list.length === 0
           ? [noPoolOffers(workload)]
-          : explainSplittable(
-              shortage,
-              workload,
-              segment(workload, list, shortage.period),
-              used,
-              usersOf,
-            );
+          : explainSplittable(shortage, workload, segment(profile, shortage.period), used, usersOf);
     }
     return { workload: workload.id, period: shortage.period, gpus: shortage.gpus, reasons };
   });
@@ -145,6 +135,16 @@ interface Candidate {
   /** `pool (window)`, for the months the pool is not there. */
   readonly windowLabel: string;
   readonly denials: readonly TermDenial[];
+}
+
+/**
+ * What workloads of one class and accelerators share: their candidate pools, the months at
+ * which their segment may change, and the segments computed so far (by index among them).
+ */
+interface Profile {
+  readonly list: readonly Candidate[];
+  readonly marks: readonly number[];
+  readonly segments: (Segment | undefined)[];
 }
 
 /**
@@ -202,7 +202,7 @@ function explainSplittable(
   usersOf: UsersOf,
 ): string[] {
   const { period } = shortage;
-  const reasons: string[] = [];
+  const reasons = segment.fixedReasons.slice();
   let full = 0;
   let dear = 0;
   for (const { p, pool } of segment.eligible) {
@@ -229,7 +229,7 @@ function explainSplittable(
   if (dear > MAX_POOLS_NAMED) {
     reasons.push(`${dear - MAX_POOLS_NAMED} more eligible pools cost more than the work is worth`);
   }
-  return [...segment.fixedReasons, ...reasons];
+  return reasons;
 }
 
 function explainGang(
