@@ -77,6 +77,19 @@ export function explainShortages(
   };
 
   const gangReasons = new Map<number, string[]>();
+  // Each gang workload's options, viable or not, in problem order.
+  let optionsByWorkload: Map<number, GangOption[]> | undefined;
+  const optionsOf = (w: number): readonly GangOption[] => {
+    if (!optionsByWorkload) {
+      optionsByWorkload = new Map();
+      for (const option of problem.gangOptions) {
+        const list = optionsByWorkload.get(option.workload);
+        if (list) list.push(option);
+        else optionsByWorkload.set(option.workload, [option]);
+      }
+    }
+    return optionsByWorkload.get(w) ?? [];
+  };
   // Contract terms see a workload only through its class, and candidates through its
   // accelerators: workloads alike in both share candidates and segments.
   const profiles = new Map<string, Profile>();
@@ -113,7 +126,15 @@ export function explainShortages(
     if (workload.gang) {
       reasons =
         gangReasons.get(shortage.workload) ??
-        explainGang(problem, shortage.workload, workload, profile.list, used, usersOf);
+        explainGang(
+          problem,
+          shortage.workload,
+          workload,
+          profile.list,
+          optionsOf(shortage.workload),
+          used,
+          usersOf,
+        );
       gangReasons.set(shortage.workload, reasons);
     } else {
       reasons =
@@ -237,6 +258,7 @@ function explainGang(
   w: number,
   workload: Workload,
   candidates: readonly Candidate[],
+  options: readonly GangOption[],
   used: Used,
   usersOf: UsersOf,
 ): string[] {
@@ -256,7 +278,6 @@ function explainGang(
     }
   }
   reasons.push(...termReasons(excluded));
-  const options = problem.gangOptions.filter((o) => o.workload === w);
   if (!options.some((o) => o.viable)) {
     const short = options
       .filter((o) => o.shortAt)
