@@ -59,7 +59,7 @@ export function explainShortages(
         .sort((a, b) => b.gpus - a.gpus || compareText(a.id, b.id));
       ranked.set(key, users);
     }
-    const includesExcept = users.some((u) => u.w === except);
+    const includesExcept = usage.get(key)?.has(except) ?? false;
     if (!includesExcept) {
       const cached = generic.get(key);
       if (cached !== undefined) return cached;
