@@ -438,17 +438,15 @@ export function toPlacements(
 ): Placement[] {
   const { triples } = model.problem;
   const { origin } = model;
-  const placed: number[] = [];
+  const gpusAt = new Map<number, number>();
   for (let k = 0; k < used.length; k++) {
     const i = used[k] ?? 0;
-    if ((x[i] ?? 0) > 0) placed.push(i);
+    const gpus = x[i] ?? 0;
+    if (gpus > 0) gpusAt.set(origin[i] ?? 0, gpus);
   }
-  placed.sort((a, b) => (origin[a] ?? 0) - (origin[b] ?? 0));
   const placements: Placement[] = [];
-  for (let k = 0; k < placed.length; k++) {
-    const i = placed[k] ?? 0;
-    if (k > 0 && i === placed[k - 1]) continue;
-    placements.push(placementOf(triples, origin[i] ?? 0, x[i] ?? 0));
+  for (const t of Int32Array.from(gpusAt.keys()).sort()) {
+    placements.push(placementOf(triples, t, gpusAt.get(t) ?? 0));
   }
   return placements;
 }

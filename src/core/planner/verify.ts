@@ -18,21 +18,23 @@ export function verifyPlan(scenario: Scenario, assignments: readonly Assignment[
   const onPool = new Map<number, number>();
   const forWorkload = new Map<number, number>();
   const gangPlaces = new Map<string, Set<string>>();
+  const where = (a: Assignment) => `${a.workload} on ${a.pool} in ${formatPeriod(a.period)}`;
+  // Where a gang runs: its site (or the pool, without one) and accelerator, named once per pool.
+  const placeOf = scenario.pools.map((p) => `${p.site ?? `pool:${p.id}`} ${p.accelerator}`);
 
   for (const a of assignments) {
-    const where = () => `${a.workload} on ${a.pool} in ${formatPeriod(a.period)}`;
     const foundWorkload = workloads.get(a.workload);
     const foundPool = pools.get(a.pool);
     if (!foundWorkload || !foundPool) {
-      violations.push(`${where()}: unknown workload or pool`);
+      violations.push(`${where(a)}: unknown workload or pool`);
       continue;
     }
     const { w: workload } = foundWorkload;
     const { p: pool } = foundPool;
-    if (!Number.isInteger(a.gpus) || a.gpus <= 0) violations.push(`${where()}: ${a.gpus} GPUs`);
+    if (!Number.isInteger(a.gpus) || a.gpus <= 0) violations.push(`${where(a)}: ${a.gpus} GPUs`);
     const decision = rules.decide(workload, pool, a.period);
     if (!decision.allowed) {
-      violations.push(`${where()}: ${decision.denials.map((d) => d.message).join('; ')}`);
+      violations.push(`${where(a)}: ${decision.denials.map((d) => d.message).join('; ')}`);
     }
     const poolKey = foundPool.index * PERIODS + a.period;
     onPool.set(poolKey, (onPool.get(poolKey) ?? 0) + a.gpus);
@@ -40,7 +42,7 @@ export function verifyPlan(scenario: Scenario, assignments: readonly Assignment[
     forWorkload.set(workloadKey, (forWorkload.get(workloadKey) ?? 0) + a.gpus);
     if (workload.gang) {
       const places = gangPlaces.get(workload.id) ?? new Set<string>();
-      places.add(`${pool.site ?? `pool:${pool.id}`} ${pool.accelerator}`);
+      places.add(placeOf[foundPool.index] ?? '');
       gangPlaces.set(workload.id, places);
     }
   }
