@@ -76,6 +76,52 @@ export function explainShortages(
     return text;
   };
 
+  // Most words of a row are shared with other rows: a full pool-month names the same users
+  // for every workload that is not one of them, a too-dear pool the same prices for every
+  // workload of the same value. Each such line is written once.
+  const fullLines = new Map<number, string>();
+  const dearLines: (Map<Micros, string> | undefined)[] = [];
+  const moreLines: string[][] = [[], []];
+  const words: Words = {
+    used,
+    full: (p, period, workload, w) => {
+      const pool = problem.pools[p] as Pool;
+      const key = keyOf(p, period);
+      const shared = !(usage.get(key)?.has(w) ?? false);
+      const cached = shared ? fullLines.get(key) : undefined;
+      if (cached !== undefined) return cached;
+      const users = usersOf(p, period, w);
+      const line = `pool ${pool.id} is full: ${users || (pool.gpus === 0 ? 'no capacity' : `all ${grouped(pool.gpus)} used by ${workload.id} itself`)}`;
+      if (shared && users !== '') fullLines.set(key, line);
+      return line;
+    },
+    dear: (p, workload) => {
+      const pool = problem.pools[p] as Pool;
+      let lines = dearLines[p];
+      if (!lines) {
+        lines = new Map();
+        dearLines[p] = lines;
+      }
+      let line = lines.get(workload.valuePerGpuHour);
+      if (line === undefined) {
+        line = `pool ${pool.id} costs ${formatPrice(pool.pricePerGpuHour)}/GPU-hour, not less than the ${formatPrice(workload.valuePerGpuHour)}/GPU-hour the work is worth`;
+        lines.set(workload.valuePerGpuHour, line);
+      }
+      return line;
+    },
+    more: (dear, count) => {
+      const lines = moreLines[dear ? 1 : 0] ?? [];
+      let line = lines[count];
+      if (line === undefined) {
+        line = dear
+          ? `${count} more eligible pools cost more than the work is worth`
+          : `${count} more eligible pools are full`;
+        lines[count] = line;
+      }
+      return line;
+    },
+  };
+
   const gangReasons = new Map<number, string[]>();
   // Each gang workload's options, viable or not, in problem order.
   let optionsByWorkload: Map<number, GangOption[]> | undefined;
@@ -140,7 +186,7 @@ export function explainShortages(
       reasons =
         profile.list.length === 0
           ? [noPoolOffers(workload)]
-          : explainSplittable(shortage, workload, segment(profile, shortage.period), used, usersOf);
+          : explainSplittable(shortage, workload, segment(profile, shortage.period), words);
     }
     return { workload: workload.id, period: shortage.period, gpus: shortage.gpus, reasons };
   });
@@ -148,6 +194,17 @@ export function explainShortages(
 
 type Used = (pool: number, period: Period) => number;
 type UsersOf = (pool: number, period: Period, except: number) => string;
+
+/** The lines of a splittable workload's reasons, written once where rows share them. */
+interface Words {
+  readonly used: Used;
+  /** `pool … is full: …`, naming its users other than workload `w`. */
+  full(pool: number, period: Period, workload: Workload, w: number): string;
+  /** `pool … costs …, not less than the … the work is worth`. */
+  dear(pool: number, workload: Workload): string;
+  /** `N more eligible pools are full` or `… cost more than the work is worth`. */
+  more(dear: boolean, count: number): string;
+}
 
 /** A workload's candidate pools (accelerator listed) with their contract denials. */
 interface Candidate {
@@ -219,37 +276,29 @@ function explainSplittable(
   shortage: Shortage,
   workload: Workload,
   segment: Segment,
-  used: Used,
-  usersOf: UsersOf,
+  words: Words,
 ): string[] {
   const { period } = shortage;
   const reasons = segment.fixedReasons.slice();
   let full = 0;
   let dear = 0;
   for (const { p, pool } of segment.eligible) {
-    const free = pool.gpus - used(p, period);
+    const free = pool.gpus - words.used(p, period);
     if (free <= 0) {
       // Name a few pools in full; a large portfolio would otherwise list dozens every month.
       if (++full > MAX_POOLS_NAMED) continue;
-      reasons.push(
-        `pool ${pool.id} is full: ${usersOf(p, period, shortage.workload) || (pool.gpus === 0 ? 'no capacity' : `all ${grouped(pool.gpus)} used by ${workload.id} itself`)}`,
-      );
+      reasons.push(words.full(p, period, workload, shortage.workload));
     } else if (pool.pricePerGpuHour >= workload.valuePerGpuHour) {
       if (++dear > MAX_POOLS_NAMED) continue;
-      reasons.push(
-        `pool ${pool.id} costs ${formatPrice(pool.pricePerGpuHour)}/GPU-hour, not less than the ${formatPrice(workload.valuePerGpuHour)}/GPU-hour the work is worth`,
-      );
+      reasons.push(words.dear(p, workload));
     } else {
       reasons.push(
         `pool ${pool.id} had ${grouped(free)} GPUs free at ${formatPrice(pool.pricePerGpuHour)}/GPU-hour; the planner left them within its optimality gap`,
       );
     }
   }
-  if (full > MAX_POOLS_NAMED)
-    reasons.push(`${full - MAX_POOLS_NAMED} more eligible pools are full`);
-  if (dear > MAX_POOLS_NAMED) {
-    reasons.push(`${dear - MAX_POOLS_NAMED} more eligible pools cost more than the work is worth`);
-  }
+  if (full > MAX_POOLS_NAMED) reasons.push(words.more(false, full - MAX_POOLS_NAMED));
+  if (dear > MAX_POOLS_NAMED) reasons.push(words.more(true, dear - MAX_POOLS_NAMED));
   return reasons;
 }
 
