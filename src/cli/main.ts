@@ -1,130 +1,126 @@
-import { diffCommand, diffUsage } from './commands/diff.js';
-import { explainCommand, explainUsage } from './commands/explain.js';
-import { forecastCommand, forecastUsage } from './commands/forecast.js';
-import { genCommand, genUsage } from './commands/gen.js';
-import { ledgerCommand, ledgerUsage } from './commands/ledger.js';
-import { planCommand, planUsage } from './commands/plan.js';
-import { schemaCommand, schemaUsage } from './commands/schema.js';
-import { validateCommand, validateUsage } from './commands/validate.js';
-import { serveCommand, serveUsage } from './commands/serve.js';
-import {
-  awardsCommand,
-  awardsUsage,
-  deliveriesCommand,
-  deliveriesUsage,
-  offersCommand,
-  offersUsage,
-  plansCommand,
-  plansUsage,
-  quotesCommand,
-  quotesUsage,
-  requestsCommand,
-  requestsUsage,
-} from './commands/client.js';
-import {
-  exportCommand,
-  exportUsage,
-  importCommand,
-  importUsage,
-  tokenCommand,
-  tokenUsage,
-} from './commands/store.js';
 import { UsageError, reportError } from './errors.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
+import {
+  awardsUsage,
+  deliveriesUsage,
+  offersUsage,
+  plansUsage,
+  quotesUsage,
+  requestsUsage,
+} from './commands/client.js';
+import {
+  diffUsage,
+  exportUsage,
+  importUsage,
+  serveUsage,
+  tokenUsage,
+  explainUsage,
+  forecastUsage,
+  genUsage,
+  ledgerUsage,
+  planUsage,
+  schemaUsage,
+  validateUsage,
+} from './usage.js';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 
-const COMMANDS: Record<string, { run: Command; usage: string; summary: string }> = {
+/**
+ * The commands. Each module is loaded only when its command runs (`load`), so a command
+ * pays for no other command's libraries (`plan` loads neither yaml nor HiGHS on its fast
+ * path) and `help` loads none. Usage lines live in `usage.ts` for the same reason.
+ */
+const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; summary: string }> = {
   validate: {
-    run: validateCommand,
+    load: () => import('./commands/validate.js').then((m) => m.validateCommand),
     usage: validateUsage,
     summary: 'check a scenario file; print ok and counts',
   },
   schema: {
-    run: schemaCommand,
+    load: () => import('./commands/schema.js').then((m) => m.schemaCommand),
     usage: schemaUsage,
     summary: 'print the JSON Schema of the scenario format',
   },
   explain: {
-    run: explainCommand,
+    load: () => import('./commands/explain.js').then((m) => m.explainCommand),
     usage: explainUsage,
     summary: 'why a workload may or may not run on each pool',
   },
   plan: {
-    run: planCommand,
+    load: () => import('./commands/plan.js').then((m) => m.planCommand),
     usage: planUsage,
     summary: 'the optimal plan: cost, placements, unmet demand, commitments',
   },
   diff: {
-    run: diffCommand,
+    load: () => import('./commands/diff.js').then((m) => m.diffCommand),
     usage: diffUsage,
     summary: 'two scenarios side by side: cost, unmet demand, shares by provider, commitments',
   },
   ledger: {
-    run: ledgerCommand,
+    load: () => import('./commands/ledger.js').then((m) => m.ledgerCommand),
     usage: ledgerUsage,
     summary: 'the books: capital called, flows between parties, take-or-pay burn-down, balances',
   },
   forecast: {
-    run: forecastCommand,
+    load: () => import('./commands/forecast.js').then((m) => m.forecastCommand),
     usage: forecastUsage,
     summary: 'GPUs and MW online by provider per quarter, shares, Monte Carlo of slips; --chart',
   },
   serve: {
-    run: serveCommand,
+    load: () => import('./commands/serve.js').then((m) => m.serveCommand),
     usage: serveUsage,
     summary: 'the HTTP API on the store (PGlite in --data, or DATABASE_URL): /v1, /docs, /metrics',
   },
   import: {
-    run: importCommand,
+    load: () => import('./commands/store.js').then((m) => m.importCommand),
     usage: importUsage,
     summary: 'load a scenario file into the store',
   },
   export: {
-    run: exportCommand,
+    load: () => import('./commands/store.js').then((m) => m.exportCommand),
     usage: exportUsage,
     summary: 'write the stored scenario as a scenario file',
   },
   token: {
-    run: tokenCommand,
+    load: () => import('./commands/store.js').then((m) => m.tokenCommand),
     usage: tokenUsage,
     summary:
       'create an API token (printed once) directly in the store, or with --server over the API',
   },
   requests: {
-    run: requestsCommand,
+    load: () => import('./commands/client.js').then((m) => m.requestsCommand),
     usage: requestsUsage,
     summary:
       'capacity requests over the API (--server URL, --token T, or STARGATE_SERVER, STARGATE_TOKEN; --json)',
   },
   offers: {
-    run: offersCommand,
+    load: () => import('./commands/client.js').then((m) => m.offersCommand),
     usage: offersUsage,
     summary: 'right-of-first-refusal offers; a holder sees and answers only its own (API)',
   },
   quotes: {
-    run: quotesCommand,
+    load: () => import('./commands/client.js').then((m) => m.quotesCommand),
     usage: quotesUsage,
     summary: "providers' quotes for cleared requests (API)",
   },
   awards: {
-    run: awardsCommand,
+    load: () => import('./commands/client.js').then((m) => m.awardsCommand),
     usage: awardsUsage,
     summary: 'award a request to a quote: a new pool, rofr cleared (API)',
   },
   deliveries: {
-    run: deliveriesCommand,
+    load: () => import('./commands/client.js').then((m) => m.deliveriesCommand),
     usage: deliveriesUsage,
     summary: 'GPUs delivered against procured pools, and the late ones (API)',
   },
   plans: {
-    run: plansCommand,
+    load: () => import('./commands/client.js').then((m) => m.plansCommand),
     usage: plansUsage,
     summary: 'stored plans of the current state: create, list, show, diff (API)',
   },
   gen: {
-    run: genCommand,
+    load: () => import('./commands/gen.js').then((m) => m.genCommand),
     usage: genUsage,
     summary: 'write a seeded, realistic random scenario (for benchmarks and tests)',
   },
@@ -169,7 +165,8 @@ export async function run(argv: readonly string[], io: Io, debug = false): Promi
       io.out(`Usage: ${command.usage}\n  ${command.summary}\n`);
       return 0;
     }
-    return await command.run(rest, io);
+    const runCommand = await command.load();
+    return await runCommand(rest, io);
   } catch (error) {
     return reportError(error, io, debug);
   }

@@ -102,11 +102,11 @@ export function compileRules(scenario: Scenario): Rules {
     return denials.length === 0 ? { allowed: true } : { allowed: false, denials };
   }
 
-  function eligibleRanges(workload: Workload, pool: Pool): PeriodRange[] {
-    if (!workload.accelerators.includes(pool.accelerator)) return [];
+  function eligibleRanges(workload: Workload, pool: Pool): readonly PeriodRange[] {
+    if (!workload.accelerators.includes(pool.accelerator)) return NONE;
     const window = intersect(workload.window, pool.window);
     const inside = window && intersect(window, scenario.horizon);
-    if (!inside) return [];
+    if (!inside) return NONE;
     // The hot path of problem building: no words, only the ranges that terms block.
     const blocked: PeriodRange[] = [];
     for (const restriction of restrictions) {
@@ -117,6 +117,9 @@ export function compileRules(scenario: Scenario): Rules {
 
   return { scenario, termDenials, decide, eligibleRanges };
 }
+
+/** No periods: shared, as most (workload, pool) pairs of a large portfolio have none. */
+const NONE: readonly PeriodRange[] = [];
 
 /** A term that restricts placement, compiled: a cheap test, and its words when it denies. */
 interface Restriction {

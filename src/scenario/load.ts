@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import type { Scenario } from '../core/model.js';
 import { InvalidInputError } from './problems.js';
-import { parseScenarioOrThrow } from './parse.js';
+import { parseJsonScenario } from './validate.js';
 
 /**
- * Reads and validates a scenario file. A missing or unreadable file is an
+ * Reads and validates a scenario file, YAML or JSON. A missing or unreadable file is an
  * `InvalidInputError` too: the user named it.
  */
 export async function loadScenarioFile(path: string): Promise<Scenario> {
@@ -21,5 +21,10 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
           : `cannot read: ${code ?? String(error)}`;
     throw new InvalidInputError(path, [{ path: [], message }]);
   }
+  // A valid JSON scenario needs no YAML reader; YAML, and problems to report with their
+  // lines, load it.
+  const scenario = parseJsonScenario(text);
+  if (scenario) return scenario;
+  const { parseScenarioOrThrow } = await import('./parse.js');
   return parseScenarioOrThrow(text, path);
 }

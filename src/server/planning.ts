@@ -65,17 +65,20 @@ export async function planCurrentState(tx: Tx, now: Date, options: PlanOptions):
   const rules = compileRules(result.scenario);
   const workloads = new Map(result.scenario.workloads.map((w) => [w.id, w]));
   const poolsById = new Map(result.scenario.pools.map((p) => [p.id, p]));
-  for (const row of json.unmet) {
+  // Rows may share their reasons lists (plan-json): add to copies, never to a shared list.
+  const unmet = json.unmet.map((row) => {
     const workload = workloads.get(row.workload);
     const period = parsePeriod(row.period);
+    const extra: string[] = [];
     for (const delay of late) {
       const pool = poolsById.get(delay.pool);
       if (!workload || !pool || period === undefined) continue;
       if (!rules.decide(workload, pool, period).allowed) continue;
-      row.reasons.push(
+      extra.push(
         `pool ${delay.pool} of ${delay.provider} is late: ${delay.deliveredGpus} of ${delay.promisedGpus} GPUs promised by ${delay.promisedBy} delivered (request ${delay.request}); planned on ${delay.deliveredGpus}`,
       );
     }
-  }
-  return { json: { ...json, lateDeliveries: late }, scenario: exported, plan };
+    return extra.length === 0 ? row : { ...row, reasons: [...row.reasons, ...extra] };
+  });
+  return { json: { ...json, unmet, lateDeliveries: late }, scenario: exported, plan };
 }

@@ -1,4 +1,4 @@
-import * as highsModule from 'highs';
+import type * as HighsModule from 'highs';
 import type {
   LinearModel,
   LinearSolver,
@@ -8,14 +8,16 @@ import type {
 
 // The package's types describe a CommonJS module while Node loads its ES build; both agree
 // on the loader being the `default` member of the namespace.
-const highsLoader = highsModule.default;
-type Highs = Awaited<ReturnType<typeof highsLoader>>;
+type Highs = Awaited<ReturnType<(typeof HighsModule)['default']>>;
 
 let loading: Promise<Highs> | undefined;
 
-/** Loads the HiGHS WebAssembly module once per process. */
+/**
+ * Loads the HiGHS WebAssembly module once per process, and its JavaScript only then: a
+ * command that never solves exactly (`plan --solver fast`) does not pay for it.
+ */
 function loadHighs(): Promise<Highs> {
-  loading ??= highsLoader();
+  loading ??= import('highs').then((module) => module.default());
   return loading;
 }
 

@@ -4,9 +4,7 @@ import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
 import type { Io } from '../io.js';
 import { planScenario } from '../plan-scenario.js';
 import { diffToJson, formatDiffText } from '../report/diff-text.js';
-
-export const diffUsage =
-  'stargate diff A.yaml B.yaml [--format text|json] [--solver auto|exact|fast] [--time-limit SEC]';
+import { diffUsage } from '../usage.js';
 
 /**
  * `stargate diff A B`: plans two scenarios and shows them side by side — cost, unmet demand,

@@ -8,9 +8,7 @@ import { oneOf, parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { renderTable } from '../table.js';
-
-export const explainUsage =
-  'stargate explain FILE WORKLOAD [--period YYYY-MM] [--format text|json]';
+import { explainUsage } from '../usage.js';
 
 /** `stargate explain`: for every pool, why the workload may or may not run there. */
 export async function explainCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -9,9 +9,7 @@ import type { Io } from '../io.js';
 import { renderFanChart } from '../report/fan-chart.js';
 import { forecastToCsv, forecastToJson } from '../report/forecast-json.js';
 import { formatForecastText } from '../report/forecast-text.js';
-
-export const forecastUsage =
-  'stargate forecast FILE [--runs N] [--seed S] [--provider ID] [--correlation R] [--format table|json|csv] [--chart OUT.svg]';
+import { forecastUsage } from '../usage.js';
 
 /** Runs above this would take long and say nothing more: percentiles settle well before. */
 const MAX_RUNS = 1_000_000;

@@ -4,9 +4,7 @@ import { generateScenario } from '../../scenario/generate.js';
 import { addFinance } from '../../scenario/generate-finance.js';
 import { fraction, oneOf, parseCommandArgs, wholeNumber } from '../args.js';
 import type { Io } from '../io.js';
-
-export const genUsage =
-  'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
+import { genUsage } from '../usage.js';
 
 /** `stargate gen`: a seeded, realistic scenario; the same options give the same file. */
 export function genCommand(argv: readonly string[], io: Io): Promise<number> {

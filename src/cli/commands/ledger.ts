@@ -9,9 +9,7 @@ import type { Io } from '../io.js';
 import { planScenario } from '../plan-scenario.js';
 import { ledgerToCsv, ledgerToJson } from '../report/ledger-json.js';
 import { formatLedgerText } from '../report/ledger-text.js';
-
-export const ledgerUsage =
-  'stargate ledger FILE [--plan PLAN.json] [--by month|quarter|year] [--format table|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+import { ledgerUsage } from '../usage.js';
 
 /**
  * `stargate ledger FILE`: the double-entry books of a scenario and its plan — capital called

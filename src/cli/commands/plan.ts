@@ -5,9 +5,7 @@ import { formatPlanCsv } from '../format/plan-csv.js';
 import { formatPlanText } from '../format/plan-text.js';
 import type { Io } from '../io.js';
 import { planScenario } from '../plan-scenario.js';
-
-export const planUsage =
-  'stargate plan FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+import { planUsage } from '../usage.js';
 
 /** `stargate plan FILE`: the plan, as a summary, the spec's JSON, or CSV. */
 export async function planCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -1,8 +1,7 @@
 import { scenarioJsonSchema } from '../../scenario/schema.js';
 import { parseCommandArgs } from '../args.js';
 import type { Io } from '../io.js';
-
-export const schemaUsage = 'stargate schema';
+import { schemaUsage } from '../usage.js';
 
 /** `stargate schema`: the JSON Schema of scenario format v1. */
 export function schemaCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -19,8 +19,9 @@ import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../st
  */
 const FIRST_START_LOCK = 7_277_002;
 
-export const serveUsage =
-  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info]';
+import { serveUsage } from '../usage.js';
+
+export { serveUsage };
 
 /**
  * `stargate serve`: the HTTP API on the store (PGlite in --data DIR, default ~/.stargate, or the

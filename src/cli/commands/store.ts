@@ -11,10 +11,9 @@ import type { Io } from '../io.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
 import { readScenarioDocument } from './serve.js';
 
-export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
-export const exportUsage = 'stargate export [--format yaml|json] [--data DIR]';
-export const tokenUsage =
-  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]';
+import { exportUsage, importUsage, tokenUsage } from '../usage.js';
+
+export { exportUsage, importUsage, tokenUsage };
 
 /** `stargate import FILE`: loads a scenario file into the store (PGlite or DATABASE_URL). */
 export async function importCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -1,8 +1,7 @@
 import { loadScenarioFile } from '../../scenario/load.js';
 import { parseCommandArgs } from '../args.js';
 import type { Io } from '../io.js';
-
-export const validateUsage = 'stargate validate FILE';
+import { validateUsage } from '../usage.js';
 
 /** `stargate validate FILE`: `ok` and counts, or every problem (exit 2). */
 export async function validateCommand(argv: readonly string[], io: Io): Promise<number> {

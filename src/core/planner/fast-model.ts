@@ -427,16 +427,26 @@ export function objective(model: Prepared, x: Float64Array, used?: ArrayLike<num
   return total;
 }
 
-/** The plan's placements, in the problem's triple order. */
-export function toPlacements(model: Prepared, x: Float64Array): Placement[] {
+/**
+ * The plan's placements, in the problem's triple order. `used` lists every triple with GPUs
+ * (the others are 0), so that only those are read.
+ */
+export function toPlacements(
+  model: Prepared,
+  x: Float64Array,
+  used: ArrayLike<number>,
+): Placement[] {
   const { triples } = model.problem;
-  const byOrigin = new Float64Array(x.length);
-  for (let i = 0; i < x.length; i++) byOrigin[model.origin[i] ?? 0] = x[i] ?? 0;
+  const { origin } = model;
+  const gpusAt = new Map<number, number>();
+  for (let k = 0; k < used.length; k++) {
+    const i = used[k] ?? 0;
+    const gpus = x[i] ?? 0;
+    if (gpus > 0) gpusAt.set(origin[i] ?? 0, gpus);
+  }
   const placements: Placement[] = [];
-  for (let t = 0; t < byOrigin.length; t++) {
-    const gpus = byOrigin[t] ?? 0;
-    if (gpus <= 0) continue;
-    placements.push(placementOf(triples, t, gpus));
+  for (const t of Int32Array.from(gpusAt.keys()).sort()) {
+    placements.push(placementOf(triples, t, gpusAt.get(t) ?? 0));
   }
   return placements;
 }

@@ -189,7 +189,7 @@ export function planFast(problem: PlacementProblem, options: FastOptions = {}): 
     x[i] = best.gpus[k] ?? 0;
   });
   return {
-    placements: toPlacements(model, x),
+    placements: toPlacements(model, x, best.used),
     total: best.total,
     bound: Math.min(bound, best.total),
     iterations: done,
@@ -312,7 +312,7 @@ function repairCommitments(model: Prepared, x: Float64Array, used: number[]): vo
   if (model.commitments.length === 0) return;
   const shortfall = shortfalls(model, x, used);
   if (shortfall.every((s) => s <= 0)) return;
-  const { capIndex, demandStart, providerMonth, spendPerGpu, capacity } = model;
+  const { capIndex, demandStart, providerMonth, spendPerGpu, capacity, commitments } = model;
   const free = Float64Array.from(capacity);
   for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
   for (let d = 0; d < model.demandWorkload.length; d++) {
@@ -325,13 +325,20 @@ function repairCommitments(model: Prepared, x: Float64Array, used: number[]): vo
       const pm = providerMonth[i] ?? 0;
       const provider = Math.floor(pm / model.months);
       const month = pm % model.months;
-      const c = model.commitments.findIndex(
-        (commitment, index) =>
+      let c = -1;
+      for (let index = 0; index < commitments.length; index++) {
+        const commitment = commitments[index];
+        if (
+          commitment !== undefined &&
           commitment.provider === provider &&
           month >= commitment.from &&
           month <= commitment.to &&
-          (shortfall[index] ?? 0) > 0,
-      );
+          (shortfall[index] ?? 0) > 0
+        ) {
+          c = index;
+          break;
+        }
+      }
       if (c < 0) continue;
       const perGpu = Math.max(spendPerGpu[i] ?? 0, 1e-9);
       const take = Math.min(

@@ -122,9 +122,10 @@ export class MonthFlows {
   spend(chosen: Uint8Array | undefined): Float64Array {
     const { providers, months, spendPerGpu, providerMonth, option, commitments } = this.model;
     const table = new Float64Array(providers * months);
+    // Triple arcs have no upper bound: those with flow are tree arcs.
     for (const month of this.months) {
       const { flow, tag } = month.flows;
-      for (let e = 0; e < month.flows.arcs; e++) {
+      for (const e of month.flows.treeArcs()) {
         const i = tag[e] ?? -1;
         const gpus = flow[e] ?? 0;
         if (i < 0 || gpus <= 0) continue;
@@ -147,9 +148,10 @@ export class MonthFlows {
    */
   addFlows(x: Float64Array, chosen: Uint8Array, used: number[]): void {
     const option = this.model.option;
+    // Triple arcs have no upper bound: those with flow are tree arcs.
     for (const month of this.months) {
       const { flow, tag } = month.flows;
-      for (let e = 0; e < month.flows.arcs; e++) {
+      for (const e of month.flows.treeArcs()) {
         const i = tag[e] ?? -1;
         const gpus = flow[e] ?? 0;
         if (i < 0 || gpus <= 0) continue;

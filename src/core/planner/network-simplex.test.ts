@@ -73,6 +73,15 @@ describe('NetworkSimplex', () => {
         capacities.forEach((_, q) => {
           expect(balance[s + 1 + q]).toBe(0);
         });
+        // Every arc with flow strictly between its bounds is a tree arc (what the fast
+        // planner relies on to read flows from the tree alone), listed in index order.
+        const tree = flows.treeArcs();
+        expect(tree.length).toBe(nodes - 1);
+        expect([...tree]).toEqual([...tree].sort((a, b) => a - b));
+        for (let e = 0; e < flows.arcs; e++) {
+          const f = flows.flow[e] ?? 0;
+          if (f > 0 && f < (flows.capacity[e] ?? 0)) expect(tree).toContain(e);
+        }
         // Complementary slackness with the potentials: optimal.
         for (let e = 0; e < flows.arcs; e++) {
           const reduced =

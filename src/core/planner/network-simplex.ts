@@ -168,6 +168,18 @@ export class NetworkSimplex {
     return this.findEntering() < 0;
   }
 
+  /**
+   * The arcs of the spanning tree, in index order. Every arc with flow strictly between its
+   * bounds is one of them, so an arc without an upper bound carries flow only if it is here:
+   * reading these instead of every arc finds all the flow of such arcs, in the same order.
+   */
+  treeArcs(): Int32Array {
+    const arcs = new Int32Array(this.nodes - 1);
+    let k = 0;
+    for (let v = 0; v < this.nodes; v++) if (v !== this.root) arcs[k++] = this.predArc[v] ?? 0;
+    return arcs.sort();
+  }
+
   /** Σ cost × flow. */
   totalCost(): number {
     let total = 0;

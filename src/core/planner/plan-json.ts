@@ -1,4 +1,5 @@
 import { centsToNumber, toCents } from '../money.js';
+import type { Period } from '../period.js';
 import { formatPeriod } from '../period.js';
 import type { Plan } from './plan.js';
 
@@ -8,7 +9,7 @@ export interface PlanJson {
   objective: { totalUSD: number; computeUSD: number; shortfallUSD: number; unmetUSD: number };
   bound: { lowerBoundUSD: number; gap: number };
   assignments: { workload: string; pool: string; period: string; gpus: number }[];
-  unmet: { workload: string; period: string; gpus: number; reasons: string[] }[];
+  unmet: { workload: string; period: string; gpus: number; reasons: readonly string[] }[];
   commitments: {
     contract: string;
     term: string;
@@ -35,6 +36,16 @@ export interface PlanJson {
  */
 export function planToJson(plan: Plan): PlanJson {
   const usd = (micros: bigint) => centsToNumber(toCents(micros));
+  // A large plan names the same few dozen months tens of thousands of times.
+  const periods = new Map<Period, string>();
+  const period = (p: Period) => {
+    let text = periods.get(p);
+    if (text === undefined) {
+      text = formatPeriod(p);
+      periods.set(p, text);
+    }
+    return text;
+  };
   const total = toCents(plan.objective.total);
   const gap = Number(total - plan.lowerBound) / 100 / Math.max(Number(total) / 100, 1);
   return {
@@ -49,14 +60,14 @@ export function planToJson(plan: Plan): PlanJson {
     assignments: plan.assignments.map((a) => ({
       workload: a.workload,
       pool: a.pool,
-      period: formatPeriod(a.period),
+      period: period(a.period),
       gpus: a.gpus,
     })),
     unmet: plan.unmet.map((u) => ({
       workload: u.workload,
-      period: formatPeriod(u.period),
+      period: period(u.period),
       gpus: u.gpus,
-      reasons: [...u.reasons],
+      reasons: u.reasons,
     })),
     commitments: plan.commitments.map((c) => ({
       contract: c.contract,
@@ -68,7 +79,7 @@ export function planToJson(plan: Plan): PlanJson {
     })),
     byProvider: plan.byProvider.map((row) => ({
       provider: row.provider,
-      period: formatPeriod(row.period),
+      period: period(row.period),
       gpus: row.gpus,
       capacityGpus: row.capacity,
       computeUSD: usd(row.compute),

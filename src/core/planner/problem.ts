@@ -69,34 +69,37 @@ export function buildProblem(
   // Triples are emitted in (workload, pool, period) order, so no sort is needed.
   const triples = new TripleBuffer();
   const gangOptions: GangOption[] = [];
+  // Only pools of an accelerator the workload lists can be eligible: most (workload, pool)
+  // pairs of a large portfolio are not, so each workload looks at those pools alone.
+  const poolsOf = poolsByAccelerators(pools);
 
   workloads.forEach((workload, w) => {
     const range = demandRange[w];
     if (!range || workload.gpus === 0) return;
+    const candidates = poolsOf(workload);
     if (!workload.gang) {
-      pools.forEach((pool, p) => {
-        for (const eligible of rules.eligibleRanges(workload, pool)) {
-          for (let period = eligible.from; period <= eligible.to; period++) {
-            triples.push(w, p, period, -1);
-          }
-        }
-      });
+      for (const p of candidates) {
+        const ranges = rules.eligibleRanges(workload, pools[p] as Pool);
+        for (let k = 0; k < ranges.length; k++)
+          triples.pushRange(w, p, ranges[k] as PeriodRange, -1);
+      }
       return;
     }
     // Gang: group eligible pools by (site, accelerator) and keep the options that can hold
     // the whole need in every period.
     const groups = new Map<string, { site: string; accelerator: string; pools: number[] }>();
     const eligibleByPool = new Map<number, readonly PeriodRange[]>();
-    pools.forEach((pool, p) => {
+    for (const p of candidates) {
+      const pool = pools[p] as Pool;
       const ranges = rules.eligibleRanges(workload, pool);
-      if (ranges.length === 0) return;
+      if (ranges.length === 0) continue;
       eligibleByPool.set(p, ranges);
       const site = pool.site ?? `pool:${pool.id}`;
       const key = `${site}\u0000${pool.accelerator}`;
       const group = groups.get(key) ?? { site, accelerator: pool.accelerator, pools: [] };
       group.pools.push(p);
       groups.set(key, group);
-    });
+    }
     const optionOfPool = new Map<number, number>();
     for (const key of [...groups.keys()].sort()) {
       const group = groups.get(key);
@@ -127,11 +130,7 @@ export function buildProblem(
     for (const [p, ranges] of [...eligibleByPool].sort(([a], [b]) => a - b)) {
       const option = optionOfPool.get(p);
       if (option === undefined) continue;
-      for (const eligible of ranges) {
-        for (let period = eligible.from; period <= eligible.to; period++) {
-          triples.push(w, p, period, option);
-        }
-      }
+      for (const eligible of ranges) triples.pushRange(w, p, eligible, option);
     }
   });
 
@@ -159,43 +158,74 @@ export function buildProblem(
   };
 }
 
-/** Parallel growable Int32 arrays: millions of triples without millions of JS numbers. */
-class TripleBuffer {
-  private size = 0;
-  private workload = new Int32Array(1024);
-  private pool = new Int32Array(1024);
-  private period = new Int32Array(1024);
-  private option = new Int32Array(1024);
+/**
+ * The pools whose accelerator a workload lists, in pool order; workloads listing the same
+ * accelerators share one list.
+ */
+function poolsByAccelerators(pools: readonly Pool[]): (workload: Workload) => readonly number[] {
+  const lists = new Map<string, number[]>();
+  return (workload) => {
+    const key = workload.accelerators.join('\u0000');
+    let list = lists.get(key);
+    if (!list) {
+      list = [];
+      for (let p = 0; p < pools.length; p++) {
+        if (workload.accelerators.includes((pools[p] as Pool).accelerator)) list.push(p);
+      }
+      lists.set(key, list);
+    }
+    return list;
+  };
+}
 
-  push(workload: number, pool: number, period: number, option: number): void {
-    if (this.size === this.workload.length) this.grow();
-    this.workload[this.size] = workload;
-    this.pool[this.size] = pool;
-    this.period[this.size] = period;
-    this.option[this.size] = option;
-    this.size++;
+/**
+ * Triples collected as runs (workload, pool, periods from..to, option), then written out
+ * once into parallel Int32 arrays of the exact size: millions of triples without millions
+ * of JS numbers, and without growing the large arrays.
+ */
+class TripleBuffer {
+  private runs = new Int32Array(5 * 1024);
+  private runCount = 0;
+  private size = 0;
+
+  /** Adds a triple for every period of `range`, in order. */
+  pushRange(workload: number, pool: number, range: PeriodRange, option: number): void {
+    if (range.to < range.from) return;
+    if (5 * (this.runCount + 1) > this.runs.length) {
+      const next = new Int32Array(this.runs.length * 2);
+      next.set(this.runs);
+      this.runs = next;
+    }
+    const at = 5 * this.runCount++;
+    const runs = this.runs;
+    runs[at] = workload;
+    runs[at + 1] = pool;
+    runs[at + 2] = range.from;
+    runs[at + 3] = range.to;
+    runs[at + 4] = option;
+    this.size += range.to - range.from + 1;
   }
 
   finish(): Triples {
-    return {
-      count: this.size,
-      workload: this.workload.slice(0, this.size),
-      pool: this.pool.slice(0, this.size),
-      period: this.period.slice(0, this.size),
-      option: this.option.slice(0, this.size),
-    };
-  }
-
-  private grow(): void {
-    const grow = (array: Int32Array) => {
-      const next = new Int32Array(array.length * 2);
-      next.set(array);
-      return next;
-    };
-    this.workload = grow(this.workload);
-    this.pool = grow(this.pool);
-    this.period = grow(this.period);
-    this.option = grow(this.option);
+    const workload = new Int32Array(this.size);
+    const pool = new Int32Array(this.size);
+    const period = new Int32Array(this.size);
+    const option = new Int32Array(this.size);
+    const runs = this.runs;
+    let i = 0;
+    for (let at = 0; at < 5 * this.runCount; at += 5) {
+      const w = runs[at] ?? 0;
+      const p = runs[at + 1] ?? 0;
+      const to = runs[at + 3] ?? 0;
+      const g = runs[at + 4] ?? 0;
+      for (let t = runs[at + 2] ?? 0; t <= to; t++, i++) {
+        workload[i] = w;
+        pool[i] = p;
+        period[i] = t;
+        option[i] = g;
+      }
+    }
+    return { count: this.size, workload, pool, period, option };
   }
 }
 

@@ -31,7 +31,7 @@ export function explainShortages(
   const months = problem.scenario.horizon.to - start + 1;
   const keyOf = (pool: number, period: Period) => pool * months + (period - start);
   const usage = new Map<number, Map<number, number>>();
-  const totals = new Map<number, number>();
+  const totals = new Float64Array(problem.pools.length * months);
   for (const placement of placements) {
     if (placement.gpus <= 0) continue;
     const key = keyOf(placement.pool, placement.period);
@@ -41,9 +41,9 @@ export function explainShortages(
       usage.set(key, users);
     }
     users.set(placement.workload, (users.get(placement.workload) ?? 0) + placement.gpus);
-    totals.set(key, (totals.get(key) ?? 0) + placement.gpus);
+    totals[key] = (totals[key] ?? 0) + placement.gpus;
   }
-  const used = (pool: number, period: Period) => totals.get(keyOf(pool, period)) ?? 0;
+  const used = (pool: number, period: Period) => totals[keyOf(pool, period)] ?? 0;
   // Users largest first, sorted once per pool-month: a full pool is named in many rows.
   const ranked = new Map<number, { w: number; id: string; gpus: number; label: string }[]>();
   const generic = new Map<number, string>();
@@ -59,7 +59,7 @@ export function explainShortages(
         .sort((a, b) => b.gpus - a.gpus || compareText(a.id, b.id));
       ranked.set(key, users);
     }
-    const includesExcept = users.some((u) => u.w === except);
+    const includesExcept = usage.get(key)?.has(except) ?? false;
     if (!includesExcept) {
       const cached = generic.get(key);
       if (cached !== undefined) return cached;
@@ -76,36 +76,91 @@ export function explainShortages(
     return text;
   };
 
+  // Most words of a row are shared with other rows: a full pool-month names the same users
+  // for every workload that is not one of them, a too-dear pool the same prices for every
+  // workload of the same value. Each such line is written once.
+  const fullLines = new Map<number, string>();
+  const dearLines: (Map<Micros, string> | undefined)[] = [];
+  const moreLines: string[][] = [[], []];
+  const words: Words = {
+    used,
+    full: (p, period, workload, w) => {
+      const pool = problem.pools[p] as Pool;
+      const key = keyOf(p, period);
+      const shared = !(usage.get(key)?.has(w) ?? false);
+      const cached = shared ? fullLines.get(key) : undefined;
+      if (cached !== undefined) return cached;
+      const users = usersOf(p, period, w);
+      const line = `pool ${pool.id} is full: ${users || (pool.gpus === 0 ? 'no capacity' : `all ${grouped(pool.gpus)} used by ${workload.id} itself`)}`;
+      if (shared && users !== '') fullLines.set(key, line);
+      return line;
+    },
+    dear: (p, workload) => {
+      const pool = problem.pools[p] as Pool;
+      let lines = dearLines[p];
+      if (!lines) {
+        lines = new Map();
+        dearLines[p] = lines;
+      }
+      let line = lines.get(workload.valuePerGpuHour);
+      if (line === undefined) {
+        line = `pool ${pool.id} costs ${formatPrice(pool.pricePerGpuHour)}/GPU-hour, not less than the ${formatPrice(workload.valuePerGpuHour)}/GPU-hour the work is worth`;
+        lines.set(workload.valuePerGpuHour, line);
+      }
+      return line;
+    },
+    more: (dear, count) => {
+      const lines = moreLines[dear ? 1 : 0] ?? [];
+      let line = lines[count];
+      if (line === undefined) {
+        line = dear
+          ? `${count} more eligible pools cost more than the work is worth`
+          : `${count} more eligible pools are full`;
+        lines[count] = line;
+      }
+      return line;
+    },
+  };
+
   const gangReasons = new Map<number, string[]>();
-  const candidateCache = new Map<string, Candidate[]>();
+  // Each gang workload's options, viable or not, in problem order.
+  let optionsByWorkload: Map<number, GangOption[]> | undefined;
+  const optionsOf = (w: number): readonly GangOption[] => {
+    if (!optionsByWorkload) {
+      optionsByWorkload = new Map();
+      for (const option of problem.gangOptions) {
+        const list = optionsByWorkload.get(option.workload);
+        if (list) list.push(option);
+        else optionsByWorkload.set(option.workload, [option]);
+      }
+    }
+    return optionsByWorkload.get(w) ?? [];
+  };
   // Contract terms see a workload only through its class, and candidates through its
   // accelerators: workloads alike in both share candidates and segments.
-  const profileOf = (workload: Workload) =>
-    `${workload.class}\u0000${workload.accelerators.join(',')}`;
-  const candidates = (workload: Workload) => {
-    const profile = profileOf(workload);
-    let list = candidateCache.get(profile);
-    if (!list) {
-      list = candidatesOf(problem, workload);
-      candidateCache.set(profile, list);
+  const profiles = new Map<string, Profile>();
+  const profileOfWorkload: (Profile | undefined)[] = [];
+  const profileOf = (w: number, workload: Workload): Profile => {
+    let profile = profileOfWorkload[w];
+    if (profile) return profile;
+    const key = `${workload.class}\u0000${workload.accelerators.join(',')}`;
+    profile = profiles.get(key);
+    if (!profile) {
+      const list = candidatesOf(problem, workload);
+      profile = { list, marks: boundariesOf(list), segments: [] };
+      profiles.set(key, profile);
     }
-    return list;
+    profileOfWorkload[w] = profile;
+    return profile;
   };
-  const boundaryCache = new Map<readonly Candidate[], number[]>();
-  const segmentCache = new Map<string, Segment>();
-  const segment = (workload: Workload, list: readonly Candidate[], period: Period): Segment => {
-    let marks = boundaryCache.get(list);
-    if (!marks) {
-      marks = boundariesOf(list);
-      boundaryCache.set(list, marks);
-    }
+  const segment = (profile: Profile, period: Period): Segment => {
+    const { marks, segments } = profile;
     let index = 0;
     while (index < marks.length && (marks[index] ?? 0) <= period) index++;
-    const key = `${profileOf(workload)}\u0000${index}`;
-    let found = segmentCache.get(key);
+    let found = segments[index];
     if (!found) {
-      found = segmentFor(list, period);
-      segmentCache.set(key, found);
+      found = segmentFor(profile.list, period);
+      segments[index] = found;
     }
     return found;
   };
@@ -113,23 +168,25 @@ export function explainShortages(
     const workload = problem.workloads[shortage.workload];
     if (!workload) throw new Error('explainShortages: unknown workload');
     let reasons: string[];
+    const profile = profileOf(shortage.workload, workload);
     if (workload.gang) {
       reasons =
         gangReasons.get(shortage.workload) ??
-        explainGang(problem, shortage.workload, workload, candidates(workload), used, usersOf);
+        explainGang(
+          problem,
+          shortage.workload,
+          workload,
+          profile.list,
+          optionsOf(shortage.workload),
+          used,
+          usersOf,
+        );
       gangReasons.set(shortage.workload, reasons);
     } else {
-      const list = candidates(workload);
       reasons =
-        list.length === 0
+        profile.list.length === 0
           ? [noPoolOffers(workload)]
-          : explainSplittable(
-              shortage,
-              workload,
-              segment(workload, list, shortage.period),
-              used,
-              usersOf,
-            );
+          : explainSplittable(shortage, workload, segment(profile, shortage.period), words);
     }
     return { workload: workload.id, period: shortage.period, gpus: shortage.gpus, reasons };
   });
@@ -138,6 +195,17 @@ export function explainShortages(
 type Used = (pool: number, period: Period) => number;
 type UsersOf = (pool: number, period: Period, except: number) => string;
 
+/** The lines of a splittable workload's reasons, written once where rows share them. */
+interface Words {
+  readonly used: Used;
+  /** `pool … is full: …`, naming its users other than workload `w`. */
+  full(pool: number, period: Period, workload: Workload, w: number): string;
+  /** `pool … costs …, not less than the … the work is worth`. */
+  dear(pool: number, workload: Workload): string;
+  /** `N more eligible pools are full` or `… cost more than the work is worth`. */
+  more(dear: boolean, count: number): string;
+}
+
 /** A workload's candidate pools (accelerator listed) with their contract denials. */
 interface Candidate {
   readonly p: number;
@@ -145,6 +213,16 @@ interface Candidate {
   /** `pool (window)`, for the months the pool is not there. */
   readonly windowLabel: string;
   readonly denials: readonly TermDenial[];
+}
+
+/**
+ * What workloads of one class and accelerators share: their candidate pools, the months at
+ * which their segment may change, and the segments computed so far (by index among them).
+ */
+interface Profile {
+  readonly list: readonly Candidate[];
+  readonly marks: readonly number[];
+  readonly segments: (Segment | undefined)[];
 }
 
 /**
@@ -198,38 +276,30 @@ function explainSplittable(
   shortage: Shortage,
   workload: Workload,
   segment: Segment,
-  used: Used,
-  usersOf: UsersOf,
+  words: Words,
 ): string[] {
   const { period } = shortage;
-  const reasons: string[] = [];
+  const reasons = segment.fixedReasons.slice();
   let full = 0;
   let dear = 0;
   for (const { p, pool } of segment.eligible) {
-    const free = pool.gpus - used(p, period);
+    const free = pool.gpus - words.used(p, period);
     if (free <= 0) {
       // Name a few pools in full; a large portfolio would otherwise list dozens every month.
       if (++full > MAX_POOLS_NAMED) continue;
-      reasons.push(
-        `pool ${pool.id} is full: ${usersOf(p, period, shortage.workload) || (pool.gpus === 0 ? 'no capacity' : `all ${grouped(pool.gpus)} used by ${workload.id} itself`)}`,
-      );
+      reasons.push(words.full(p, period, workload, shortage.workload));
     } else if (pool.pricePerGpuHour >= workload.valuePerGpuHour) {
       if (++dear > MAX_POOLS_NAMED) continue;
-      reasons.push(
-        `pool ${pool.id} costs ${formatPrice(pool.pricePerGpuHour)}/GPU-hour, not less than the ${formatPrice(workload.valuePerGpuHour)}/GPU-hour the work is worth`,
-      );
+      reasons.push(words.dear(p, workload));
     } else {
       reasons.push(
         `pool ${pool.id} had ${grouped(free)} GPUs free at ${formatPrice(pool.pricePerGpuHour)}/GPU-hour; the planner left them within its optimality gap`,
       );
     }
   }
-  if (full > MAX_POOLS_NAMED)
-    reasons.push(`${full - MAX_POOLS_NAMED} more eligible pools are full`);
-  if (dear > MAX_POOLS_NAMED) {
-    reasons.push(`${dear - MAX_POOLS_NAMED} more eligible pools cost more than the work is worth`);
-  }
-  return [...segment.fixedReasons, ...reasons];
+  if (full > MAX_POOLS_NAMED) reasons.push(words.more(false, full - MAX_POOLS_NAMED));
+  if (dear > MAX_POOLS_NAMED) reasons.push(words.more(true, dear - MAX_POOLS_NAMED));
+  return reasons;
 }
 
 function explainGang(
@@ -237,6 +307,7 @@ function explainGang(
   w: number,
   workload: Workload,
   candidates: readonly Candidate[],
+  options: readonly GangOption[],
   used: Used,
   usersOf: UsersOf,
 ): string[] {
@@ -256,7 +327,6 @@ function explainGang(
     }
   }
   reasons.push(...termReasons(excluded));
-  const options = problem.gangOptions.filter((o) => o.workload === w);
   if (!options.some((o) => o.viable)) {
     const short = options
       .filter((o) => o.shortAt)

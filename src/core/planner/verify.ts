@@ -11,64 +11,70 @@ import type { Assignment } from './plan.js';
  */
 export function verifyPlan(scenario: Scenario, assignments: readonly Assignment[]): string[] {
   const rules = compileRules(scenario);
-  const workloads = new Map(scenario.workloads.map((w) => [w.id, w]));
-  const pools = new Map(scenario.pools.map((p) => [p.id, p]));
+  const workloads = new Map(scenario.workloads.map((w, index) => [w.id, { w, index }]));
+  const pools = new Map(scenario.pools.map((p, index) => [p.id, { p, index }]));
   const violations: string[] = [];
-  const onPool = new Map<string, number>();
-  const forWorkload = new Map<string, number>();
+  // GPUs per (pool, period) and per (workload, period), keyed index × PERIODS + period.
+  const onPool = new Map<number, number>();
+  const forWorkload = new Map<number, number>();
   const gangPlaces = new Map<string, Set<string>>();
+  const where = (a: Assignment) => `${a.workload} on ${a.pool} in ${formatPeriod(a.period)}`;
+  // Where a gang runs: its site (or the pool, without one) and accelerator, named once per pool.
+  const placeOf = scenario.pools.map((p) => `${p.site ?? `pool:${p.id}`} ${p.accelerator}`);
 
   for (const a of assignments) {
-    const workload = workloads.get(a.workload);
-    const pool = pools.get(a.pool);
-    const where = `${a.workload} on ${a.pool} in ${formatPeriod(a.period)}`;
-    if (!workload || !pool) {
-      violations.push(`${where}: unknown workload or pool`);
+    const foundWorkload = workloads.get(a.workload);
+    const foundPool = pools.get(a.pool);
+    if (!foundWorkload || !foundPool) {
+      violations.push(`${where(a)}: unknown workload or pool`);
       continue;
     }
-    if (!Number.isInteger(a.gpus) || a.gpus <= 0) violations.push(`${where}: ${a.gpus} GPUs`);
+    const { w: workload } = foundWorkload;
+    const { p: pool } = foundPool;
+    if (!Number.isInteger(a.gpus) || a.gpus <= 0) violations.push(`${where(a)}: ${a.gpus} GPUs`);
     const decision = rules.decide(workload, pool, a.period);
     if (!decision.allowed) {
-      violations.push(`${where}: ${decision.denials.map((d) => d.message).join('; ')}`);
+      violations.push(`${where(a)}: ${decision.denials.map((d) => d.message).join('; ')}`);
     }
-    const poolKey = `${pool.id}\u0000${a.period}`;
+    const poolKey = foundPool.index * PERIODS + a.period;
     onPool.set(poolKey, (onPool.get(poolKey) ?? 0) + a.gpus);
-    const workloadKey = `${workload.id}\u0000${a.period}`;
+    const workloadKey = foundWorkload.index * PERIODS + a.period;
     forWorkload.set(workloadKey, (forWorkload.get(workloadKey) ?? 0) + a.gpus);
     if (workload.gang) {
       const places = gangPlaces.get(workload.id) ?? new Set<string>();
-      places.add(`${pool.site ?? `pool:${pool.id}`} ${pool.accelerator}`);
+      places.add(placeOf[foundPool.index] ?? '');
       gangPlaces.set(workload.id, places);
     }
   }
 
   for (const [key, used] of onPool) {
-    const [id = '', period = '0'] = key.split('\u0000');
-    const pool = pools.get(id);
+    const pool = scenario.pools[Math.floor(key / PERIODS)];
+    const period = (key % PERIODS) as Period;
     if (pool && used > pool.gpus) {
       violations.push(
-        `pool ${id} holds ${pool.gpus} GPUs but ${used} are placed in ${formatPeriod(Number(period) as Period)}`,
+        `pool ${pool.id} holds ${pool.gpus} GPUs but ${used} are placed in ${formatPeriod(period)}`,
       );
     }
   }
   for (const [key, used] of forWorkload) {
-    const [id = '', period = '0'] = key.split('\u0000');
-    const workload = workloads.get(id);
+    const workload = scenario.workloads[Math.floor(key / PERIODS)];
+    const period = (key % PERIODS) as Period;
     if (workload && used > workload.gpus) {
       violations.push(
-        `workload ${id} needs ${workload.gpus} GPUs but gets ${used} in ${formatPeriod(Number(period) as Period)}`,
+        `workload ${workload.id} needs ${workload.gpus} GPUs but gets ${used} in ${formatPeriod(period)}`,
       );
     }
   }
   for (const [id, places] of gangPlaces) {
-    const workload = workloads.get(id);
-    if (!workload) continue;
+    const found = workloads.get(id);
+    if (!found) continue;
+    const { w: workload, index } = found;
     if (places.size > 1) {
       violations.push(`gang workload ${id} is spread over ${[...places].sort().join(', ')}`);
     }
     const range = intersect(workload.window, scenario.horizon);
     for (const period of range ? periodsOf(range) : []) {
-      const served = forWorkload.get(`${id}\u0000${period}`) ?? 0;
+      const served = forWorkload.get(index * PERIODS + period) ?? 0;
       if (served !== workload.gpus) {
         violations.push(
           `gang workload ${id} gets ${served} of ${workload.gpus} GPUs in ${formatPeriod(period)}: all or nothing`,
@@ -78,3 +84,6 @@ export function verifyPlan(scenario: Scenario, assignments: readonly Assignment[
   }
   return violations;
 }
+
+/** More than any period: months since year 0 up to 9999-12. */
+const PERIODS = 2 ** 17;

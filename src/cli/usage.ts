@@ -1,0 +1,35 @@
+/**
+ * Each command's usage line, for `stargate help` and the command's own usage errors. Kept
+ * apart from the commands so that the help text loads none of them (see `main.ts`).
+ */
+export const validateUsage = 'stargate validate FILE';
+
+export const schemaUsage = 'stargate schema';
+
+export const explainUsage =
+  'stargate explain FILE WORKLOAD [--period YYYY-MM] [--format text|json]';
+
+export const planUsage =
+  'stargate plan FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+
+export const diffUsage =
+  'stargate diff A.yaml B.yaml [--format text|json] [--solver auto|exact|fast] [--time-limit SEC]';
+
+export const ledgerUsage =
+  'stargate ledger FILE [--plan PLAN.json] [--by month|quarter|year] [--format table|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+
+export const forecastUsage =
+  'stargate forecast FILE [--runs N] [--seed S] [--provider ID] [--correlation R] [--format table|json|csv] [--chart OUT.svg]';
+
+export const genUsage =
+  'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
+
+export const serveUsage =
+  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info]';
+
+export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
+
+export const exportUsage = 'stargate export [--format yaml|json] [--data DIR]';
+
+export const tokenUsage =
+  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]';
