@@ -23,8 +23,11 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
     planner,
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
   });
-  if (format === 'json') io.out(`${JSON.stringify(planToJson(plan), null, 2)}\n`);
-  else if (format === 'csv') io.out(formatPlanCsv(plan, scenario));
+  if (format === 'json') {
+    // Two writes: appending the newline would copy a large plan's document once more.
+    io.out(JSON.stringify(planToJson(plan), null, 2));
+    io.out('\n');
+  } else if (format === 'csv') io.out(formatPlanCsv(plan, scenario));
   else io.out(formatPlanText(plan, scenario));
   return 0;
 }

@@ -347,30 +347,23 @@ export class MonthFlows {
       if (node >= 0) room[node - demands - 1] = capacity[p * months + m] ?? 0;
     }
 
-    // Candidates: triples that can pay for themselves at some weight.
+    // Candidates: triples that can pay for themselves at some weight; those on committed
+    // provider-months are repriced when the weights move.
+    const committedAll = new Int32Array(last - first);
+    let committedCount = 0;
     for (let i = first; i < last; i++) {
       const pm = providerMonth[i] ?? 0;
       const spend = spendPerGpu[i] ?? 0;
       const value = valuePerGpu[i] ?? 0;
-      tripleCost[i] =
-        ((covered[pm] ?? 0) > 0 ? 0 : spend) >= value || (poolNode[pool[i] ?? 0] ?? -1) < 0
-          ? NaN
-          : Math.round((spend * (1 - (capped[pm] ?? 0)) - value) * UNITS_PER_USD);
-    }
-
-    let committedCount = 0;
-    for (let i = first; i < last; i++) {
-      if ((covered[providerMonth[i] ?? 0] ?? 0) > 0 && !Number.isNaN(tripleCost[i] ?? NaN)) {
-        committedCount++;
+      const isCommitted = (covered[pm] ?? 0) > 0;
+      if ((isCommitted ? 0 : spend) >= value || (poolNode[pool[i] ?? 0] ?? -1) < 0) {
+        tripleCost[i] = NaN;
+        continue;
       }
+      tripleCost[i] = Math.round((spend * (1 - (capped[pm] ?? 0)) - value) * UNITS_PER_USD);
+      if (isCommitted) committedAll[committedCount++] = i;
     }
-    const committed = new Int32Array(committedCount);
-    committedCount = 0;
-    for (let i = first; i < last; i++) {
-      if ((covered[providerMonth[i] ?? 0] ?? 0) > 0 && !Number.isNaN(tripleCost[i] ?? NaN)) {
-        committed[committedCount++] = i;
-      }
-    }
+    const committed = committedAll.slice(0, committedCount);
 
     // The first solution.
     const choice = new Int32Array(demands).fill(-1);
