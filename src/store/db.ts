@@ -57,7 +57,14 @@ export async function openStore(location: StoreLocation): Promise<Store> {
 }
 
 async function openPostgres(url: string): Promise<Store> {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    // A statement that hangs, or a transaction left open by a stuck process, must not hold
+    // locks for ever. Plans hold their transaction while they solve (at most 300 s).
+    statement_timeout: 60_000,
+    idle_in_transaction_session_timeout: 600_000,
+  });
   // An idle client's error (the server restarting) must not crash the process; the next
   // query gets a fresh connection.
   pool.on('error', () => undefined);

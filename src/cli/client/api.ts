@@ -137,8 +137,15 @@ export class ApiClient {
         method,
         headers,
         ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
+        signal: AbortSignal.timeout(timeoutFor(method, path)),
       });
     } catch (error) {
+      if ((error as { name?: unknown }).name === 'TimeoutError') {
+        throw new ServerUnreachableError(
+          this.connection.server,
+          `no answer to ${method} ${path} within ${timeoutFor(method, path) / 1000} s`,
+        );
+      }
       throw new ServerUnreachableError(this.connection.server, causeOf(error));
     }
     const text = await response.text();
@@ -181,6 +188,14 @@ function parseJson(text: string): unknown {
 }
 
 /** fetch says only "fetch failed"; the reason is in its cause. */
+/**
+ * How long to wait for an answer: a plan may take the API's 300 s cap, anything else answers
+ * in well under a minute on a healthy server.
+ */
+function timeoutFor(method: string, path: string): number {
+  return method === 'POST' && path.startsWith('/v1/plans') ? 330_000 : 60_000;
+}
+
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (cause && typeof cause.message === 'string' && cause.message !== '') return cause.message;
