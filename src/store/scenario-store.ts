@@ -243,17 +243,21 @@ export async function replaceScenario(tx: Tx, doc: ScenarioDoc): Promise<void> {
 async function insertContract(tx: Tx, contract: EntityDoc, position: number): Promise<void> {
   const { terms, ...rest } = contract as EntityDoc & { terms: EntityDoc[] };
   await tx.insert(t.contracts).values({ id: contract.id, position, doc: rest });
-  if (terms.length > 0) {
-    await tx.insert(t.contractTerms).values(
-      terms.map((term, index) => ({
-        contractId: contract.id,
-        id: term.id,
-        position: index,
-        type: String(term['type']),
-        doc: term,
-      })),
-    );
-  }
+  await insertTerms(tx, contract.id, terms);
+}
+
+/** A contract's terms, one row each, in their order. */
+async function insertTerms(tx: Tx, contractId: string, terms: readonly EntityDoc[]): Promise<void> {
+  if (terms.length === 0) return;
+  await tx.insert(t.contractTerms).values(
+    terms.map((term, index) => ({
+      contractId,
+      id: term.id,
+      position: index,
+      type: String(term['type']),
+      doc: term,
+    })),
+  );
 }
 
 /** The scenario as a file would hold it, lists in their stored order; undefined when empty. */
@@ -387,17 +391,7 @@ export async function updateEntity(
       .set({ doc: rest, version: version + 1, updatedAt: sql`now()` })
       .where(eq(t.contracts.id, doc.id));
     await tx.delete(t.contractTerms).where(eq(t.contractTerms.contractId, doc.id));
-    if (terms.length > 0) {
-      await tx.insert(t.contractTerms).values(
-        terms.map((term, index) => ({
-          contractId: doc.id,
-          id: term.id,
-          position: index,
-          type: String(term['type']),
-          doc: term,
-        })),
-      );
-    }
+    await insertTerms(tx, doc.id, terms);
   } else {
     await tx
       .update(kind.table)
