@@ -73,14 +73,27 @@ async function refuseProcuredPool(
 
 const etag = (entity: StoredEntity) => `"${entity.version}"`;
 
-function expectedVersion(
-  headers: RouteContext<unknown, unknown, unknown>['headers'],
-): number | undefined {
-  const header = headers['if-match'];
-  if (header === undefined || header === '*') return undefined;
+/**
+ * Refuses a change whose `If-Match` names another version than the entity's (412); no header,
+ * or `*`, matches any.
+ */
+function checkIfMatch(
+  context: RouteContext<{ id: string }, unknown, unknown>,
+  singular: string,
+  current: StoredEntity,
+): void {
+  const header = context.headers['if-match'];
+  if (header === undefined || header === '*') return;
   const match = /^(?:W\/)?"(\d+)"$/.exec(header.trim());
   if (!match) throw new HttpError(400, 'invalid_request', 'If-Match: expected an ETag such as "3"');
-  return Number(match[1]);
+  const expected = Number(match[1]);
+  if (expected !== current.version) {
+    throw new HttpError(
+      412,
+      'precondition_failed',
+      `${singular} ${context.params.id} is at version ${current.version}, not ${expected}: someone changed it; GET it again`,
+    );
+  }
 }
 
 export function entityRoutes(): Route[] {
@@ -110,14 +123,7 @@ export function entityRoutes(): Route[] {
       doc: EntityDoc,
     ) => {
       const current = await load(context, true);
-      const expected = expectedVersion(context.headers);
-      if (expected !== undefined && expected !== current.version) {
-        throw new HttpError(
-          412,
-          'precondition_failed',
-          `${singular} ${context.params.id} is at version ${current.version}, not ${expected}: someone changed it; GET it again`,
-        );
-      }
+      checkIfMatch(context, singular, current);
       await refuseProcuredPool(context, kind.list, 'changed');
       if (context.principal.role === 'operator') {
         const changed = [...new Set([...Object.keys(current.doc), ...Object.keys(doc)])]
@@ -259,14 +265,7 @@ export function entityRoutes(): Route[] {
         successStatus: 204,
         handler: async (context) => {
           const current = await load(context, true);
-          const expected = expectedVersion(context.headers);
-          if (expected !== undefined && expected !== current.version) {
-            throw new HttpError(
-              412,
-              'precondition_failed',
-              `${singular} ${context.params.id} is at version ${current.version}, not ${expected}`,
-            );
-          }
+          checkIfMatch(context, singular, current);
           await refuseProcuredPool(context, kind.list, 'deleted');
           await checkChange(context.tx, kind, { op: 'delete', id: context.params.id });
           await deleteEntity(context.tx, kind, context.params.id);
