@@ -9,7 +9,7 @@ import type { Store } from '../store/db.js';
 import { openStore } from '../store/db.js';
 import { replaceScenario } from '../store/scenario-store.js';
 import { createToken } from '../store/tokens.js';
-import { readScenarioDocument } from './commands/serve.js';
+import { readScenarioDocument } from '../scenario/load.js';
 import { bufferIo } from './io.js';
 import { run } from './main.js';
 

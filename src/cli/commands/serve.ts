@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { sql } from 'drizzle-orm';
-import { parseScenario } from '../../scenario/parse.js';
-import { InvalidInputError } from '../../scenario/problems.js';
+import { readScenarioDocument } from '../../scenario/load.js';
 import { buildApp } from '../../server/app.js';
 import { countTokens, createToken } from '../../store/tokens.js';
 import { hasScenario, replaceScenario } from '../../store/scenario-store.js';
-import { parse as parseYaml } from 'yaml';
 import { parseCommandArgs, positiveNumber, wholeNumber } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
@@ -86,7 +83,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
         `\nNo tokens yet: created an admin token. It is shown this once; keep it.\n\n  export STARGATE_TOKEN=${first.secret}\n\n`,
       );
     }
-    await app.sweep();
+    await app.housekeeping();
     await app.fastify.listen({ port, host });
     const address = app.fastify.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
@@ -102,7 +99,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   }
 
   const timer = setInterval(() => {
-    app.sweep().catch((error: unknown) => {
+    app.housekeeping().catch((error: unknown) => {
       log.error({ err: error }, 'deadline sweep failed');
     });
   }, sweepSeconds * 1000);
@@ -118,23 +115,4 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   await app.fastify.close();
   await store.close();
   return 0;
-}
-
-/** Reads and validates a scenario file; returns the document as written (for the store). */
-export async function readScenarioDocument(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InvalidInputError(file, [
-      {
-        path: [],
-        message: code === 'ENOENT' ? 'no such file' : `cannot read: ${code ?? String(error)}`,
-      },
-    ]);
-  }
-  const result = parseScenario(text);
-  if (!result.ok) throw new InvalidInputError(file, result.problems);
-  return parseYaml(text, { maxAliasCount: 1000 }) as Record<string, unknown>;
 }

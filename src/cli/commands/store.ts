@@ -9,7 +9,7 @@ import { ApiClient, CONNECTION_FLAGS, connectionFrom, withApiErrors } from '../c
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
-import { readScenarioDocument } from './serve.js';
+import { readScenarioDocument } from '../../scenario/load.js';
 
 import { exportUsage, importUsage, tokenUsage } from '../usage.js';
 
