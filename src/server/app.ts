@@ -41,8 +41,10 @@ export interface AppOptions {
 export interface App {
   readonly fastify: FastifyInstance;
   readonly metrics: Metrics;
-  /** Lets offers past their deadline lapse; `serve` calls it on a timer. */
+  /** Lets offers past their deadline lapse; procurement routes call it first. */
   sweep(): Promise<number>;
+  /** The sweep, and forgetting expired Idempotency-Keys: `serve` calls it on a timer. */
+  housekeeping(): Promise<number>;
 }
 
 /** The HTTP API: every route under /v1, plus health, readiness, metrics, OpenAPI and docs. */
@@ -61,11 +63,9 @@ export function buildApp(options: AppOptions): App {
   });
 
   const sweep = async (): Promise<number> => {
-    const lapsed = await inTransaction(async (tx) => {
-      const now = await clock(tx);
-      await pruneKeys(tx, now);
-      return sweepDeadlines(tx, now, 'system:deadline');
-    });
+    const lapsed = await inTransaction(async (tx) =>
+      sweepDeadlines(tx, await clock(tx), 'system:deadline'),
+    );
     if (lapsed > 0)
       metrics.count(
         'stargate_offers_lapsed_total',
@@ -73,6 +73,11 @@ export function buildApp(options: AppOptions): App {
         lapsed,
       );
     return lapsed;
+  };
+
+  const housekeeping = async (): Promise<number> => {
+    await inTransaction(async (tx) => pruneKeys(tx, await clock(tx)));
+    return sweep();
   };
 
   metrics.gauge('stargate_offers_pending', 'Offers waiting for their holder.', async () => {
@@ -270,7 +275,7 @@ export function buildApp(options: AppOptions): App {
     return principal;
   }
 
-  return { fastify, metrics, sweep };
+  return { fastify, metrics, sweep, housekeeping };
 }
 
 /**
