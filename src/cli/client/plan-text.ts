@@ -41,6 +41,7 @@ export function planSummaryText(
   out.push(
     `Plan ${id} of ${plan.scenario}: ${solver}proven lower bound ${usd(plan.bound.lowerBoundUSD)}, gap ${gap(plan.bound.gap)}`,
   );
+  if (plan.solver?.note !== undefined) out.push(`  note: ${plan.solver.note}`);
   if (summary) out.push(`  created ${when(summary.createdAt)} by ${summary.createdBy}`);
   out.push('');
   out.push(

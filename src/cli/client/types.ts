@@ -147,7 +147,7 @@ export interface PlanDocument {
     readonly capacityGpus?: number;
     readonly computeUSD: number;
   }[];
-  readonly solver?: { readonly method: string; readonly status: string };
+  readonly solver?: { readonly method: string; readonly status: string; readonly note?: string };
   readonly lateDeliveries?: readonly LateDelivery[];
 }
 

@@ -22,6 +22,7 @@ export function formatPlanText(plan: Plan, scenario: Scenario): string {
   out.push(
     `Solver: ${plan.solver.method}, ${plan.solver.status}; proven lower bound ${formatUSD(plan.lowerBound)}, gap ${(json.bound.gap * 100).toFixed(4)}%`,
   );
+  if (plan.solver.note !== undefined) out.push(`Note: ${plan.solver.note}.`);
   out.push('');
   out.push(
     renderTable(

@@ -172,10 +172,16 @@ export function buildExactModel(problem: PlacementProblem): ExactModel {
   return { model, tripleColumn, optionColumn, start };
 }
 
+/** The exact solver did not stop at its time limit and was stopped, without a plan. */
+export class SolverOverran extends Error {
+  override readonly name = 'SolverOverran';
+}
+
 /**
  * Solves the placement problem exactly with a mixed-integer solver, then prices the plan in
- * exact integer arithmetic and explains every shortage. Throws when the solver fails; a plan
- * it returns always passes `verifyPlan`.
+ * exact integer arithmetic and explains every shortage. Throws when the solver fails
+ * (`SolverOverran` when it ran past its time limit); a plan it returns always passes
+ * `verifyPlan`.
  */
 export function planExact(
   problem: PlacementProblem,
@@ -190,6 +196,7 @@ export function planExact(
       ? {}
       : { timeLimitSeconds: options.timeLimitSeconds }),
   });
+  if (outcome.status === 'overran') throw new SolverOverran(outcome.message);
   if ('message' in outcome) throw new Error(`${solver.name} found no plan: ${outcome.message}`);
   const placements = readPlacements(problem, exact, outcome.values);
   return finishPlan(problem, placements, {

@@ -19,6 +19,7 @@ export function finishPlan(
     status: SolveStatus;
     boundSource: BoundSource;
     bound: number;
+    note?: string;
   },
 ): Plan {
   const evaluation = evaluatePlacements(problem, placements);
@@ -35,7 +36,12 @@ export function finishPlan(
     unmet: explainShortages(problem, placements, evaluation.shortages),
     commitments: evaluation.commitments,
     byProvider: evaluation.byProvider,
-    solver: { method: solve.method, status: solve.status, boundSource: solve.boundSource },
+    solver: {
+      method: solve.method,
+      status: solve.status,
+      boundSource: solve.boundSource,
+      ...(solve.note === undefined ? {} : { note: solve.note }),
+    },
   };
 }
 

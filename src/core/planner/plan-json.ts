@@ -27,7 +27,7 @@ export interface PlanJson {
     computeUSD: number;
   }[];
   /** Extension: how the plan was found. */
-  solver: { method: string; status: string; boundSource: string };
+  solver: { method: string; status: string; boundSource: string; note?: string };
 }
 
 /**

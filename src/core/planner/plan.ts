@@ -55,6 +55,8 @@ export interface SolverReport {
   readonly status: SolveStatus;
   /** What the lower bound is: the MIP's dual bound (HiGHS), or a Lagrangian dual value. */
   readonly boundSource: BoundSource;
+  /** Why the plan is not the one asked for, e.g. the exact solver overran its time limit. */
+  readonly note?: string;
 }
 
 export interface Plan {

@@ -1,4 +1,4 @@
-import { planExact } from './exact.js';
+import { planExact, SolverOverran } from './exact.js';
 import { planFast } from './fast.js';
 import type { FastOptions } from './fast.js';
 import { finishPlan } from './finish.js';
@@ -32,23 +32,41 @@ export function choosePlanner(problem: PlacementProblem, choice: PlannerChoice):
 
 /**
  * Plans a problem with the exact or the fast planner. Both return a feasible plan with a
- * proven lower bound; the exact one proves optimality within its gap.
+ * proven lower bound; the exact one proves optimality within its gap. When the exact solver
+ * runs past its time limit and is stopped, the fast planner answers, and the plan's
+ * `solver.note` says so.
  */
 export function planProblem(problem: PlacementProblem, options: PlannerOptions): Plan {
   const method = choosePlanner(problem, options.planner);
-  if (method === 'exact') {
-    if (!options.solver) throw new Error('the exact planner needs a solver');
+  if (method === 'fast') return planFastly(problem, options.fast ?? {});
+  if (!options.solver) throw new Error('the exact planner needs a solver');
+  try {
     return planExact(problem, options.solver, {
       ...(options.timeLimitSeconds === undefined
         ? {}
         : { timeLimitSeconds: options.timeLimitSeconds }),
     });
+  } catch (error) {
+    if (!(error instanceof SolverOverran)) throw error;
+    // The fast planner answers in seconds; with the time already spent it runs without a
+    // deadline, so this plan is the one `--solver fast` gives, byte for byte. The report says
+    // why it is not exact.
+    const { iterations, onProgress } = options.fast ?? {};
+    const fast: FastOptions = {
+      ...(iterations === undefined ? {} : { iterations }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    };
+    return planFastly(problem, fast, `${error.message}; this is the fast planner's plan`);
   }
-  const result = planFast(problem, options.fast ?? {});
+}
+
+function planFastly(problem: PlacementProblem, options: FastOptions, note?: string): Plan {
+  const result = planFast(problem, options);
   return finishPlan(problem, result.placements, {
     method: 'fast',
     status: result.stoppedByDeadline ? 'time-limit' : 'feasible',
     boundSource: 'lagrangian',
     bound: result.bound,
+    ...(note === undefined ? {} : { note }),
   });
 }

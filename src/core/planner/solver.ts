@@ -39,7 +39,11 @@ export type SolveOutcome =
       /** A proven lower bound on the objective (the dual bound). */
       readonly bound: number;
     }
-  | { readonly status: 'infeasible' | 'no-solution' | 'error'; readonly message: string };
+  | {
+      /** `overran`: the solver did not stop at its time limit and was stopped. */
+      readonly status: 'infeasible' | 'no-solution' | 'error' | 'overran';
+      readonly message: string;
+    };
 
 export interface LinearSolver {
   readonly name: string;
