@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { buildExactModel } from '../core/planner/exact.js';
 import { buildProblem } from '../core/planner/problem.js';
 import { seededRandom } from '../core/random.js';
@@ -13,8 +14,11 @@ import { renderTable } from '../cli/table.js';
 /**
  * `npm run bench`: the planner ladder. Each rung is a generated scenario; our fast planner
  * and HiGHS (exact MIP, 60 s limit) run on it as whole `stargate plan` commands, side by side.
- * Where HiGHS does not prove optimality, its LP relaxation (60 s limit) gives the LP optimum.
- * Prints a table and writes bench/results.json.
+ * Ours runs three times: the table shows the median, and the three outputs must be the same
+ * bytes. Where HiGHS does not prove optimality, its LP relaxation (60 s limit) gives the LP
+ * optimum. Prints a table and writes bench/results.json (or --out).
+ *
+ *     node dist/bench/planner-bench.js [--rungs tiny,small] [--out FILE]
  */
 const LADDER = [
   { name: 'tiny', workloads: 20, pools: 5, months: 6 },
@@ -27,6 +31,7 @@ const LADDER = [
 const GANG_SHARE = 0.1;
 const SEED = 1;
 const HIGHS_LIMIT_SECONDS = 60;
+const OUR_RUNS = 3;
 const BIN = join(process.cwd(), 'dist', 'cli', 'bin.js');
 
 interface Run {
@@ -35,12 +40,15 @@ interface Run {
   totalUSD?: number;
   lowerBoundUSD?: number;
   gap?: number;
+  method?: string;
   status?: string;
+  note?: string;
   peakMiB?: number;
   error?: string;
 }
 
-function plan(file: string, args: readonly string[]): Run {
+/** Runs `stargate plan` on a file; the run as measured, and the plan as printed. */
+function plan(file: string, args: readonly string[]): { run: Run; text: string } {
   const started = performance.now();
   const child = spawnSync(process.execPath, [BIN, 'plan', file, '--format', 'json', ...args], {
     encoding: 'utf8',
@@ -54,22 +62,48 @@ function plan(file: string, args: readonly string[]): Run {
     exit: child.status ?? -1,
     ...(peak ? { peakMiB: Number(peak[1]) / 1024 } : {}),
   };
+  const text = child.stdout;
   if (child.status !== 0) {
-    return { ...run, error: child.stderr.split('\n').find((l) => l.trim() !== '') ?? 'failed' };
+    const error = child.stderr.split('\n').find((l) => l.trim() !== '') ?? 'failed';
+    return { run: { ...run, error }, text };
   }
   const json = JSON.parse(child.stdout) as {
     objective: { totalUSD: number };
     bound: { lowerBoundUSD: number; gap: number };
-    solver: { status: string };
+    solver: { method: string; status: string; note?: string };
   };
   return {
-    ...run,
-    totalUSD: json.objective.totalUSD,
-    lowerBoundUSD: json.bound.lowerBoundUSD,
-    gap: json.bound.gap,
-    status: json.solver.status,
+    run: {
+      ...run,
+      totalUSD: json.objective.totalUSD,
+      lowerBoundUSD: json.bound.lowerBoundUSD,
+      gap: json.bound.gap,
+      method: json.solver.method,
+      status: json.solver.status,
+      ...(json.solver.note === undefined ? {} : { note: json.solver.note }),
+    },
+    text,
   };
 }
+
+interface Row {
+  rung: string;
+  workloads: number;
+  pools: number;
+  months: number;
+  triples: number;
+  /** The median of our runs, with every run's seconds and whether their plans were the same. */
+  ours: Run & { runs: number[]; samePlan: boolean };
+  /** `planned`: the plan is HiGHS's own, not the fast planner's after HiGHS was stopped. */
+  highs: Run & { planned: boolean };
+  lp?: { status: string; objective?: number; message?: string };
+  speedup: number;
+  oursVsHighs?: number;
+  oursVsLp?: number;
+}
+
+const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 
 const percent = (value: number | undefined, digits = 3) =>
   value === undefined || !Number.isFinite(value) ? '-' : `${(value * 100).toFixed(digits)}%`;
@@ -77,11 +111,25 @@ const usd = (value: number | undefined) =>
   value === undefined ? '-' : `$${(value / 1e9).toFixed(4)}B`;
 const secs = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(2)}s`);
 
+const { values: flags } = parseArgs({
+  options: { rungs: { type: 'string' }, out: { type: 'string' } },
+});
+const wanted = flags.rungs?.split(',').map((name) => name.trim());
+const unknown = wanted?.filter((name) => !LADDER.some((rung) => rung.name === name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(
+    `planner-bench: unknown rung ${unknown.join(', ')}; the rungs are ${LADDER.map((r) => r.name).join(', ')}\n`,
+  );
+  process.exit(2);
+}
+const ladder = LADDER.filter((rung) => !wanted || wanted.includes(rung.name));
+const out = flags.out ?? join('bench', 'results.json');
+
 const directory = mkdtempSync(join(tmpdir(), 'stargate-bench-'));
 const solver = await createHighsSolver();
-const results = [];
+const results: Row[] = [];
 try {
-  for (const rung of LADDER) {
+  for (const rung of ladder) {
     const document = generateScenario({
       ...rung,
       gangShare: GANG_SHARE,
@@ -91,10 +139,22 @@ try {
     const text = JSON.stringify(document);
     writeFileSync(file, text);
     const problem = buildProblem(parseScenarioOrThrow(text));
-    const ours = plan(file, ['--solver', 'fast']);
-    const highs = plan(file, ['--solver', 'exact', '--time-limit', String(HIGHS_LIMIT_SECONDS)]);
-    let lp: { status: string; objective?: number } | undefined;
-    if (highs.status !== 'optimal') {
+    const runs = Array.from({ length: OUR_RUNS }, () => plan(file, ['--solver', 'fast']));
+    const middle = median(runs.map((r) => r.run.seconds));
+    const chosen = runs.find((r) => r.run.seconds === middle) ?? runs[0];
+    if (!chosen) throw new Error('no run');
+    const ours = chosen.run;
+    const samePlan = runs.every((r) => r.run.exit === 0 && r.text === chosen.text);
+    const highs = plan(file, [
+      '--solver',
+      'exact',
+      '--time-limit',
+      String(HIGHS_LIMIT_SECONDS),
+    ]).run;
+    // HiGHS's plan only when it is HiGHS's: a stopped solve answers with the fast planner's.
+    const highsPlanned = highs.exit === 0 && highs.method === 'exact';
+    let lp: Row['lp'];
+    if (!(highsPlanned && highs.status === 'optimal')) {
       const outcome = solver.solve(buildExactModel(problem).model, {
         relax: true,
         timeLimitSeconds: HIGHS_LIMIT_SECONDS,
@@ -102,32 +162,40 @@ try {
       lp =
         'objective' in outcome && outcome.status === 'optimal'
           ? { status: outcome.status, objective: outcome.objective }
-          : { status: outcome.status };
+          : {
+              status: outcome.status,
+              ...('message' in outcome ? { message: outcome.message } : {}),
+            };
     }
-    const row = {
+    const highsOptimum = highsPlanned && highs.status === 'optimal' ? highs.totalUSD : undefined;
+    results.push({
       rung: rung.name,
       workloads: rung.workloads,
       pools: rung.pools,
       months: rung.months,
       triples: problem.triples.count,
-      ours,
-      highs,
+      ours: { ...ours, runs: runs.map((r) => Number(r.run.seconds.toFixed(3))), samePlan },
+      highs: { ...highs, planned: highsPlanned },
       ...(lp ? { lp } : {}),
       speedup: highs.seconds / ours.seconds,
-      oursVsHighs:
-        highs.status === 'optimal' && ours.totalUSD !== undefined && highs.totalUSD
-          ? (ours.totalUSD - highs.totalUSD) / highs.totalUSD
-          : undefined,
-      oursVsLp:
-        lp?.objective !== undefined && ours.totalUSD !== undefined
-          ? (ours.totalUSD - lp.objective) / lp.objective
-          : undefined,
-    };
-    results.push(row);
+      ...(highsOptimum !== undefined && ours.totalUSD !== undefined
+        ? { oursVsHighs: (ours.totalUSD - highsOptimum) / highsOptimum }
+        : {}),
+      ...(lp?.objective !== undefined && ours.totalUSD !== undefined
+        ? { oursVsLp: (ours.totalUSD - lp.objective) / lp.objective }
+        : {}),
+    });
     process.stderr.write(`${rung.name}: done\n`);
   }
 } finally {
   rmSync(directory, { recursive: true, force: true });
+}
+
+/** What HiGHS's column says: its status, or that it was stopped, or why it failed. */
+function highsStatus(r: Row): string {
+  if (r.highs.error !== undefined) return `error: ${r.highs.error}`;
+  if (!r.highs.planned) return 'stopped (overran)';
+  return r.highs.status ?? '-';
 }
 
 const table = renderTable(
@@ -138,6 +206,7 @@ const table = renderTable(
     'OUR OBJECTIVE',
     'OUR GAP',
     'PEAK',
+    'SAME PLAN',
     'HIGHS',
     'HIGHS OBJECTIVE',
     'HIGHS STATUS',
@@ -152,9 +221,10 @@ const table = renderTable(
     usd(r.ours.totalUSD),
     percent(r.ours.gap),
     r.ours.peakMiB === undefined ? '-' : `${Math.round(r.ours.peakMiB)} MiB`,
+    r.ours.samePlan ? 'yes' : 'NO',
     secs(r.highs.seconds),
-    usd(r.highs.totalUSD),
-    r.highs.status ?? r.highs.error ?? '-',
+    r.highs.planned ? usd(r.highs.totalUSD) : '-',
+    highsStatus(r),
     `${r.speedup.toFixed(1)}×`,
     percent(r.oursVsHighs),
     percent(r.oursVsLp),
@@ -166,6 +236,7 @@ const table = renderTable(
     'right',
     'right',
     'right',
+    'left',
     'right',
     'right',
     'left',
@@ -175,9 +246,27 @@ const table = renderTable(
   ],
 );
 process.stdout.write(`${table}\n`);
-mkdirSync('bench', { recursive: true });
+const outDirectory = join(out, '..');
+mkdirSync(outDirectory, { recursive: true });
 writeFileSync(
-  join('bench', 'results.json'),
-  `${JSON.stringify({ machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, gangShare: GANG_SHARE, seed: SEED, highsLimitSeconds: HIGHS_LIMIT_SECONDS, results }, null, 2)}\n`,
+  out,
+  `${JSON.stringify(
+    {
+      machine: { cpus: cpus().length, node: process.version },
+      gangShare: GANG_SHARE,
+      seed: SEED,
+      highsLimitSeconds: HIGHS_LIMIT_SECONDS,
+      ourRuns: OUR_RUNS,
+      results,
+    },
+    null,
+    2,
+  )}\n`,
 );
-process.stdout.write('Wrote bench/results.json\n');
+process.stdout.write(`Wrote ${out}\n`);
+if (results.some((r) => !r.ours.samePlan || r.ours.exit !== 0)) {
+  process.stderr.write(
+    'planner-bench: our planner failed or gave different plans for the same input\n',
+  );
+  process.exit(1);
+}

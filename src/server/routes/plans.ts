@@ -12,6 +12,9 @@ import type { Route } from '../route.js';
 import { route } from '../route.js';
 import { idSchema, numericId, numericIdParams } from '../schemas.js';
 
+/** The longest a plan may hold its request (and its transaction) open. */
+const PLAN_TIME_LIMIT_SECONDS = 300;
+
 const READERS = ['admin', 'planner', 'viewer'] as const;
 
 function summary(row: typeof t.plans.$inferSelect) {
@@ -50,11 +53,11 @@ export function planRoutes(): Route[] {
           timeLimitSeconds: z
             .number()
             .positive({ error: 'expected a number of seconds above 0' })
-            .max(300, {
-              error:
-                'expected at most 300 seconds: a plan holds its request open; plan larger portfolios with stargate plan on an export',
+            .max(PLAN_TIME_LIMIT_SECONDS, {
+              error: `expected at most ${PLAN_TIME_LIMIT_SECONDS} seconds: a plan holds its request open; plan larger portfolios with stargate plan on an export`,
             })
-            .optional(),
+            .optional()
+            .describe(`Seconds the planner may take; default and most ${PLAN_TIME_LIMIT_SECONDS}`),
         })
         .strict()
         .optional(),
@@ -63,7 +66,7 @@ export function planRoutes(): Route[] {
       handler: async ({ tx, body, now, principal, audit }) => {
         const made = await planCurrentState(tx, now, {
           solver: body?.solver ?? 'auto',
-          timeLimitSeconds: body?.timeLimitSeconds,
+          timeLimitSeconds: body?.timeLimitSeconds ?? PLAN_TIME_LIMIT_SECONDS,
         });
         const text = `${JSON.stringify(made.json, null, 2)}\n`;
         const [row] = await tx
