@@ -140,9 +140,10 @@ export function prepare(problem: PlacementProblem): Prepared {
   const option = new Int32Array(n);
   const splittable = groupStartList[0] ?? 0;
   const gangValuePerGpu = new Float64Array(n - splittable);
+  // Two passes: the internal index of each triple is found first (one scattered write per
+  // triple), then every array is written in internal order from the triple it came from.
+  // Scattering all seven arrays at once costs a cache miss per write and was the bulk of this.
   for (let t = 0; t < n; t++) {
-    const w = triples.workload[t] ?? 0;
-    const p = triples.pool[t] ?? 0;
     const m = (triples.period[t] ?? 0) - horizonStart;
     const g = triples.option[t] ?? -1;
     let i: number;
@@ -150,11 +151,19 @@ export function prepare(problem: PlacementProblem): Prepared {
       i = groupCursor[g * months + m] ?? 0;
       groupCursor[g * months + m] = i + 1;
     } else {
-      i = cursor[w * months + m] ?? 0;
-      cursor[w * months + m] = i + 1;
+      const key = (triples.workload[t] ?? 0) * months + m;
+      i = cursor[key] ?? 0;
+      cursor[key] = i + 1;
     }
-    const h = hours[m] ?? 0;
     origin[i] = t;
+  }
+  for (let i = 0; i < n; i++) {
+    const t = origin[i] ?? 0;
+    const w = triples.workload[t] ?? 0;
+    const p = triples.pool[t] ?? 0;
+    const m = (triples.period[t] ?? 0) - horizonStart;
+    const g = triples.option[t] ?? -1;
+    const h = hours[m] ?? 0;
     spendPerGpu[i] = h * (poolPrice[p] ?? 0);
     valuePerGpu[i] = g >= 0 ? 0 : h * (workloadValue[w] ?? 0);
     if (g >= 0) gangValuePerGpu[i - splittable] = h * (workloadValue[w] ?? 0);

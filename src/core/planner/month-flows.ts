@@ -43,6 +43,13 @@ interface MonthProblem {
   readonly demands: number;
   /** The splittable candidates on provider-months some commitment covers: μ moves their cost. */
   readonly committed: Int32Array;
+  /**
+   * The splittable candidates without an arc yet, in index order, `pending[0 ..pendingCount]`
+   * (some may have got one since the last price-out: it drops them). Pricing out reads these
+   * instead of every triple of the month, most of which have no chance or an arc already.
+   */
+  readonly pending: Int32Array;
+  pendingCount: number;
   /** Pool node per pool, -1 for pools without triples this month. */
   readonly poolNode: Int32Array;
   /** The month's gang arcs: `gangArcs[0] ..gangArcs[1]`. */
@@ -282,21 +289,29 @@ export class MonthFlows {
   private priceOut(month: MonthProblem): number {
     const { demandStart, pool } = this.model;
     const { tripleArc, tripleCost } = this;
-    const { flows, poolNode } = month;
+    const { flows, poolNode, pending, firstDemand } = month;
     const { potential } = flows;
     let added = 0;
-    for (let j = 0; j < month.demands; j++) {
-      const d = month.firstDemand + j;
-      const u = potential[j + 1] ?? 0;
-      for (let i = demandStart[d] ?? 0; i < (demandStart[d + 1] ?? 0); i++) {
-        const cost = tripleCost[i] ?? NaN;
-        if ((tripleArc[i] ?? 0) >= 0 || Number.isNaN(cost)) continue;
-        const v = poolNode[pool[i] ?? 0] ?? 0;
-        if (cost + u - (potential[v] ?? 0) >= 0) continue;
-        tripleArc[i] = flows.addArc(j + 1, v, cost, Infinity, i);
-        added++;
+    let kept = 0;
+    // Demands own consecutive index ranges, so the demand of each pending triple is found by
+    // walking forward: arcs join in (demand, index) order, as a scan of every triple adds them.
+    let d = firstDemand;
+    let next = demandStart[d + 1] ?? 0;
+    for (let k = 0; k < month.pendingCount; k++) {
+      const i = pending[k] ?? 0;
+      if ((tripleArc[i] ?? 0) >= 0) continue;
+      while (i >= next) next = demandStart[++d + 1] ?? 0;
+      const node = d - firstDemand + 1;
+      const cost = tripleCost[i] ?? 0;
+      const v = poolNode[pool[i] ?? 0] ?? 0;
+      if (cost + (potential[node] ?? 0) - (potential[v] ?? 0) >= 0) {
+        pending[kept++] = i;
+        continue;
       }
+      tripleArc[i] = flows.addArc(node, v, cost, Infinity, i);
+      added++;
     }
+    month.pendingCount = kept;
     return added;
   }
 
@@ -351,6 +366,8 @@ export class MonthFlows {
     // provider-months are repriced when the weights move.
     const committedAll = new Int32Array(last - first);
     let committedCount = 0;
+    const pending = new Int32Array(last - first);
+    let pendingCount = 0;
     for (let i = first; i < last; i++) {
       const pm = providerMonth[i] ?? 0;
       const spend = spendPerGpu[i] ?? 0;
@@ -362,6 +379,7 @@ export class MonthFlows {
       }
       tripleCost[i] = Math.round((spend * (1 - (capped[pm] ?? 0)) - value) * UNITS_PER_USD);
       if (isCommitted) committedAll[committedCount++] = i;
+      pending[pendingCount++] = i;
     }
     const committed = committedAll.slice(0, committedCount);
 
@@ -414,7 +432,14 @@ export class MonthFlows {
       groupNode[k] = gangBase + gangNeed.length - 1;
     });
     const nodes = gangBase + gangNeed.length;
-    const flows = new NetworkSimplex(nodes, 0, nodes + 2 * demands + gangArcCount);
+    // Every arc the month can ever have: one to the sink per node but the sink, the gang arcs,
+    // and one per candidate.
+    const flows = new NetworkSimplex(
+      nodes,
+      0,
+      nodes + 2 * demands + gangArcCount,
+      nodes - 1 + gangArcCount + pendingCount,
+    );
     const treeParent = new Int32Array(nodes);
     const treeArc = new Int32Array(nodes).fill(-1);
     for (let j = 0; j < demands; j++) {
@@ -465,6 +490,8 @@ export class MonthFlows {
       firstDemand,
       demands,
       committed,
+      pending,
+      pendingCount,
       poolNode,
       gangArcs: [gangFrom, flows.arcs],
     };

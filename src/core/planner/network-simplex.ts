@@ -49,24 +49,36 @@ export class NetworkSimplex {
   private blockSize = 16;
   private head = 3;
   private nextArc = 0;
+  /**
+   * The candidate list has room for `candidateRoom` + 1 arcs; the room doubles from the first
+   * `maxArcs` as arcs are added, however much room the arc arrays were given up front, so that
+   * the entering rule (which stops adding candidates when the list is full) never depends on
+   * that reservation.
+   */
+  private candidateRoom: number;
   private candidates: Int32Array;
   private candidateValue: Float64Array;
   private candidateCount = 0;
   /** Pivots made so far, degenerate ones included. */
   pivots = 0;
 
-  /** A graph of `nodes` nodes, with first room for `maxArcs` arcs, added with `addArc`. */
-  constructor(nodes: number, root: number, maxArcs: number) {
+  /**
+   * A graph of `nodes` nodes, with first room for `maxArcs` arcs, added with `addArc`. With
+   * `reserve`, the arc arrays get room for that many arcs at once: a caller that knows how many
+   * arcs it may add saves growing and copying them.
+   */
+  constructor(nodes: number, root: number, maxArcs: number, reserve = maxArcs) {
     maxArcs = Math.max(16, maxArcs);
+    const room = Math.max(maxArcs, reserve);
     this.nodes = nodes;
     this.root = root;
-    this.source = new Int32Array(maxArcs);
-    this.target = new Int32Array(maxArcs);
-    this.cost = new Float64Array(maxArcs);
-    this.capacity = new Float64Array(maxArcs);
-    this.flow = new Float64Array(maxArcs);
-    this.tag = new Int32Array(maxArcs);
-    this.state = new Int8Array(maxArcs);
+    this.source = new Int32Array(room);
+    this.target = new Int32Array(room);
+    this.cost = new Float64Array(room);
+    this.capacity = new Float64Array(room);
+    this.flow = new Float64Array(room);
+    this.tag = new Int32Array(room);
+    this.state = new Int8Array(room);
     this.potential = new Float64Array(nodes);
     this.parent = new Int32Array(nodes).fill(-1);
     this.predArc = new Int32Array(nodes).fill(-1);
@@ -76,6 +88,7 @@ export class NetworkSimplex {
     this.nextSibling = new Int32Array(nodes).fill(-1);
     this.prevSibling = new Int32Array(nodes).fill(-1);
     this.stack = new Int32Array(nodes);
+    this.candidateRoom = maxArcs;
     this.candidates = new Int32Array(maxArcs + 1);
     this.candidateValue = new Float64Array(maxArcs + 1);
   }
@@ -86,6 +99,7 @@ export class NetworkSimplex {
    */
   addArc(u: number, v: number, cost: number, capacity: number, tag: number, flow = 0): number {
     if (this.arcs === this.source.length) this.grow();
+    if (this.arcs === this.candidateRoom) this.growCandidates();
     const e = this.arcs++;
     this.source[e] = u;
     this.target[e] = v;
@@ -110,8 +124,12 @@ export class NetworkSimplex {
     const state = new Int8Array(size);
     state.set(this.state);
     this.state = state;
-    this.candidates = growInt32(this.candidates, size + 1);
-    this.candidateValue = growFloat64(this.candidateValue, size + 1);
+  }
+
+  private growCandidates(): void {
+    this.candidateRoom *= 2;
+    this.candidates = growInt32(this.candidates, this.candidateRoom + 1);
+    this.candidateValue = growFloat64(this.candidateValue, this.candidateRoom + 1);
   }
 
   /**
