@@ -447,15 +447,22 @@ export function toPlacements(
 ): Placement[] {
   const { triples } = model.problem;
   const { origin } = model;
-  const gpusAt = new Map<number, number>();
+  // Sorted by problem index without a Map: each key is origin × span + k, with span a power of
+  // two above every k, exact in float64 for any problem that fits in memory; a numeric sort
+  // orders the keys by origin, and k finds the GPUs. `used` lists each triple once.
+  const span = 2 ** Math.ceil(Math.log2(used.length + 1));
+  const keys = new Float64Array(used.length);
+  let count = 0;
   for (let k = 0; k < used.length; k++) {
-    const i = used[k] ?? 0;
-    const gpus = x[i] ?? 0;
-    if (gpus > 0) gpusAt.set(origin[i] ?? 0, gpus);
+    const gpus = x[used[k] ?? 0] ?? 0;
+    if (gpus > 0) keys[count++] = (origin[used[k] ?? 0] ?? 0) * span + k;
   }
+  const sorted = keys.subarray(0, count).sort();
   const placements: Placement[] = [];
-  for (const t of Int32Array.from(gpusAt.keys()).sort()) {
-    placements.push(placementOf(triples, t, gpusAt.get(t) ?? 0));
+  for (const key of sorted) {
+    const k = key % span;
+    const i = used[k] ?? 0;
+    placements.push(placementOf(triples, origin[i] ?? 0, x[i] ?? 0));
   }
   return placements;
 }

@@ -155,8 +155,15 @@ export function explainShortages(
   };
   const segment = (profile: Profile, period: Period): Segment => {
     const { marks, segments } = profile;
+    // The number of marks at or before the period, by binary search: a large portfolio has
+    // hundreds of marks and tens of thousands of shortages.
     let index = 0;
-    while (index < marks.length && (marks[index] ?? 0) <= period) index++;
+    let high = marks.length;
+    while (index < high) {
+      const middle = (index + high) >>> 1;
+      if ((marks[middle] ?? 0) <= period) index = middle + 1;
+      else high = middle;
+    }
     let found = segments[index];
     if (!found) {
       found = segmentFor(profile.list, period);
