@@ -7,7 +7,7 @@ import type { Problem } from '../scenario/problems.js';
 import { formatPath, sortProblems } from '../scenario/problems.js';
 import { issueProblems } from '../scenario/parse.js';
 import type { Queryable, Store, Tx } from '../store/db.js';
-import { appendEvent } from '../store/events.js';
+import { appendEvent, auditedTransaction } from '../store/events.js';
 import type { IdempotentRequest } from '../store/idempotency.js';
 import { claimKey, pruneKeys, saveResponse } from '../store/idempotency.js';
 import { ConflictProblems } from '../store/scenario-store.js';
@@ -255,7 +255,7 @@ export function buildApp(options: AppOptions): App {
   async function inTransaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await store.db.transaction(work);
+        return await auditedTransaction(store.db, work);
       } catch (error) {
         const code = pgCode(error);
         if ((code === '40P01' || code === '40001') && attempt < 4) continue;

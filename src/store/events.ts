@@ -1,5 +1,5 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
-import type { Queryable } from './db.js';
+import { and, asc, eq, gt, sql } from 'drizzle-orm';
+import type { Db, Queryable, Tx } from './db.js';
 import { events } from './schema.js';
 
 /** One entry of the audit log. */
@@ -13,9 +13,45 @@ export interface AuditEvent {
   readonly requestId?: string | undefined;
 }
 
-/** Appends to the audit log, inside the caller's transaction: the change and its record commit together. */
-export async function appendEvent(db: Queryable, event: AuditEvent, at: Date): Promise<void> {
-  await db.insert(events).values({
+/** Serialises the writing of events across processes; see `auditedTransaction`. */
+const EVENTS_LOCK = 7_277_003;
+
+type EventInsert = typeof events.$inferInsert;
+
+/** The events each open audited transaction has appended, written when its work is done. */
+const pending = new WeakMap<Tx, EventInsert[]>();
+
+/**
+ * Runs `work` in a transaction whose audit events (`appendEvent`) are written at its end,
+ * under a lock held until commit. So events get their ids in the order their transactions
+ * commit, and a reader paging with `after` (an id) never skips an event that commits late:
+ * whoever sees an id has seen every smaller one. The lock is the transaction's last, and its
+ * holder only inserts and commits, so it cannot take part in a deadlock.
+ */
+export function auditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    const queue: EventInsert[] = [];
+    pending.set(tx, queue);
+    const result = await work(tx);
+    pending.delete(tx);
+    if (queue.length > 0) {
+      await tx.execute(sql`select pg_advisory_xact_lock(${EVENTS_LOCK})`);
+      await tx.insert(events).values(queue);
+    }
+    return result;
+  });
+}
+
+/**
+ * Appends to the audit log of the caller's transaction, which must be an
+ * `auditedTransaction`: the change and its record commit together, the record written last.
+ */
+export function appendEvent(tx: Tx, event: AuditEvent, at: Date): Promise<void> {
+  const queue = pending.get(tx);
+  if (!queue) {
+    return Promise.reject(new Error('appendEvent: the transaction is not an auditedTransaction'));
+  }
+  queue.push({
     at,
     actor: event.actor,
     action: event.action,
@@ -25,6 +61,7 @@ export async function appendEvent(db: Queryable, event: AuditEvent, at: Date): P
     after: event.after ?? null,
     requestId: event.requestId ?? null,
   });
+  return Promise.resolve();
 }
 
 export interface EventRow {

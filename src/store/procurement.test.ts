@@ -6,7 +6,7 @@ import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
 import type { Tx } from './db.js';
 import type { AuditEvent } from './events.js';
-import { appendEvent } from './events.js';
+import { appendEvent, auditedTransaction } from './events.js';
 import {
   answerOffer,
   createAward,
@@ -63,14 +63,14 @@ for (const backend of testBackends()) {
     beforeEach(async () => {
       store = await backend.open();
       const doc = await twoHolderScenario();
-      await store.db.transaction((tx) => replaceScenario(tx, doc));
+      await auditedTransaction(store.db, (tx) => replaceScenario(tx, doc));
     });
     afterEach(async () => {
       await store.dispose();
     });
 
     const create = () =>
-      store.db.transaction((tx) => createRequest(tx, REQUEST, 'test', T0, audit(tx, T0)));
+      auditedTransaction(store.db, (tx) => createRequest(tx, REQUEST, 'test', T0, audit(tx, T0)));
 
     it('offers the request to each holder in turn; one sweep lapses a whole chain of passed deadlines', async () => {
       const id = await create();
@@ -78,7 +78,9 @@ for (const backend of testBackends()) {
         'azure',
       ]);
       const later = new Date(T0.getTime() + 100 * DAY);
-      const lapsed = await store.db.transaction((tx) => sweepDeadlines(tx, later, 'system'));
+      const lapsed = await auditedTransaction(store.db, (tx) =>
+        sweepDeadlines(tx, later, 'system'),
+      );
       expect(lapsed).toBe(2);
       const offers = await listOffers(store.db, { requestIds: [id] });
       expect(offers.map((o) => [o.holderId, o.state])).toEqual([
@@ -93,14 +95,16 @@ for (const backend of testBackends()) {
         new Date(T0.getTime() + 40 * DAY).toISOString(),
       );
       expect((await getRequestRow(store.db, id)).state).toBe('cleared');
-      expect(await store.db.transaction((tx) => sweepDeadlines(tx, later, 'system'))).toBe(0);
+      expect(await auditedTransaction(store.db, (tx) => sweepDeadlines(tx, later, 'system'))).toBe(
+        0,
+      );
     });
 
     it('refuses every quote while any offer is pending, even from a provider the term does not name', async () => {
       const id = await create();
       const now = new Date(T0.getTime() + DAY);
       const quote = (provider: string) =>
-        store.db.transaction((tx) =>
+        auditedTransaction(store.db, (tx) =>
           createQuote(
             tx,
             {
@@ -119,14 +123,14 @@ for (const backend of testBackends()) {
       // CoreWeave's offer is pending not even another provider's capacity may be quoted.
       await expect(quote('coreweave')).rejects.toThrow(/rofr term msft-rofr of msft-openai-2025/);
       const [azure] = await listOffers(store.db, { requestIds: [id] });
-      await store.db.transaction((tx) =>
+      await auditedTransaction(store.db, (tx) =>
         answerOffer(tx, azure!.id, { kind: 'decline' }, { holder: 'azure' }, now, audit(tx, now)),
       );
       await expect(quote('azure')).rejects.toThrow(/answered its offer/);
       await expect(quote('stargate')).rejects.toThrow(/rofr term cw-rofr of coreweave-first-look/);
       const offers = await listOffers(store.db, { requestIds: [id], state: 'pending' });
       expect(offers.map((o) => o.holderId)).toEqual(['coreweave']);
-      await store.db.transaction((tx) =>
+      await auditedTransaction(store.db, (tx) =>
         answerOffer(
           tx,
           offers[0]!.id,
@@ -137,13 +141,13 @@ for (const backend of testBackends()) {
         ),
       );
       const made = await quote('stargate');
-      const award = await store.db.transaction((tx) =>
+      const award = await auditedTransaction(store.db, (tx) =>
         createAward(tx, made.id, 'test', now, audit(tx, now)),
       );
       expect(award.poolId).toBe(`req-${id}-stargate`);
       expect((await getRequestRow(store.db, id)).state).toBe('awarded');
       // Nothing later reopens it.
-      await store.db.transaction((tx) =>
+      await auditedTransaction(store.db, (tx) =>
         sweepDeadlines(tx, new Date(T0.getTime() + 400 * DAY), 'system'),
       );
       expect((await getRequestRow(store.db, id)).state).toBe('awarded');

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
-import { appendEvent, listEvents } from './events.js';
+import { appendEvent, auditedTransaction, listEvents } from './events.js';
 import { sql } from 'drizzle-orm';
 import {
   ConflictProblems,
@@ -61,10 +61,12 @@ for (const backend of testBackends()) {
     it('refuses to change or delete an event', async () => {
       const store = await backend.open();
       try {
-        await appendEvent(
-          store.db,
-          { actor: 'test', action: 'x.create', entityType: 'x', entityId: '1' },
-          new Date('2026-01-01T00:00:00Z'),
+        await auditedTransaction(store.db, (tx) =>
+          appendEvent(
+            tx,
+            { actor: 'test', action: 'x.create', entityType: 'x', entityId: '1' },
+            new Date('2026-01-01T00:00:00Z'),
+          ),
         );
         await expect(
           store.db.execute(sql`update events set actor = 'someone else'`),

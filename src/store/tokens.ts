@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Queryable } from './db.js';
-import { appendEvent } from './events.js';
+import type { AuditEvent } from './events.js';
 import { tokens } from './schema.js';
 
 export const ROLES = ['admin', 'planner', 'holder', 'operator', 'funder', 'viewer'] as const;
@@ -28,18 +28,22 @@ function hashToken(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** Creates a token; returns its secret, which is shown once and never stored. */
+/** What a token may do: its role, and for holders and operators whom or where. */
+export interface Grant {
+  readonly role: Role;
+  readonly providerId?: string | undefined;
+  readonly siteIds?: readonly string[] | undefined;
+  readonly label?: string | undefined;
+}
+
+/**
+ * Creates a token; returns its secret, which is shown once and never stored. The caller
+ * records `tokenCreated` in the audit log.
+ */
 export async function createToken(
   db: Queryable,
-  grant: {
-    role: Role;
-    providerId?: string | undefined;
-    siteIds?: readonly string[] | undefined;
-    label?: string | undefined;
-  },
+  grant: Grant,
   now: Date,
-  /** Who made it, for the audit log; the API records its own event and passes none. */
-  actor?: string,
 ): Promise<{ id: string; secret: string }> {
   const secret = `sgt_${randomBytes(32).toString('base64url')}`;
   const id = `tok_${randomBytes(6).toString('hex')}`;
@@ -52,25 +56,22 @@ export async function createToken(
     label: grant.label ?? null,
     createdAt: now,
   });
-  if (actor !== undefined) {
-    await appendEvent(
-      db,
-      {
-        actor,
-        action: 'token.create',
-        entityType: 'token',
-        entityId: id,
-        after: {
-          role: grant.role,
-          ...(grant.providerId === undefined ? {} : { provider: grant.providerId }),
-          ...(grant.siteIds === undefined ? {} : { sites: [...grant.siteIds].sort() }),
-          ...(grant.label === undefined ? {} : { label: grant.label }),
-        },
-      },
-      now,
-    );
-  }
   return { id, secret };
+}
+
+/** The audit record of a new token: never its secret. */
+export function tokenCreated(id: string, grant: Grant): Omit<AuditEvent, 'actor'> {
+  return {
+    action: 'token.create',
+    entityType: 'token',
+    entityId: id,
+    after: {
+      role: grant.role,
+      ...(grant.providerId === undefined ? {} : { provider: grant.providerId }),
+      ...(grant.siteIds === undefined ? {} : { sites: [...grant.siteIds].sort() }),
+      ...(grant.label === undefined ? {} : { label: grant.label }),
+    },
+  };
 }
 
 /** The principal a secret stands for, if it is a live token. */

@@ -1,7 +1,8 @@
 import { userInfo } from 'node:os';
 import { stringify } from 'yaml';
 import { exportScenario, hasScenario, replaceScenario } from '../../store/scenario-store.js';
-import { ROLES, createToken } from '../../store/tokens.js';
+import { appendEvent, auditedTransaction } from '../../store/events.js';
+import { ROLES, createToken, tokenCreated } from '../../store/tokens.js';
 import type { Role } from '../../store/tokens.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
 import { oneOf, parseCommandArgs } from '../args.js';
@@ -120,7 +121,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
     throw new UsageError('--token: only with --server (local creation needs no token)');
   const store = await openCliStore(locationFrom(values));
   try {
-    const created = await store.db.transaction(async (tx) => {
+    const created = await auditedTransaction(store.db, async (tx) => {
       if (provider !== undefined) {
         const providers = entityKind('providers');
         if (providers && !(await getEntity(tx, providers, provider)))
@@ -131,17 +132,11 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
         if (siteKind && !(await getEntity(tx, siteKind, site)))
           throw new UsageError(`--site: unknown site ${site}`);
       }
-      return createToken(
-        tx,
-        {
-          role,
-          providerId: provider,
-          siteIds: sites,
-          label,
-        },
-        new Date(),
-        `cli:${localUser()}`,
-      );
+      const grant = { role, providerId: provider, siteIds: sites, label };
+      const now = new Date();
+      const token = await createToken(tx, grant, now);
+      await appendEvent(tx, { ...tokenCreated(token.id, grant), actor: `cli:${localUser()}` }, now);
+      return token;
     });
     io.err(`created ${role} token ${created.id}; the secret below is shown once\n`);
     io.out(`${created.secret}\n`);

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../../store/errors.js';
 import { listEvents } from '../../store/events.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
-import { ROLES, createToken, listTokens, revokeToken } from '../../store/tokens.js';
+import { ROLES, createToken, listTokens, revokeToken, tokenCreated } from '../../store/tokens.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
 import { idSchema, limitQuery, numericId } from '../schemas.js';
@@ -71,17 +71,14 @@ export function adminRoutes(): Route[] {
         }
         if (problems.length > 0)
           throw new HttpError(400, 'invalid_request', 'the request is not valid', problems);
-        const { id, secret } = await createToken(
-          tx,
-          { role: body.role, providerId: body.provider, siteIds: body.sites, label: body.label },
-          now,
-        );
-        await audit({
-          action: 'token.create',
-          entityType: 'token',
-          entityId: id,
-          after: { role: body.role, provider: body.provider, sites: body.sites, label: body.label },
-        });
+        const grant = {
+          role: body.role,
+          providerId: body.provider,
+          siteIds: body.sites,
+          label: body.label,
+        };
+        const { id, secret } = await createToken(tx, grant, now);
+        await audit(tokenCreated(id, grant));
         return { status: 201, body: { id, token: secret, role: body.role } };
       },
     }),
