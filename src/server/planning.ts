@@ -1,35 +1,64 @@
-import { compileRules } from '../core/contracts.js';
-import { parsePeriod } from '../core/period.js';
-import type { Plan } from '../core/planner/plan.js';
-import type { PlanJson } from '../core/planner/plan-json.js';
-import { planToJson } from '../core/planner/plan-json.js';
-import type { PlannerChoice } from '../core/planner/planner.js';
-import { choosePlanner, planProblem } from '../core/planner/planner.js';
-import { buildProblem } from '../core/planner/problem.js';
-import { validateScenario } from '../scenario/parse.js';
-import { createHighsSolver } from '../solver/highs-solver.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import type { Tx } from '../store/db.js';
 import { ConflictProblems, exportScenario } from '../store/scenario-store.js';
-import type { LateDelivery } from '../store/procurement.js';
 import { lateDeliveries } from '../store/procurement.js';
+import type { PlanDocument, PlanInput, PlanOptions, PlanOutcome } from './plan-compute.js';
+import { computePlan } from './plan-compute.js';
 
-export interface PlanOptions {
-  readonly solver: PlannerChoice;
-  readonly timeLimitSeconds?: number | undefined;
-}
+export type { PlanOptions } from './plan-compute.js';
 
 export interface MadePlan {
-  readonly json: PlanJson & { lateDeliveries?: LateDelivery[] };
+  readonly json: PlanDocument;
   readonly scenario: Record<string, unknown>;
-  readonly plan: Plan;
 }
+
+/** How a plan is computed: in a worker thread (the server), or in process. */
+export type PlanRunner = (input: PlanInput) => Promise<PlanOutcome>;
+
+/** The compiled worker, next to this module once built. */
+const PLAN_WORKER = new URL('./plan-worker.js', import.meta.url);
+
+/**
+ * Computes a plan in a worker thread of its own, so the process goes on answering (health
+ * checks, metrics, other requests) while it solves. A worker that fails is an internal error.
+ */
+export function planInWorker(input: PlanInput, worker: URL = PLAN_WORKER): Promise<PlanOutcome> {
+  return new Promise((resolve, reject) => {
+    const thread = new Worker(worker, { workerData: input });
+    let answered = false;
+    thread.once('message', (outcome: PlanOutcome) => {
+      answered = true;
+      resolve(outcome);
+    });
+    thread.once('error', reject);
+    thread.once('exit', (code) => {
+      if (!answered) reject(new Error(`the planning worker exited with code ${code} and no plan`));
+    });
+  });
+}
+
+/**
+ * The runner the server uses: the worker once built (`dist/`); in process where only the
+ * TypeScript sources exist (the unit tests run them, and Node cannot start a worker on them).
+ */
+export const defaultPlanRunner: PlanRunner = existsSync(fileURLToPath(PLAN_WORKER))
+  ? (input) => planInWorker(input)
+  : computePlan;
 
 /**
  * Plans the state as it stands: the scenario as an export would write it, except that a
  * procured pool whose delivery is late counts only the GPUs delivered so far, and the unmet
- * demand that pool could have served says so in its reasons.
+ * demand that pool could have served says so in its reasons. The caller's transaction stays
+ * open while the plan is computed, so the plan is of one consistent state.
  */
-export async function planCurrentState(tx: Tx, now: Date, options: PlanOptions): Promise<MadePlan> {
+export async function planCurrentState(
+  tx: Tx,
+  now: Date,
+  options: PlanOptions,
+  run: PlanRunner = defaultPlanRunner,
+): Promise<MadePlan> {
   const exported = await exportScenario(tx);
   if (!exported) {
     throw new ConflictProblems('no scenario to plan', [
@@ -46,39 +75,7 @@ export async function planCurrentState(tx: Tx, now: Date, options: PlanOptions):
     return delay ? { ...pool, gpus: delay.deliveredGpus } : pool;
   });
   const planned = late.length > 0 ? { ...exported, pools } : exported;
-  const result = validateScenario(planned);
-  if (!result.ok) throw new ConflictProblems('the stored scenario is not valid', result.problems);
-  const problem = buildProblem(result.scenario);
-  const method = choosePlanner(problem, options.solver);
-  const plan = planProblem(problem, {
-    planner: method,
-    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
-    ...(options.timeLimitSeconds === undefined
-      ? {}
-      : { timeLimitSeconds: options.timeLimitSeconds }),
-    fast: {},
-  });
-  const json = planToJson(plan);
-  if (late.length === 0) return { json, scenario: exported, plan };
-  // Only the unmet rows the late pool could have served: accelerator, both windows and every
-  // contract term (a use-restriction may keep the workload off the pool whatever it delivers).
-  const rules = compileRules(result.scenario);
-  const workloads = new Map(result.scenario.workloads.map((w) => [w.id, w]));
-  const poolsById = new Map(result.scenario.pools.map((p) => [p.id, p]));
-  // Rows may share their reasons lists (plan-json): add to copies, never to a shared list.
-  const unmet = json.unmet.map((row) => {
-    const workload = workloads.get(row.workload);
-    const period = parsePeriod(row.period);
-    const extra: string[] = [];
-    for (const delay of late) {
-      const pool = poolsById.get(delay.pool);
-      if (!workload || !pool || period === undefined) continue;
-      if (!rules.decide(workload, pool, period).allowed) continue;
-      extra.push(
-        `pool ${delay.pool} of ${delay.provider} is late: ${delay.deliveredGpus} of ${delay.promisedGpus} GPUs promised by ${delay.promisedBy} delivered (request ${delay.request}); planned on ${delay.deliveredGpus}`,
-      );
-    }
-    return extra.length === 0 ? row : { ...row, reasons: [...row.reasons, ...extra] };
-  });
-  return { json: { ...json, unmet, lateDeliveries: late }, scenario: exported, plan };
+  const outcome = await run({ planned, late, options });
+  if (!outcome.ok) throw new ConflictProblems('the stored scenario is not valid', outcome.problems);
+  return { json: outcome.json, scenario: exported };
 }
