@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { formatPeriod } from '../core/period.js';
+import { seededRandom } from '../core/random.js';
 import { dedent, parseInvalid, parseValid, poolOf } from '../test-support/unit-scenarios.js';
+import { generateScenario } from './generate.js';
 import { gpusFromPower } from './normalize.js';
 import { parseScenario, parseScenarioOrThrow, validateScenario } from './parse.js';
 import type { Problem } from './problems.js';
@@ -529,7 +531,28 @@ describe('bad input', () => {
 
   it('reports a repeated key', () => {
     const text = edit('kind: Scenario\n', 'kind: Scenario\nkind: Scenario\n');
-    expect(parseInvalid(text)).toEqual([{ path: [], message: 'Map keys must be unique', line: 3 }]);
+    expect(parseInvalid(text)).toEqual([
+      { path: [], message: 'a key appears twice in one mapping (object); keep one', line: 3 },
+    ]);
+  });
+
+  it('reports a key repeated in a valid JSON scenario, which JSON.parse would let pass', () => {
+    const document = generateScenario({
+      workloads: 5,
+      pools: 3,
+      months: 6,
+      gangShare: 0,
+      random: seededRandom(1),
+    });
+    const text = JSON.stringify(document, null, 2);
+    expect(parseScenario(text).ok).toBe(true);
+    const repeated = text.replace(
+      '"kind": "Scenario",',
+      '"kind": "Scenario",\n  "kind": "Scenario",',
+    );
+    expect(parseInvalid(repeated)).toEqual([
+      { path: [], message: 'a key appears twice in one mapping (object); keep one', line: 4 },
+    ]);
   });
 
   it('reports a JSON syntax error with its line', () => {

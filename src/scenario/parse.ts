@@ -25,7 +25,10 @@ export function parseScenario(text: string): ParseResult {
       problems: sortProblems(
         document.errors.map((error) => ({
           path: [],
-          message: error.message.split('\n')[0] ?? error.message,
+          message:
+            error.code === 'DUPLICATE_KEY'
+              ? 'a key appears twice in one mapping (object); keep one'
+              : (error.message.split('\n')[0] ?? error.message),
           line: lineCounter.linePos(error.pos[0]).line,
         })),
       ),

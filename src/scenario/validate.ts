@@ -5,6 +5,7 @@ import type { Problem } from './problems.js';
 import { sortProblems } from './problems.js';
 import { checkReferences } from './references.js';
 import { scenarioSchema } from './schema.js';
+import { repeatsKey } from './json-keys.js';
 
 /**
  * Validation of scenario documents against format v1, without the YAML reader: a command
@@ -23,7 +24,7 @@ export type ParseResult =
 export function parseJsonScenario(text: string): Scenario | undefined {
   if (!text.trimStart().startsWith('{')) return undefined;
   const data = tryJson(text);
-  if (data === undefined) return undefined;
+  if (data === undefined || repeatsKey(text)) return undefined;
   const result = validateScenario(data);
   return result.ok ? result.scenario : undefined;
 }
