@@ -136,26 +136,32 @@ function runHighs(highs: Highs, model: LinearModel, options: SolveOptions): Solv
 
 /**
  * The worker: loads HiGHS (its CommonJS build, by path), runs `runHighs`, posts the outcome
- * on its port and raises the flag the caller waits on. Any failure is posted as an error.
+ * on its port and raises the flag the caller waits on. Any failure it can catch, thrown or
+ * rejected anywhere in the thread, is posted as an error; one it cannot (the thread running out
+ * of memory) leaves the caller waiting until its limit.
+ *
+ * `runHighs` travels as its source text, so it must use nothing but its arguments; this keeps
+ * one file for the solver whether it runs compiled or from TypeScript under the test runner.
  */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const runHighs = (${runHighs.toString()});
+let answered = false;
 const finish = (outcome) => {
+  if (answered) return;
+  answered = true;
   workerData.port.postMessage(outcome);
   Atomics.store(workerData.flag, 0, 1);
   Atomics.notify(workerData.flag, 0);
 };
 const fail = (error) =>
   finish({ status: 'error', message: String((error && error.message) || error) });
-try {
-  require(workerData.highsPath)
-    .default()
-    .then((highs) => finish(runHighs(highs, workerData.model, workerData.options)))
-    .catch(fail);
-} catch (error) {
-  fail(error);
-}
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
+require(workerData.highsPath)
+  .default()
+  .then((highs) => finish(runHighs(highs, workerData.model, workerData.options)))
+  .catch(fail);
 `;
 
 /**
@@ -171,6 +177,8 @@ function solveInWorker(
   const { port1, port2 } = new MessageChannel();
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
+    // The source is CommonJS: `--input-type=module` (node -e scripts) must not reach it.
+    execArgv: process.execArgv.filter((flag) => !flag.startsWith('--input-type')),
     workerData: {
       model,
       options,
@@ -181,6 +189,9 @@ function solveInWorker(
     transferList: [port2],
   });
   worker.unref();
+  // A failure the worker could not post, or one after the caller stopped waiting, changes
+  // nothing here: the caller has its answer, or reports that none came.
+  worker.on('error', () => {});
   try {
     Atomics.wait(flag, 0, 0, waitSeconds * 1000);
     const answer = receiveMessageOnPort(port1);
@@ -188,7 +199,7 @@ function solveInWorker(
       const seconds = (value: number) => Number(value.toFixed(3));
       return {
         status: 'overran',
-        message: `HiGHS did not stop at its ${seconds(options.timeLimitSeconds ?? 0)} s time limit and was stopped after ${seconds(waitSeconds)} s`,
+        message: `HiGHS gave no answer within its ${seconds(options.timeLimitSeconds ?? 0)} s time limit and was stopped after ${seconds(waitSeconds)} s`,
       };
     }
     return answer.message as SolveOutcome;
