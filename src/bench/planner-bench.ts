@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildExactModel } from '../core/planner/exact.js';
 import { buildProblem } from '../core/planner/problem.js';
@@ -246,8 +246,7 @@ const table = renderTable(
   ],
 );
 process.stdout.write(`${table}\n`);
-const outDirectory = join(out, '..');
-mkdirSync(outDirectory, { recursive: true });
+mkdirSync(dirname(out), { recursive: true });
 writeFileSync(
   out,
   `${JSON.stringify(

@@ -783,6 +783,21 @@ for (const backend of testBackends()) {
       expect(error.code).toBe('invalid_request');
       expect(error.message).toMatch(/^body: /);
       expect(malformed.text).not.toMatch(/\bat .*\.(js|ts):\d+|stack|node_modules/);
+      // A key twice: JSON.parse would keep the second quietly; we refuse the body.
+      const repeated = await h.call('POST', '/v1/requests', {
+        token: h.tokens.planner.secret,
+        raw: JSON.stringify(REQUEST).replace('{', '{"gpus": 1, '),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(repeated.status).toBe(400);
+      expect(errorOf(repeated).message).toBe('body: a key appears twice in one object; keep one');
+      // And prototype poisoning stays refused, as Fastify's own parser refuses it.
+      const poisoned = await h.call('POST', '/v1/requests', {
+        token: h.tokens.planner.secret,
+        raw: JSON.stringify(REQUEST).replace('{', '{"__proto__": {"admin": true}, '),
+        headers: { 'content-type': 'application/json' },
+      });
+      expect(poisoned.status).toBe(400);
       const wrongType = await h.call('POST', '/v1/requests', {
         token: h.tokens.planner.secret,
         raw: 'accelerator=vr200',

@@ -20,6 +20,8 @@ import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
 import type { Route } from './route.js';
 import { allRoutes } from './routes/index.js';
+import { createPlanRunner } from './planning.js';
+import { repeatsKey } from '../scenario/json-keys.js';
 
 /** The time on the database's clock; tests pass their own. */
 export type Clock = (db: Queryable) => Promise<Date>;
@@ -53,6 +55,7 @@ export function buildApp(options: AppOptions): App {
   const clock = options.clock ?? databaseClock;
   const metrics = new Metrics();
   const routes = allRoutes();
+  const planner = createPlanRunner();
   const fastify = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
@@ -93,6 +96,10 @@ export function buildApp(options: AppOptions): App {
     return (result as { rows: { n: number }[] }).rows[0]?.n ?? 0;
   });
 
+  // Before in-flight requests are waited for: a plan still computing would hold the close
+  // (and its transaction) for minutes. Its request fails and changes nothing.
+  fastify.addHook('preClose', () => planner.stop());
+
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(
       request.method,
@@ -100,6 +107,31 @@ export function buildApp(options: AppOptions): App {
       reply.statusCode,
       reply.elapsedTime / 1000,
     );
+  });
+
+  // JSON bodies as Fastify parses them (prototype poisoning refused), and a key repeated in
+  // one object refused too: JSON.parse would keep the last value without a word.
+  const parseJson = fastify.getDefaultJsonParser('error', 'error') as (
+    request: FastifyRequest,
+    body: string,
+    done: (error: Error | null, value?: unknown) => void,
+  ) => void;
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const text = String(body);
+    parseJson(request, text, (error, value) => {
+      if (error) done(error, undefined);
+      else if (repeatsKey(text)) {
+        done(
+          new HttpError(
+            400,
+            'invalid_request',
+            'body: a key appears twice in one object; keep one',
+          ),
+          undefined,
+        );
+      } else done(null, value);
+    });
   });
 
   fastify.setErrorHandler(async (error: unknown, request, reply) => {
@@ -225,6 +257,7 @@ export function buildApp(options: AppOptions): App {
         requestId: request.id,
         audit: (event) =>
           appendEvent(tx, { ...event, actor: actorOf(principal), requestId: request.id }, now),
+        plan: planner.run,
       });
       const status = out.status ?? definition.successStatus ?? 200;
       if (idempotent) {

@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { seededRandom } from '../core/random.js';
+import { generateScenario } from '../scenario/generate.js';
 import { readScenarioDocument } from '../scenario/load.js';
 import type { PlanInput } from './plan-compute.js';
 import { computePlan } from './plan-compute.js';
@@ -22,8 +25,14 @@ beforeAll(async () => {
 
 describe('planInWorker', () => {
   it('gives the plan computePlan gives in process, exact and fast', async () => {
-    for (const solver of ['exact', 'fast'] as const) {
-      const input: PlanInput = { planned: example, late: [], options: { solver } };
+    const runs = [
+      { solver: 'exact' },
+      // As the server plans: with a time limit, HiGHS in a worker of the worker.
+      { solver: 'exact', timeLimitSeconds: 30 },
+      { solver: 'fast' },
+    ] as const;
+    for (const options of runs) {
+      const input: PlanInput = { planned: example, late: [], options };
       const inWorker = await planInWorker(input, BUILT_WORKER);
       expect(inWorker.ok).toBe(true);
       expect(JSON.stringify(inWorker)).toBe(JSON.stringify(await computePlan(input)));
@@ -39,6 +48,27 @@ describe('planInWorker', () => {
     const outcome = await planInWorker(input, BUILT_WORKER);
     expect(outcome.ok).toBe(false);
     expect(outcome).toEqual(await computePlan(input));
+  });
+
+  it('stops a plan when asked, and fails it without a plan', async () => {
+    const large = generateScenario({
+      workloads: 2500,
+      pools: 200,
+      months: 48,
+      gangShare: 0.1,
+      random: seededRandom(1),
+    }) as unknown as Record<string, unknown>;
+    const running = new Set<Worker>();
+    const planning = planInWorker(
+      { planned: large, late: [], options: { solver: 'fast' } },
+      BUILT_WORKER,
+      running,
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(running.size).toBe(1);
+    await Promise.all([...running].map((thread) => thread.terminate()));
+    await expect(planning).rejects.toThrow('the planning worker exited with code 1 and no plan');
+    expect(running.size).toBe(0);
   });
 
   it('fails, without a plan, when the worker cannot start', async () => {

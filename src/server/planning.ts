@@ -21,12 +21,18 @@ export type PlanRunner = (input: PlanInput) => Promise<PlanOutcome>;
 const PLAN_WORKER = new URL('./plan-worker.js', import.meta.url);
 
 /**
- * Computes a plan in a worker thread of its own, so the process goes on answering (health
- * checks, metrics, other requests) while it solves. A worker that fails is an internal error.
+ * Computes a plan in a worker thread of its own, so the process goes on answering while it
+ * solves. A worker that fails, or is stopped, is an internal error. `running` holds the worker
+ * while it works, for whoever must stop it.
  */
-export function planInWorker(input: PlanInput, worker: URL = PLAN_WORKER): Promise<PlanOutcome> {
+export function planInWorker(
+  input: PlanInput,
+  worker: URL = PLAN_WORKER,
+  running?: Set<Worker>,
+): Promise<PlanOutcome> {
   return new Promise((resolve, reject) => {
     const thread = new Worker(worker, { workerData: input });
+    running?.add(thread);
     let answered = false;
     thread.once('message', (outcome: PlanOutcome) => {
       answered = true;
@@ -34,18 +40,34 @@ export function planInWorker(input: PlanInput, worker: URL = PLAN_WORKER): Promi
     });
     thread.once('error', reject);
     thread.once('exit', (code) => {
+      running?.delete(thread);
       if (!answered) reject(new Error(`the planning worker exited with code ${code} and no plan`));
     });
   });
 }
 
+export interface PlanRunnerHandle {
+  readonly run: PlanRunner;
+  /** Stops the plans still computing (their requests fail and change nothing). */
+  stop(): Promise<void>;
+}
+
 /**
- * The runner the server uses: the worker once built (`dist/`); in process where only the
+ * The server's planner: each plan in a worker once built (`dist/`); in process where only the
  * TypeScript sources exist (the unit tests run them, and Node cannot start a worker on them).
  */
-export const defaultPlanRunner: PlanRunner = existsSync(fileURLToPath(PLAN_WORKER))
-  ? (input) => planInWorker(input)
-  : computePlan;
+export function createPlanRunner(): PlanRunnerHandle {
+  if (!existsSync(fileURLToPath(PLAN_WORKER))) {
+    return { run: computePlan, stop: () => Promise.resolve() };
+  }
+  const running = new Set<Worker>();
+  return {
+    run: (input) => planInWorker(input, PLAN_WORKER, running),
+    stop: async () => {
+      await Promise.all([...running].map((thread) => thread.terminate()));
+    },
+  };
+}
 
 /**
  * Plans the state as it stands: the scenario as an export would write it, except that a
@@ -57,7 +79,7 @@ export async function planCurrentState(
   tx: Tx,
   now: Date,
   options: PlanOptions,
-  run: PlanRunner = defaultPlanRunner,
+  run: PlanRunner,
 ): Promise<MadePlan> {
   const exported = await exportScenario(tx);
   if (!exported) {

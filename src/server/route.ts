@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { Tx } from '../store/db.js';
 import type { AuditEvent } from '../store/events.js';
 import type { Principal, Role } from '../store/tokens.js';
+import type { PlanRunner } from './planning.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -19,6 +20,8 @@ export interface RouteContext<P, Q, B> {
   readonly requestId: string;
   /** Appends to the audit log in this request's transaction, as the caller. */
   readonly audit: (event: Omit<AuditEvent, 'actor' | 'requestId'>) => Promise<void>;
+  /** Computes a plan off the event loop; plans still computing stop when the app closes. */
+  readonly plan: PlanRunner;
 }
 
 export interface Reply {

@@ -187,15 +187,16 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** fetch says only "fetch failed"; the reason is in its cause. */
 /**
- * How long to wait for an answer: a plan may take the API's 300 s cap, anything else answers
- * in well under a minute on a healthy server.
+ * How long to wait for an answer: a plan may take the API's 300 s cap, HiGHS's grace past it
+ * (16 s) and the fast planner's answer after that; anything else answers in well under a
+ * minute on a healthy server.
  */
 function timeoutFor(method: string, path: string): number {
-  return method === 'POST' && path.startsWith('/v1/plans') ? 330_000 : 60_000;
+  return method === 'POST' && path.startsWith('/v1/plans') ? 360_000 : 60_000;
 }
 
+/** fetch says only "fetch failed"; the reason is in its cause. */
 function causeOf(error: unknown): string {
   const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
   if (cause && typeof cause.message === 'string' && cause.message !== '') return cause.message;

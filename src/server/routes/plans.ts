@@ -63,11 +63,16 @@ export function planRoutes(): Route[] {
         .optional(),
       successStatus: 201,
       sweepsDeadlines: true,
-      handler: async ({ tx, body, now, principal, audit }) => {
-        const made = await planCurrentState(tx, now, {
-          solver: body?.solver ?? 'auto',
-          timeLimitSeconds: body?.timeLimitSeconds ?? PLAN_TIME_LIMIT_SECONDS,
-        });
+      handler: async ({ tx, body, now, principal, audit, plan }) => {
+        const made = await planCurrentState(
+          tx,
+          now,
+          {
+            solver: body?.solver ?? 'auto',
+            timeLimitSeconds: body?.timeLimitSeconds ?? PLAN_TIME_LIMIT_SECONDS,
+          },
+          plan,
+        );
         const text = `${JSON.stringify(made.json, null, 2)}\n`;
         const [row] = await tx
           .insert(t.plans)
