@@ -43,6 +43,8 @@ interface Run {
   method?: string;
   status?: string;
   note?: string;
+  /** When the fast planner's plan was given for an exact run: what HiGHS did. */
+  exact?: { status: string; totalUSD?: number };
   peakMiB?: number;
   error?: string;
 }
@@ -70,7 +72,12 @@ function plan(file: string, args: readonly string[]): { run: Run; text: string }
   const json = JSON.parse(child.stdout) as {
     objective: { totalUSD: number };
     bound: { lowerBoundUSD: number; gap: number };
-    solver: { method: string; status: string; note?: string };
+    solver: {
+      method: string;
+      status: string;
+      note?: string;
+      exact?: { status: string; totalUSD?: number };
+    };
   };
   return {
     run: {
@@ -81,6 +88,7 @@ function plan(file: string, args: readonly string[]): { run: Run; text: string }
       method: json.solver.method,
       status: json.solver.status,
       ...(json.solver.note === undefined ? {} : { note: json.solver.note }),
+      ...(json.solver.exact === undefined ? {} : { exact: json.solver.exact }),
     },
     text,
   };
@@ -94,7 +102,11 @@ interface Row {
   triples: number;
   /** The median of our runs, with every run's seconds and whether their plans were the same. */
   ours: Run & { runs: number[]; samePlan: boolean };
-  /** `planned`: the plan is HiGHS's own, not the fast planner's after HiGHS was stopped. */
+  /**
+   * `planned`: the plan is HiGHS's own. Otherwise the command gave the fast planner's plan
+   * (HiGHS overran its limit and was stopped, or stopped at it with a dearer plan) and
+   * `exact` says what HiGHS did.
+   */
   highs: Run & { planned: boolean };
   lp?: { status: string; objective?: number; message?: string };
   speedup: number;
@@ -194,7 +206,9 @@ try {
 /** What HiGHS's column says: its status, or that it was stopped, or why it failed. */
 function highsStatus(r: Row): string {
   if (r.highs.error !== undefined) return `error: ${r.highs.error}`;
-  if (!r.highs.planned) return 'stopped (overran)';
+  if (!r.highs.planned) {
+    return r.highs.exact?.status === 'overran' ? 'stopped (overran)' : 'time-limit (dearer)';
+  }
   return r.highs.status ?? '-';
 }
 
@@ -223,7 +237,7 @@ const table = renderTable(
     r.ours.peakMiB === undefined ? '-' : `${Math.round(r.ours.peakMiB)} MiB`,
     r.ours.samePlan ? 'yes' : 'NO',
     secs(r.highs.seconds),
-    r.highs.planned ? usd(r.highs.totalUSD) : '-',
+    usd(r.highs.planned ? r.highs.totalUSD : r.highs.exact?.totalUSD),
     highsStatus(r),
     `${r.speedup.toFixed(1)}×`,
     percent(r.oursVsHighs),

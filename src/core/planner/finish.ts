@@ -19,7 +19,6 @@ export function finishPlan(
     status: SolveStatus;
     boundSource: BoundSource;
     bound: number;
-    note?: string;
   },
 ): Plan {
   const evaluation = evaluatePlacements(problem, placements);
@@ -36,12 +35,7 @@ export function finishPlan(
     unmet: explainShortages(problem, placements, evaluation.shortages),
     commitments: evaluation.commitments,
     byProvider: evaluation.byProvider,
-    solver: {
-      method: solve.method,
-      status: solve.status,
-      boundSource: solve.boundSource,
-      ...(solve.note === undefined ? {} : { note: solve.note }),
-    },
+    solver: { method: solve.method, status: solve.status, boundSource: solve.boundSource },
   };
 }
 

@@ -27,7 +27,13 @@ export interface PlanJson {
     computeUSD: number;
   }[];
   /** Extension: how the plan was found. */
-  solver: { method: string; status: string; boundSource: string; note?: string };
+  solver: {
+    method: string;
+    status: string;
+    boundSource: string;
+    note?: string;
+    exact?: { status: string; totalUSD?: number };
+  };
 }
 
 /**
@@ -84,6 +90,15 @@ export function planToJson(plan: Plan): PlanJson {
       capacityGpus: row.capacity,
       computeUSD: usd(row.compute),
     })),
-    solver: { ...plan.solver },
+    solver: solverJson(plan.solver),
+  };
+}
+
+function solverJson({ exact, ...report }: Plan['solver']): PlanJson['solver'] {
+  if (!exact) return { ...report };
+  const { status, total } = exact;
+  return {
+    ...report,
+    exact: { status, ...(total === undefined ? {} : { totalUSD: centsToNumber(toCents(total)) }) },
   };
 }

@@ -57,6 +57,11 @@ export interface SolverReport {
   readonly boundSource: BoundSource;
   /** Why the plan is not the one asked for, e.g. the exact solver overran its time limit. */
   readonly note?: string;
+  /**
+   * When the exact planner was asked for and the fast planner's plan is given: what HiGHS
+   * did, and the total of its own plan if it had one.
+   */
+  readonly exact?: { readonly status: 'time-limit' | 'overran'; readonly total?: Micros };
 }
 
 export interface Plan {

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { centsToNumber, formatUSD, toCents } from '../money.js';
 import { seededRandom } from '../random.js';
 import { generateScenario } from '../../scenario/generate.js';
 import { parseScenarioOrThrow } from '../../scenario/parse.js';
+import { createHighsSolver } from '../../solver/highs-solver.js';
 import { planToJson } from './plan-json.js';
 import { choosePlanner, EXACT_TRIPLE_LIMIT, planProblem } from './planner.js';
 import { buildProblem } from './problem.js';
@@ -46,10 +48,71 @@ describe('planProblem', () => {
       status: 'feasible',
       boundSource: 'lagrangian',
       note: "slow did not stop at its 2 s time limit; this is the fast planner's plan",
+      exact: { status: 'overran' },
     });
     // Apart from the report, the plan is the one `--solver fast` gives.
     const fast = planToJson(planProblem(problem, { planner: 'fast' }));
     expect({ ...planToJson(plan), solver: fast.solver }).toEqual(fast);
+  });
+
+  it('gives the fast plan when HiGHS stops at its limit with a dearer one, and says so', () => {
+    const problem = problemOf(40, 8, 6);
+    // Stopped at the limit before it placed anything: the plan of nothing, no bound.
+    const placingNothing = (status: 'optimal' | 'time-limit'): LinearSolver => ({
+      name: 'stopped',
+      solve: (model) => ({
+        status,
+        values: new Float64Array(model.numCols),
+        objective: 0,
+        bound: -Infinity,
+      }),
+    });
+    const plan = planProblem(problem, {
+      planner: 'exact',
+      solver: placingNothing('time-limit'),
+      timeLimitSeconds: 5,
+    });
+    const fast = planProblem(problem, { planner: 'fast' });
+    const nothing = planProblem(problem, { planner: 'exact', solver: placingNothing('optimal') });
+    expect(nothing.objective.total).toBeGreaterThan(fast.objective.total);
+    expect(plan.solver).toEqual({
+      method: 'fast',
+      status: 'feasible',
+      boundSource: 'lagrangian',
+      note: `HiGHS stopped at its 5 s time limit with a plan costing ${formatUSD(toCents(nothing.objective.total))}; this is the fast planner's plan, which costs less`,
+      exact: { status: 'time-limit', total: nothing.objective.total },
+    });
+    expect(planToJson(plan).solver.exact).toEqual({
+      status: 'time-limit',
+      totalUSD: centsToNumber(toCents(nothing.objective.total)),
+    });
+    expect({ ...plan, solver: fast.solver }).toEqual(fast);
+  });
+
+  it("keeps HiGHS's plan at its limit when it is no dearer, with the higher bound", async () => {
+    const problem = problemOf(40, 8, 6);
+    const highs = await createHighsSolver();
+    // HiGHS's optimum, reported as if stopped at the limit without a bound.
+    const weak: LinearSolver = {
+      name: 'HiGHS',
+      solve: (model, options) => {
+        const outcome = highs.solve(model, { ...(options.start ? { start: options.start } : {}) });
+        return 'values' in outcome
+          ? { ...outcome, status: 'time-limit', bound: -Infinity }
+          : outcome;
+      },
+    };
+    const plan = planProblem(problem, { planner: 'exact', solver: weak, timeLimitSeconds: 30 });
+    const optimal = planProblem(problem, { planner: 'exact', solver: highs });
+    const fast = planProblem(problem, { planner: 'fast' });
+    expect(plan.assignments).toEqual(optimal.assignments);
+    expect(plan.solver).toEqual({
+      method: 'exact',
+      status: 'time-limit',
+      boundSource: 'lagrangian',
+    });
+    expect(plan.lowerBound).toBe(fast.lowerBound);
+    expect(plan.lowerBound).toBeGreaterThan(0n);
   });
 
   it('passes other solver failures on', () => {

@@ -2,6 +2,7 @@ import { planExact, SolverOverran } from './exact.js';
 import { planFast } from './fast.js';
 import type { FastOptions } from './fast.js';
 import { finishPlan } from './finish.js';
+import { formatUSD, toCents } from '../money.js';
 import type { Plan } from './plan.js';
 import type { PlacementProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
@@ -32,41 +33,73 @@ export function choosePlanner(problem: PlacementProblem, choice: PlannerChoice):
 
 /**
  * Plans a problem with the exact or the fast planner. Both return a feasible plan with a
- * proven lower bound; the exact one proves optimality within its gap. When the exact solver
- * runs past its time limit and is stopped, the fast planner answers, and the plan's
- * `solver.note` says so.
+ * proven lower bound; the exact one proves optimality within its gap.
+ *
+ * When the exact solver stops at its time limit, its plan may be poor (it may not have
+ * begun its search), so the fast planner runs too and the cheaper plan is given, with the
+ * higher of the two proven bounds. When the exact solver overran its limit and was stopped,
+ * the fast planner's plan is given. Either way `solver.exact` says what HiGHS did and
+ * `solver.note` says why the plan is the fast planner's.
  */
 export function planProblem(problem: PlacementProblem, options: PlannerOptions): Plan {
   const method = choosePlanner(problem, options.planner);
   if (method === 'fast') return planFastly(problem, options.fast ?? {});
   if (!options.solver) throw new Error('the exact planner needs a solver');
+  const limit = options.timeLimitSeconds;
+  // The time is spent when the fast planner is the fallback: it runs to its end without a
+  // deadline, so its placements are those `--solver fast` gives.
+  const { iterations, onProgress } = options.fast ?? {};
+  const fastOptions: FastOptions = {
+    ...(iterations === undefined ? {} : { iterations }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  };
+  let exact: Plan;
   try {
-    return planExact(problem, options.solver, {
-      ...(options.timeLimitSeconds === undefined
-        ? {}
-        : { timeLimitSeconds: options.timeLimitSeconds }),
-    });
+    exact = planExact(
+      problem,
+      options.solver,
+      limit === undefined ? {} : { timeLimitSeconds: limit },
+    );
   } catch (error) {
     if (!(error instanceof SolverOverran)) throw error;
-    // The fast planner answers in seconds; with the time already spent it runs without a
-    // deadline, so this plan is the one `--solver fast` gives, byte for byte. The report says
-    // why it is not exact.
-    const { iterations, onProgress } = options.fast ?? {};
-    const fast: FastOptions = {
-      ...(iterations === undefined ? {} : { iterations }),
-      ...(onProgress === undefined ? {} : { onProgress }),
+    const fast = planFastly(problem, fastOptions);
+    return {
+      ...fast,
+      solver: {
+        ...fast.solver,
+        note: `${error.message}; this is the fast planner's plan`,
+        exact: { status: 'overran' },
+      },
     };
-    return planFastly(problem, fast, `${error.message}; this is the fast planner's plan`);
   }
+  if (exact.solver.status !== 'time-limit') return exact;
+  const fast = planFastly(problem, fastOptions);
+  const bound = fast.lowerBound > exact.lowerBound ? fast : exact;
+  if (exact.objective.total <= fast.objective.total) {
+    return {
+      ...exact,
+      lowerBound: bound.lowerBound,
+      solver: { ...exact.solver, boundSource: bound.solver.boundSource },
+    };
+  }
+  return {
+    ...fast,
+    lowerBound: bound.lowerBound,
+    solver: {
+      ...fast.solver,
+      boundSource: bound.solver.boundSource,
+      note: `HiGHS stopped at its ${limit ?? 0} s time limit with a plan costing ${formatUSD(toCents(exact.objective.total))}; this is the fast planner's plan, which costs less`,
+      exact: { status: 'time-limit', total: exact.objective.total },
+    },
+  };
 }
 
-function planFastly(problem: PlacementProblem, options: FastOptions, note?: string): Plan {
+function planFastly(problem: PlacementProblem, options: FastOptions): Plan {
   const result = planFast(problem, options);
   return finishPlan(problem, result.placements, {
     method: 'fast',
     status: result.stoppedByDeadline ? 'time-limit' : 'feasible',
     boundSource: 'lagrangian',
     bound: result.bound,
-    ...(note === undefined ? {} : { note }),
   });
 }
