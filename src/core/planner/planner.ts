@@ -46,8 +46,8 @@ export function planProblem(problem: PlacementProblem, options: PlannerOptions):
   if (method === 'fast') return planFastly(problem, options.fast ?? {});
   if (!options.solver) throw new Error('the exact planner needs a solver');
   const limit = options.timeLimitSeconds;
-  // The time is spent when the fast planner is the fallback: it runs to its end without a
-  // deadline, so its placements are those `--solver fast` gives.
+  // When the fast planner answers for HiGHS, the time is spent already: it runs to its end
+  // without a deadline, so its placements are those `--solver fast` gives.
   const { iterations, onProgress } = options.fast ?? {};
   const fastOptions: FastOptions = {
     ...(iterations === undefined ? {} : { iterations }),
