@@ -1,8 +1,8 @@
 /**
  * Whether a valid JSON text repeats a key inside one object. `JSON.parse` keeps the last
- * value silently; a scenario file must not say two things at once, so the YAML reader (which
- * refuses repeated keys, with their line) reads such a file instead. Linear in the text; a key
- * is decoded only when it holds an escape.
+ * value silently, and input must not say two things at once: a scenario file that repeats a
+ * key goes to the YAML reader (which refuses it with its line), an HTTP body is refused with
+ * 400. Linear in the text; a key is decoded only when it holds an escape.
  */
 export function repeatsKey(text: string): boolean {
   // One entry per open container: the keys seen so far for an object, undefined for an array.

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { formatPeriod } from '../core/period.js';
-import { seededRandom } from '../core/random.js';
 import { dedent, parseInvalid, parseValid, poolOf } from '../test-support/unit-scenarios.js';
-import { generateScenario } from './generate.js';
 import { gpusFromPower } from './normalize.js';
 import { parseScenario, parseScenarioOrThrow, validateScenario } from './parse.js';
 import type { Problem } from './problems.js';
 import { InvalidInputError, formatPath, formatProblem } from './problems.js';
+import { generatedDocument } from '../test-support/generated.js';
 
 /** A valid file that uses every section; the bad inputs below are small edits of it. */
 const VALID = dedent(`
@@ -537,13 +536,7 @@ describe('bad input', () => {
   });
 
   it('reports a key repeated in a valid JSON scenario, which JSON.parse would let pass', () => {
-    const document = generateScenario({
-      workloads: 5,
-      pools: 3,
-      months: 6,
-      gangShare: 0,
-      random: seededRandom(1),
-    });
+    const document = generatedDocument({ workloads: 5, pools: 3, months: 6, gangShare: 0 });
     const text = JSON.stringify(document, null, 2);
     expect(parseScenario(text).ok).toBe(true);
     const repeated = text.replace(

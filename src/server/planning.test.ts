@@ -2,12 +2,11 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../core/random.js';
-import { generateScenario } from '../scenario/generate.js';
 import { readScenarioDocument } from '../scenario/load.js';
 import type { PlanInput } from './plan-compute.js';
 import { computePlan } from './plan-compute.js';
 import { planInWorker } from './planning.js';
+import { generatedDocument } from '../test-support/generated.js';
 
 // The worker as the server runs it: compiled (npm test builds before it runs the tests).
 const BUILT_WORKER = new URL('../../dist/server/plan-worker.js', import.meta.url);
@@ -51,12 +50,10 @@ describe('planInWorker', () => {
   });
 
   it('stops a plan when asked, and fails it without a plan', async () => {
-    const large = generateScenario({
+    const large = generatedDocument({
       workloads: 2500,
       pools: 200,
       months: 48,
-      gangShare: 0.1,
-      random: seededRandom(1),
     }) as unknown as Record<string, unknown>;
     const running = new Set<Worker>();
     const planning = planInWorker(

@@ -3,21 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { LinearModel } from '../core/planner/solver.js';
 import { buildExactModel } from '../core/planner/exact.js';
 import { buildProblem } from '../core/planner/problem.js';
-import { seededRandom } from '../core/random.js';
-import { generateScenario } from '../scenario/generate.js';
-import { parseScenarioOrThrow } from '../scenario/parse.js';
 import { createHighsSolver } from './highs-solver.js';
+import { generatedScenario } from '../test-support/generated.js';
 
 function model(workloads: number, pools: number, months: number) {
-  const document = generateScenario({
-    workloads,
-    pools,
-    months,
-    gangShare: 0.2,
-    random: seededRandom(7),
-  });
-  const problem = buildProblem(parseScenarioOrThrow(JSON.stringify(document)));
-  return buildExactModel(problem);
+  return buildExactModel(
+    buildProblem(generatedScenario({ workloads, pools, months, gangShare: 0.2, seed: 7 })),
+  );
 }
 
 /** A model HiGHS refuses: two columns, one cost. */

@@ -2,9 +2,6 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Scenario } from '../model.js';
 import { microsToFloat, toCents } from '../money.js';
-import { seededRandom } from '../random.js';
-import { parseScenario } from '../../scenario/parse.js';
-import { generateScenario } from '../../scenario/generate.js';
 import { createHighsSolver } from '../../solver/highs-solver.js';
 import {
   smallDocument,
@@ -22,6 +19,7 @@ import { planProblem } from './planner.js';
 import { buildProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
 import { verifyPlan } from './verify.js';
+import { generatedScenario } from '../../test-support/generated.js';
 
 // Fixed seeds, so a failure reproduces. For a longer hunt:
 // STARGATE_PROPERTY_SEED=7 STARGATE_PROPERTY_SCALE=20 npx vitest run src/core/planner/fast.property.test.ts
@@ -44,20 +42,6 @@ function exactTotal(scenario: Scenario): number {
 
 function fastJson(scenario: Scenario): string {
   return JSON.stringify(planToJson(planProblem(buildProblem(scenario), { planner: 'fast' })));
-}
-
-/** A scenario from the project's generator, through the real parser. */
-function generated(workloads: number, pools: number, months: number, seed: number): Scenario {
-  const document = generateScenario({
-    workloads,
-    pools,
-    months,
-    gangShare: 0.1,
-    random: seededRandom(seed),
-  });
-  const parsed = parseScenario(JSON.stringify(document));
-  if (!parsed.ok) throw new Error('generated scenario is not valid');
-  return parsed.scenario;
 }
 
 describe('planFast on generated scenarios', () => {
@@ -160,7 +144,7 @@ describe('planFast on larger generated instances', () => {
       [100, 20, 24, 7],
       [60, 12, 36, 3],
     ] as const) {
-      const scenario = generated(workloads, pools, months, seed);
+      const scenario = generatedScenario({ workloads, pools, months, seed });
       const problem = buildProblem(scenario);
       const exact = planExact(problem, solver, { timeLimitSeconds: 20 });
       const optimum = microsToFloat(exact.objective.total);
@@ -177,7 +161,7 @@ describe('planFast on larger generated instances', () => {
   });
 
   it('still returns a feasible plan and a valid bound when its deadline has passed', () => {
-    const scenario = generated(100, 20, 24, 7);
+    const scenario = generatedScenario({ workloads: 100, pools: 20, months: 24, seed: 7 });
     const problem = buildProblem(scenario);
     const optimum = exactTotal(scenario);
     const result = planFast(problem, { deadline: { now: () => 1, at: 0 } });

@@ -1,23 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { centsToNumber, formatUSD, toCents } from '../money.js';
-import { seededRandom } from '../random.js';
-import { generateScenario } from '../../scenario/generate.js';
-import { parseScenarioOrThrow } from '../../scenario/parse.js';
 import { createHighsSolver } from '../../solver/highs-solver.js';
 import { planToJson } from './plan-json.js';
 import { choosePlanner, EXACT_TRIPLE_LIMIT, planProblem } from './planner.js';
 import { buildProblem } from './problem.js';
 import type { LinearSolver, SolveOptions } from './solver.js';
+import { generatedScenario } from '../../test-support/generated.js';
 
 function problemOf(workloads: number, pools: number, months: number) {
-  const document = generateScenario({
-    workloads,
-    pools,
-    months,
-    gangShare: 0.1,
-    random: seededRandom(3),
-  });
-  return buildProblem(parseScenarioOrThrow(JSON.stringify(document)));
+  return buildProblem(generatedScenario({ workloads, pools, months, seed: 3 }));
 }
 
 /** A solver that never finishes in time, as HiGHS sometimes does not. */
