@@ -7,8 +7,6 @@ import { lateDeliveries } from '../store/procurement.js';
 import type { PlanDocument, PlanInput, PlanOptions, PlanOutcome } from './plan-compute.js';
 import { computePlan } from './plan-compute.js';
 
-export type { PlanOptions } from './plan-compute.js';
-
 export interface MadePlan {
   readonly json: PlanDocument;
   readonly scenario: Record<string, unknown>;

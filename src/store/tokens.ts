@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import type { Queryable } from './db.js';
+import type { Queryable, Tx } from './db.js';
 import type { AuditEvent } from './events.js';
+import { appendEvent } from './events.js';
 import { tokens } from './schema.js';
 
 export const ROLES = ['admin', 'planner', 'holder', 'operator', 'funder', 'viewer'] as const;
@@ -57,6 +58,21 @@ export async function createToken(
     createdAt: now,
   });
   return { id, secret };
+}
+
+/**
+ * Creates a token and records who made it, in the caller's `auditedTransaction` (the API
+ * records its own event, with the request's id, through its `audit`).
+ */
+export async function createAuditedToken(
+  tx: Tx,
+  grant: Grant,
+  now: Date,
+  actor: string,
+): Promise<{ id: string; secret: string }> {
+  const token = await createToken(tx, grant, now);
+  await appendEvent(tx, { ...tokenCreated(token.id, grant), actor }, now);
+  return token;
 }
 
 /** The audit record of a new token: never its secret. */

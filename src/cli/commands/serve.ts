@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { readScenarioDocument } from '../../scenario/load.js';
 import { buildApp } from '../../server/app.js';
-import { appendEvent, auditedTransaction } from '../../store/events.js';
-import { countTokens, createToken, tokenCreated } from '../../store/tokens.js';
+import { auditedTransaction } from '../../store/events.js';
+import { countTokens, createAuditedToken } from '../../store/tokens.js';
 import { hasScenario, replaceScenario } from '../../store/scenario-store.js';
 import { parseCommandArgs, positiveNumber, wholeNumber } from '../args.js';
 import { UsageError } from '../errors.js';
@@ -72,11 +72,12 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     const first = await auditedTransaction(store.db, async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${FIRST_START_LOCK})`);
       if ((await countTokens(tx)) > 0) return undefined;
-      const grant = { role: 'admin', label: 'first admin token, created by serve' } as const;
-      const now = new Date();
-      const token = await createToken(tx, grant, now);
-      await appendEvent(tx, { ...tokenCreated(token.id, grant), actor: 'system:serve' }, now);
-      return token;
+      return createAuditedToken(
+        tx,
+        { role: 'admin', label: 'first admin token, created by serve' },
+        new Date(),
+        'system:serve',
+      );
     });
     if (first) {
       io.err(

@@ -1,8 +1,8 @@
 import { userInfo } from 'node:os';
 import { stringify } from 'yaml';
 import { exportScenario, hasScenario, replaceScenario } from '../../store/scenario-store.js';
-import { appendEvent, auditedTransaction } from '../../store/events.js';
-import { ROLES, createToken, tokenCreated } from '../../store/tokens.js';
+import { auditedTransaction } from '../../store/events.js';
+import { ROLES, createAuditedToken } from '../../store/tokens.js';
 import type { Role } from '../../store/tokens.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
 import { oneOf, parseCommandArgs } from '../args.js';
@@ -132,11 +132,12 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
         if (siteKind && !(await getEntity(tx, siteKind, site)))
           throw new UsageError(`--site: unknown site ${site}`);
       }
-      const grant = { role, providerId: provider, siteIds: sites, label };
-      const now = new Date();
-      const token = await createToken(tx, grant, now);
-      await appendEvent(tx, { ...tokenCreated(token.id, grant), actor: `cli:${localUser()}` }, now);
-      return token;
+      return createAuditedToken(
+        tx,
+        { role, providerId: provider, siteIds: sites, label },
+        new Date(),
+        `cli:${localUser()}`,
+      );
     });
     io.err(`created ${role} token ${created.id}; the secret below is shown once\n`);
     io.out(`${created.secret}\n`);
