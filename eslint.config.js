@@ -1,6 +1,7 @@
 // @ts-check
 import js from '@eslint/js';
 import importX from 'eslint-plugin-import-x';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [
@@ -101,6 +102,34 @@ export const config = tseslint.config(
             {
               group: ['**/server/**', '**/cli/**'],
               message: 'src/store imports no API or CLI code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The dashboard: hooks called in order, effects that list what they read.
+    files: ['src/web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+    },
+  },
+  {
+    // The dashboard talks to the server over HTTP only; it may read the core's pure helpers
+    // and take types (only types) from the server's schemas and views.
+    files: ['src/web/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/store/**', '**/server/**', '**/cli/**', '**/scenario/**', '**/solver/**'],
+              allowTypeImports: true,
+              message: 'src/web talks to the server over HTTP; import only types from the shell.',
             },
           ],
         },

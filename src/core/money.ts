@@ -107,6 +107,33 @@ export function formatUSDShort(cents: Cents): string {
   return `${sign}$${magnitude.toFixed(2)}`;
 }
 
+/**
+ * Amounts for headlines, tables and charts: `$203.0B`, `$64.7M`, `$12.3K`, `$999.00`. One
+ * decimal is enough to read; exact cents are in the JSON and CSV. The CLI's reports and the
+ * dashboard both use this one.
+ *
+ * @example formatUSDCompact(20_300_000_000_00n) // '$203.0B'
+ */
+export function formatUSDCompact(cents: Cents): string {
+  const dollars = Number(cents) / 100;
+  const magnitude = Math.abs(dollars);
+  const sign = dollars < 0 ? '-' : '';
+  if (magnitude >= 1e12) return `${sign}$${(magnitude / 1e12).toFixed(2)}T`;
+  if (magnitude >= 1e9) return `${sign}$${(magnitude / 1e9).toFixed(1)}B`;
+  if (magnitude >= 1e6) return `${sign}$${(magnitude / 1e6).toFixed(1)}M`;
+  if (magnitude >= 1e3) return `${sign}$${(magnitude / 1e3).toFixed(1)}K`;
+  return `${sign}$${magnitude.toFixed(2)}`;
+}
+
+/**
+ * A JSON number of USD (as plans and ledgers carry amounts) as cents, for the formatters.
+ *
+ * @example centsOf(12.345) // 1235n
+ */
+export function centsOf(usd: number): Cents {
+  return BigInt(Math.round(usd * 100));
+}
+
 /** Micro-dollars as a float in USD, for the solver's objective only; never summed for output. */
 export function microsToFloat(micros: Micros): number {
   return Number(micros) / 1e6;

@@ -22,6 +22,8 @@ import type { Route } from './route.js';
 import { allRoutes } from './routes/index.js';
 import { createPlanRunner } from './planning.js';
 import { repeatsKey } from '../scenario/json-keys.js';
+import { registerStream } from './stream.js';
+import { defaultWebRoot, registerWeb } from './web.js';
 
 /** The time on the database's clock; tests pass their own. */
 export type Clock = (db: Queryable) => Promise<Date>;
@@ -38,6 +40,13 @@ export interface AppOptions {
   /** pino options, or false for no logs (tests). */
   readonly logger?: boolean | Record<string, unknown>;
   readonly version: string;
+  /**
+   * The built dashboard's folder (default dist/web beside the compiled server), or false for
+   * none (tests of the API alone).
+   */
+  readonly webRoot?: string | false;
+  /** How often /v1/stream reads the event log while someone listens (ms; default 250). */
+  readonly streamPollMs?: number;
 }
 
 export interface App {
@@ -169,6 +178,28 @@ export function buildApp(options: AppOptions): App {
   fastify.get('/docs', async (_request, reply) =>
     reply.type('text/html; charset=utf-8').send(docs),
   );
+  // The API's front door: where the dashboard, the docs and the routes are.
+  fastify.get('/v1', () =>
+    Promise.resolve({
+      name: 'stargate',
+      version: options.version,
+      dashboard: '/',
+      docs: '/docs',
+      openapi: '/openapi.json',
+      stream: '/v1/stream',
+      routes: routes.map((r) => `${r.method} ${r.path}`),
+    }),
+  );
+  const stream = registerStream(fastify, {
+    store,
+    metrics,
+    ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
+  });
+  fastify.addHook('preClose', (done) => {
+    stream.stop();
+    done();
+  });
+  if (options.webRoot !== false) registerWeb(fastify, options.webRoot ?? defaultWebRoot());
 
   const principals = new WeakMap<FastifyRequest, Principal>();
   for (const definition of routes) {

@@ -87,6 +87,7 @@ describe('the route table', () => {
         'GET /v1/buildings/{id}',
         'GET /v1/forecast',
         'GET /v1/ledger',
+        'GET /v1/me',
         'GET /v1/procurement/late',
         'GET /v1/sites',
         'GET /v1/sites/{id}',
@@ -97,6 +98,7 @@ describe('the route table', () => {
   it('keeps a holder to its offers', () => {
     expect(allowing('holder').sort()).toEqual(
       [
+        'GET /v1/me',
         'GET /v1/offers',
         'GET /v1/offers/{id}',
         'POST /v1/offers/{id}/accept',

@@ -3,6 +3,7 @@ import { HttpError, notFound } from '../../store/errors.js';
 import { listEvents } from '../../store/events.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
 import { ROLES, createToken, listTokens, revokeToken, tokenCreated } from '../../store/tokens.js';
+import type { Principal } from '../../store/tokens.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
 import { idSchema, limitQuery, numericId } from '../schemas.js';
@@ -21,8 +22,26 @@ export const tokenBody = z
   })
   .strict();
 
+/** Who the caller is: what the dashboard shows, and what the caller's token may do. */
+export function whoAmI(principal: Principal) {
+  return {
+    tokenId: principal.tokenId,
+    role: principal.role,
+    ...(principal.providerId === undefined ? {} : { provider: principal.providerId }),
+    sites: [...principal.siteIds],
+  };
+}
+
 export function adminRoutes(): Route[] {
   return [
+    route({
+      method: 'GET',
+      path: '/v1/me',
+      tag: 'admin',
+      summary: "The caller's token: its id, role, and the provider or sites it is bound to",
+      roles: ROLES,
+      handler: ({ principal }) => Promise.resolve({ body: whoAmI(principal) }),
+    }),
     route({
       method: 'POST',
       path: '/v1/tokens',

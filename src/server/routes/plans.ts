@@ -17,7 +17,8 @@ const PLAN_TIME_LIMIT_SECONDS = 300;
 
 const READERS = ['admin', 'planner', 'viewer'] as const;
 
-function summary(row: typeof t.plans.$inferSelect) {
+/** A stored plan as lists show it. */
+export function planSummary(row: typeof t.plans.$inferSelect) {
   return {
     id: row.id,
     createdAt: row.createdAt.toISOString(),
@@ -92,9 +93,13 @@ export function planRoutes(): Route[] {
           action: 'plan.create',
           entityType: 'plan',
           entityId: String(row.id),
-          after: summary(row),
+          after: planSummary(row),
         });
-        return { status: 201, body: summary(row), headers: { location: `/v1/plans/${row.id}` } };
+        return {
+          status: 201,
+          body: planSummary(row),
+          headers: { location: `/v1/plans/${row.id}` },
+        };
       },
     }),
     route({
@@ -104,7 +109,7 @@ export function planRoutes(): Route[] {
       summary: 'Stored plans, newest first',
       roles: READERS,
       handler: async ({ tx }) => ({
-        body: (await tx.select().from(t.plans).orderBy(desc(t.plans.id))).map(summary),
+        body: (await tx.select().from(t.plans).orderBy(desc(t.plans.id))).map(planSummary),
       }),
     }),
     route({

@@ -1,0 +1,45 @@
+/**
+ * The types of the API's bodies, taken from the code that makes them (the zod schemas and the
+ * view functions the routes return), never written again by hand: a change to a route's body
+ * fails the dashboard's type check.
+ */
+import type { z } from 'zod';
+import type { PlanJson } from '../core/planner/plan-json.js';
+import type {
+  awardView,
+  deliveryView,
+  LateDelivery,
+  offerView,
+  quoteView,
+  requestView,
+} from '../store/procurement.js';
+import type { whoAmI } from '../server/routes/admin.js';
+import type { forecastToJson } from '../cli/report/forecast-json.js';
+import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { requestBody } from '../server/routes/procurement.js';
+import type { Role } from '../store/tokens.js';
+import type { StreamMessage } from '../server/stream.js';
+import type { ScenarioInput } from '../scenario/schema.js';
+import type { planSummary } from '../server/routes/plans.js';
+
+export type { PlanJson, Role, StreamMessage };
+/** `GET /v1/scenario`: the scenario as a scenario file. */
+export type ScenarioDocument = ScenarioInput;
+export type Me = ReturnType<typeof whoAmI>;
+export type RequestView = ReturnType<typeof requestView>;
+export type OfferView = ReturnType<typeof offerView>;
+/** `GET /v1/offers`: each offer with what it is for (a holder sees only the capacity). */
+export type OfferWithRequest = OfferView & {
+  readonly requested:
+    RequestView | { id: number; accelerator: string; window: { from: string; to: string } };
+};
+export type QuoteView = ReturnType<typeof quoteView>;
+export type AwardView = ReturnType<typeof awardView>;
+export type DeliveryView = ReturnType<typeof deliveryView>;
+export type { LateDelivery };
+export type ForecastJson = ReturnType<typeof forecastToJson>;
+export type LedgerJson = ReturnType<typeof ledgerToJson>;
+export type NewRequest = z.input<typeof requestBody>;
+
+/** `GET /v1/plans`: one stored plan's summary. */
+export type PlanSummary = ReturnType<typeof planSummary>;
