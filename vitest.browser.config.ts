@@ -3,7 +3,10 @@ import { defineConfig } from 'vitest/config';
 export const config = defineConfig({
   test: {
     include: ['src/**/*.browser.test.ts'],
-    testTimeout: 60_000,
+    // Each file starts its own server and browser; one at a time keeps the machine's two cores.
+    fileParallelism: false,
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
   },
 });
 

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -421,6 +421,27 @@ describe('plan', () => {
     expect(result.stdout).toMatch(
       /msft\s+azure-commit\s+azure\s+\$500,000\.00\s+\$362,880\.00\s+\$137,120\.00\s+SHORT/,
     );
+  });
+
+  it('draws GPUs placed by provider against capacity as SVG with --chart', async () => {
+    const chart = join(dir, 'plan.svg');
+    const result = await cli('plan', tiny, '--chart', chart);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^Plan for tiny/);
+    expect(result.stderr).toBe(`chart: ${chart} (GPUs placed by provider against capacity)\n`);
+    const svg = await readFile(chart, 'utf8');
+    expect(svg).toMatch(/^<svg [^>]*width="100%" viewBox="0 0 1280 720"/);
+    expect(svg).toContain(
+      '<title>GPUs placed by provider against capacity, per quarter, 2026</title>',
+    );
+    for (const name of ['Azure placed', 'Stargate placed', 'Capacity, all providers', '2026'])
+      expect(svg).toContain(`>${name}</text>`);
+
+    const missing = await cli('plan', tiny, '--chart', join(dir, 'none', 'plan.svg'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('--chart: cannot write');
+    expect(missing.stderr).toContain('does not exist');
+    expect(missing.stdout).toBe('');
   });
 
   it('refuses a broken file with exit 2 and no plan', async () => {

@@ -164,6 +164,49 @@ describe('stargate ledger', () => {
     expect(stdout).toMatch(/^ {2}2026-01 +external +openai +revenue +\$1\.0K$/m);
   });
 
+  it('draws capital called against committed and the flows between parties as SVG', async () => {
+    const chart = at('ledger.svg');
+    const golden = fileURLToPath(
+      new URL('../../examples/stargate-2025.plan.json', import.meta.url),
+    );
+    const { status, stderr, stdout } = await cli(
+      'ledger',
+      EXAMPLE,
+      '--plan',
+      golden,
+      '--chart',
+      chart,
+    );
+    expect(status).toBe(0);
+    expect(stdout).toContain('Called $203.0B of $500.0B total');
+    expect(stderr).toBe(
+      `chart: ${chart} (capital called against committed, per funder)\nchart: ${at('ledger-flows.svg')} (flows between parties, all periods)\n`,
+    );
+    const capital = await readFile(chart, 'utf8');
+    expect(capital).toMatch(/^<svg [^>]*width="100%" viewBox="0 0 1280 720"/);
+    for (const name of [
+      'OpenAI called (40%)',
+      'SoftBank called (40%)',
+      'Oracle called (10%)',
+      'MGX called (10%)',
+      'Committed, all funders',
+    ])
+      expect(capital).toContain(`>${name}</text>`);
+    expect(capital).toContain('>$500.0B</text>');
+    const flows = await readFile(at('ledger-flows.svg'), 'utf8');
+    expect(flows).toContain('<title>Money between parties, 2025-01 to 2030-12</title>');
+    expect(flows).toMatch(/>OpenAI pays \$[\d.]+B<\/text>/);
+    expect(flows).toMatch(/>Microsoft receives \$[\d.]+B<\/text>/);
+
+    const missing = await cli('ledger', finance, '--chart', at('nowhere/ledger.svg'));
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(
+      `--chart: cannot write ${at('nowhere/ledger.svg')}: the folder`,
+    );
+    expect(missing.stdout).toBe('');
+    expectNoStackTrace(missing.stderr);
+  });
+
   it('refuses a bad flag with exit 2', async () => {
     const result = await cli('ledger', finance, '--by', 'week');
     expect(result.status).toBe(2);
@@ -284,9 +327,9 @@ describe('stargate forecast', () => {
     expect(lines[1]).toBe('2026-Q1,2026-03,azure,100,0.2,1,100,100,100,1,1,1');
   });
 
-  it('writes a fan chart with a title, axes, units, a legend and the bands', async () => {
+  it('writes SVG charts of GPUs, share and MW by provider, each with its legend', async () => {
     const chart = at('chart.svg');
-    const { status } = await cli(
+    const { status, stderr } = await cli(
       'forecast',
       EXAMPLE,
       '--runs',
@@ -297,20 +340,52 @@ describe('stargate forecast', () => {
       chart,
     );
     expect(status).toBe(0);
-    const svg = await readFile(chart, 'utf8');
-    expect(
-      svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="720"'),
-    ).toBe(true);
-    expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-    expect(svg).toContain("<title>Stargate Project's share of OpenAI's compute, 2025–2030</title>");
-    expect(svg).toContain('millions of GPUs');
-    expect(svg).toContain('percent of all GPUs online');
-    expect(svg).toContain('Stargate Project: p50, p10–p90');
-    expect(svg).toContain('Share over 2030');
-    expect(svg.match(/<polygon /g)).toHaveLength(3); // p10–p90 bands: all, Stargate, share
-    expect(svg).toContain('Made with: stargate forecast');
-    for (const year of ['2025', '2026', '2027', '2028', '2029', '2030'])
-      expect(svg).toContain(`>${year}<`);
+    expect(stderr).toBe(
+      [
+        `chart: ${chart} (GPUs online by provider)`,
+        `chart: ${at('chart-share.svg')} (share of GPUs online by provider)`,
+        `chart: ${at('chart-mw.svg')} (MW online by provider, as scheduled)`,
+        '',
+      ].join('\n'),
+    );
+    const gpus = await readFile(chart, 'utf8');
+    const share = await readFile(at('chart-share.svg'), 'utf8');
+    const mw = await readFile(at('chart-mw.svg'), 'utf8');
+    for (const svg of [gpus, share, mw]) {
+      // Scales to its container: a viewBox of a slide's size, the width of its box.
+      expect(svg).toMatch(/^<svg [^>]*width="100%" viewBox="0 0 1280 720"/);
+      expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
+      for (const year of ['2025', '2026', '2027', '2028', '2029', '2030'])
+        expect(svg).toContain(`>${year}</text>`);
+    }
+    for (const svg of [gpus, share])
+      expect(svg).toContain('200 runs of construction slips, seed 1, slip correlation 0.5');
+    expect(mw).toContain('as scheduled, no slips · stargate forecast');
+    expect(gpus).toContain("<title>OpenAI's GPUs online by provider, 2025–2030</title>");
+    // Each provider apart, each line in the legend (the schedule's too).
+    for (const name of [
+      'Stargate Project p10–p90',
+      'Stargate Project median (p50)',
+      'Stargate Project as scheduled',
+      'Microsoft Azure as scheduled (no slips)',
+      'CoreWeave as scheduled (no slips)',
+    ])
+      expect(gpus).toContain(`>${name}</text>`);
+    expect(share).toContain(
+      "<title>Each provider's share of OpenAI's GPUs online, 2025–2030</title>",
+    );
+    for (const name of [
+      'Microsoft Azure p10–p90',
+      'CoreWeave median (p50)',
+      'Stargate Project as scheduled',
+    ])
+      expect(share).toContain(`>${name}</text>`);
+    // The share axis is fitted: the data stays under 80 %, so does the axis.
+    expect(share).toContain('>80%</text>');
+    expect(share).not.toContain('>100%</text>');
+    expect(mw).toContain('>MW online</text>');
+    for (const name of ['Microsoft Azure', 'CoreWeave', 'Stargate Project'])
+      expect(mw).toContain(`>${name}</text>`);
   });
 
   it('refuses bad flags with exit 2', async () => {
@@ -333,7 +408,9 @@ describe('stargate forecast', () => {
       at('no/such/dir/x.svg'),
     );
     expect(chart.status).toBe(2);
-    expect(chart.stderr).toContain('--chart: cannot write');
+    expect(chart.stderr).toContain(
+      `--chart: cannot write ${at('no/such/dir/x.svg')}: the folder ${at('no/such/dir')} does not exist`,
+    );
     expectNoStackTrace(chart.stderr);
   });
 });
@@ -421,6 +498,8 @@ describe('help', () => {
   it('lists the new commands', async () => {
     const { stdout } = await cli('help');
     expect(stdout).toContain('stargate ledger FILE [--plan PLAN.json]');
+    expect(stdout).toMatch(/stargate ledger FILE .*\[--chart OUT\.svg\]/);
+    expect(stdout).toMatch(/stargate plan FILE .*\[--chart OUT\.svg\]/);
     expect(stdout).toContain('stargate forecast FILE [--runs N] [--seed S]');
     expect(stdout).toContain('stargate diff A.yaml B.yaml');
   });

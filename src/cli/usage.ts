@@ -10,13 +10,13 @@ export const explainUsage =
   'stargate explain FILE WORKLOAD [--period YYYY-MM] [--format text|json]';
 
 export const planUsage =
-  'stargate plan FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+  'stargate plan FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC] [--chart OUT.svg]';
 
 export const diffUsage =
   'stargate diff A.yaml B.yaml [--format text|json] [--solver auto|exact|fast] [--time-limit SEC]';
 
 export const ledgerUsage =
-  'stargate ledger FILE [--plan PLAN.json] [--by month|quarter|year] [--format table|json|csv] [--solver auto|exact|fast] [--time-limit SEC]';
+  'stargate ledger FILE [--plan PLAN.json] [--by month|quarter|year] [--format table|json|csv] [--solver auto|exact|fast] [--time-limit SEC] [--chart OUT.svg]';
 
 export const forecastUsage =
   'stargate forecast FILE [--runs N] [--seed S] [--provider ID] [--correlation R] [--format table|json|csv] [--chart OUT.svg]';

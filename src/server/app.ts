@@ -47,6 +47,8 @@ export interface AppOptions {
   readonly webRoot?: string | false;
   /** How often /v1/stream reads the event log while someone listens (ms; default 250). */
   readonly streamPollMs?: number;
+  /** How often /v1/stream checks a subscriber's token again (ms; default 30 s). */
+  readonly streamRecheckMs?: number;
 }
 
 export interface App {
@@ -194,11 +196,9 @@ export function buildApp(options: AppOptions): App {
     store,
     metrics,
     ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
+    ...(options.streamRecheckMs === undefined ? {} : { recheckMs: options.streamRecheckMs }),
   });
-  fastify.addHook('preClose', (done) => {
-    stream.stop();
-    done();
-  });
+  fastify.addHook('preClose', () => stream.stop());
   if (options.webRoot !== false) registerWeb(fastify, options.webRoot ?? defaultWebRoot());
 
   const principals = new WeakMap<FastifyRequest, Principal>();

@@ -203,6 +203,7 @@ for (const backend of testBackends()) {
       const path = route.path.replace(/\{(\w+)\}/g, (_match, name: string) => {
         const entity = ENTITY_IDS[segment];
         if (entity !== undefined) return entity;
+        if (name === 'workload') return ENTITY_IDS['workloads'] ?? '';
         if (segment === 'requests') return String(ids.request);
         if (segment === 'offers') return String(ids.offer);
         if (segment === 'plans') return String(ids.plan);

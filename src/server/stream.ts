@@ -42,8 +42,6 @@ export interface StreamOptions {
   readonly recheckMs?: number;
 }
 
-type Listener = (events: readonly EventRow[]) => void;
-
 /** Whether a caller of this role and binding may hear of this event. */
 export function audienceOf(
   principal: Principal,
@@ -105,17 +103,39 @@ async function poolSites(store: Store, events: readonly EventRow[]) {
   return sites;
 }
 
+/** Events read from the log at a time. */
+const PAGE = 500;
+
+/** A subscriber: told once where it starts, then every batch of new events, in order. */
+interface Listener {
+  start(cursor: number): void;
+  deliver(events: readonly EventRow[]): void;
+}
+
 /** The stream route, its one poller, and a stop for the server's close. */
-export function registerStream(fastify: FastifyInstance, options: StreamOptions): { stop(): void } {
+export function registerStream(
+  fastify: FastifyInstance,
+  options: StreamOptions,
+): { stop(): Promise<void> } {
   const { store, metrics } = options;
   const pollMs = options.pollMs ?? 250;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const recheckMs = options.recheckMs ?? 30_000;
   const listeners = new Set<Listener>();
   const closers = new Set<() => void>();
+  /** The newest event every listener has been given; undefined while no one listens. */
   let last: number | undefined;
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
+
+  // Polls, subscriptions and catch-ups run one at a time: a subscriber's cursor and the
+  // poller's never move under each other, so no event is skipped or given twice.
+  let queue: Promise<void> = Promise.resolve();
+  const serial = (work: () => Promise<void>): Promise<void> => {
+    const run = queue.then(work);
+    queue = run.catch(() => undefined);
+    return run;
+  };
 
   metrics.gauge('stargate_stream_subscribers', 'Open /v1/stream connections.', () =>
     Promise.resolve(listeners.size),
@@ -128,26 +148,56 @@ export function registerStream(fastify: FastifyInstance, options: StreamOptions)
     return Number(row?.id ?? 0);
   };
 
-  const poll = async () => {
-    if (listeners.size === 0 || stopped) {
-      // Idle: the next subscriber starts from the log's end, not from where this one stopped.
+  const schedule = () => {
+    if (!stopped && timer === undefined && listeners.size > 0) {
+      timer = setTimeout(() => void poll(), pollMs);
+    }
+  };
+
+  const poll = () =>
+    serial(async () => {
       timer = undefined;
-      last = undefined;
-      return;
-    }
-    try {
-      last ??= await newest();
-      for (;;) {
-        const rows = await listEvents(store.db, { after: last, limit: 500 });
-        if (rows.length === 0) break;
-        last = rows[rows.length - 1]?.id ?? last;
-        for (const listener of listeners) listener(rows);
-        if (rows.length < 500) break;
+      if (listeners.size === 0 || stopped) return;
+      try {
+        last ??= await newest();
+        for (;;) {
+          const rows = await listEvents(store.db, { after: last, limit: PAGE });
+          if (rows.length === 0) break;
+          last = rows[rows.length - 1]?.id ?? last;
+          for (const listener of listeners) listener.deliver(rows);
+          if (rows.length < PAGE) break;
+        }
+      } catch (error) {
+        fastify.log.warn({ err: error }, 'stream: reading the event log failed; retrying');
       }
-    } catch (error) {
-      fastify.log.warn({ err: error }, 'stream: reading the event log failed; retrying');
-    }
-    if (!stopped) timer = setTimeout(() => void poll(), pollMs);
+    }).finally(schedule);
+
+  /**
+   * Adds a listener once the poller's cursor is known. A new subscriber starts there: it hears
+   * every event committed after its `ready`. A reconnecting one (`resumeFrom`) is first given
+   * what it missed up to the cursor, page by page, then joins the poller.
+   */
+  const subscribe = (listener: Listener, resumeFrom: number | undefined) =>
+    serial(async () => {
+      const cursor = (last ??= await newest());
+      listener.start(resumeFrom ?? cursor);
+      let from = resumeFrom;
+      while (from !== undefined && from < cursor) {
+        const rows = await listEvents(store.db, { after: from, limit: PAGE });
+        const missed = rows.filter((row) => row.id <= cursor);
+        if (missed.length > 0) listener.deliver(missed);
+        from = missed.length === PAGE ? missed[missed.length - 1]?.id : undefined;
+      }
+      listeners.add(listener);
+    }).finally(schedule);
+
+  const unsubscribe = (listener: Listener) => {
+    listeners.delete(listener);
+    // Idle: the next subscriber starts from the log's end, not from where this one stopped.
+    void serial(() => {
+      if (listeners.size === 0) last = undefined;
+      return Promise.resolve();
+    });
   };
 
   const principalOf = async (request: FastifyRequest): Promise<Principal | undefined> => {
@@ -170,7 +220,9 @@ export function registerStream(fastify: FastifyInstance, options: StreamOptions)
         },
       });
     }
-    const resumeFrom = Number(request.headers['last-event-id']);
+    const resumeHeader = Number(request.headers['last-event-id']);
+    const resumeFrom =
+      Number.isSafeInteger(resumeHeader) && resumeHeader >= 0 ? resumeHeader : undefined;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -184,58 +236,86 @@ export function registerStream(fastify: FastifyInstance, options: StreamOptions)
     const write = (text: string) => {
       if (open) raw.write(text);
     };
-    const deliver = async (rows: readonly EventRow[]) => {
-      const sites = principal.role === 'operator' ? await poolSites(store, rows) : new Map();
-      for (const row of rows) {
+    // What this subscriber has been given: a resume point the client claims is never repeated.
+    let seen = resumeFrom ?? 0;
+    const send = async (rows: readonly EventRow[]) => {
+      const fresh = rows.filter((row) => row.id > seen);
+      if (fresh.length === 0) return;
+      seen = fresh[fresh.length - 1]?.id ?? seen;
+      const sites = principal.role === 'operator' ? await poolSites(store, fresh) : new Map();
+      for (const row of fresh) {
         if (!audienceOf(principal, row, sites)) continue;
         write(`id: ${row.id}\nevent: change\ndata: ${JSON.stringify(messageOf(row))}\n\n`);
       }
     };
-    // Sent first, so a client knows it is subscribed (and from which event on).
-    write(`retry: 2000\nevent: ready\ndata: ${JSON.stringify({ role: principal.role })}\n\n`);
-
-    // Queued deliveries keep their order even when a lookup takes a while.
+    // Writes keep their order even when an operator's site lookup takes a while.
     let chain = Promise.resolve();
-    const listener: Listener = (rows) => {
-      chain = chain.then(() => deliver(rows)).catch(() => undefined);
+    const listener: Listener = {
+      start(cursor) {
+        if (resumeFrom === undefined) seen = cursor;
+        // First, so a client knows it is subscribed; its id is where a reconnect resumes.
+        const id = resumeFrom ?? cursor;
+        chain = chain.then(() => {
+          write(
+            `retry: 2000\nid: ${id}\nevent: ready\ndata: ${JSON.stringify({ role: principal.role })}\n\n`,
+          );
+        });
+      },
+      deliver(rows) {
+        chain = chain
+          .then(() => send(rows))
+          .catch((error: unknown) => {
+            // Ended rather than left with a gap: the client reconnects from its last id.
+            request.log.warn({ err: error }, 'stream: delivering events failed');
+            close();
+          });
+      },
     };
-    if (Number.isInteger(resumeFrom) && resumeFrom > 0) {
-      // A reconnect: what it missed first, then what comes. The poller's cursor may be behind
-      // or ahead of the resume point; events between are read here, never twice.
-      const missed = await listEvents(store.db, { after: resumeFrom, limit: 1000 });
-      const upTo = last;
-      listener(upTo === undefined ? missed : missed.filter((row) => row.id <= upTo));
-      if (upTo === undefined) last = missed[missed.length - 1]?.id ?? resumeFrom;
-    }
-    listeners.add(listener);
-    if (timer === undefined) timer = setTimeout(() => void poll(), 0);
 
     const heartbeat = setInterval(() => {
       write(': keep-alive\n\n');
     }, heartbeatMs);
     const recheck = setInterval(() => {
-      void principalOf(request).then((again) => {
-        if (!again) close();
-      });
+      principalOf(request).then(
+        (again) => {
+          if (!again) close();
+        },
+        (error: unknown) => {
+          // The store did not answer: the token is checked again at the next interval.
+          request.log.warn({ err: error }, 'stream: checking the token again failed');
+        },
+      );
     }, recheckMs);
     const close = () => {
       if (!open) return;
       open = false;
       clearInterval(heartbeat);
       clearInterval(recheck);
-      listeners.delete(listener);
+      unsubscribe(listener);
       closers.delete(close);
       raw.end();
     };
     closers.add(close);
     raw.on('close', close);
+    try {
+      await subscribe(listener, resumeFrom);
+    } catch (error) {
+      request.log.warn({ err: error }, 'stream: subscribing failed');
+      close();
+      return;
+    }
+    // The client may have gone while it was subscribing.
+    if (!open) unsubscribe(listener);
   });
 
   return {
-    stop() {
+    async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      timer = undefined;
       for (const close of [...closers]) close();
+      // A read in flight ends before the store it reads is closed.
+      await queue;
     },
   };
 }

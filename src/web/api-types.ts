@@ -20,7 +20,9 @@ import type { requestBody } from '../server/routes/procurement.js';
 import type { Role } from '../store/tokens.js';
 import type { StreamMessage } from '../server/stream.js';
 import type { ScenarioInput } from '../scenario/schema.js';
-import type { planSummary } from '../server/routes/plans.js';
+import type { planSummary, planWorkloadBody, planWorkloadsBody } from '../server/routes/plans.js';
+import type { PlanJsonDiff } from '../core/diff/plan-json-diff.js';
+import type { describeContracts } from '../core/term-sentences.js';
 
 export type { PlanJson, Role, StreamMessage };
 /** `GET /v1/scenario`: the scenario as a scenario file. */
@@ -43,3 +45,14 @@ export type NewRequest = z.input<typeof requestBody>;
 
 /** `GET /v1/plans`: one stored plan's summary. */
 export type PlanSummary = ReturnType<typeof planSummary>;
+/** `GET /v1/plans/{id}/workloads`: the plan's headline and one row per workload. */
+export type PlanWorkloads = ReturnType<typeof planWorkloadsBody>;
+export type PlanWorkloadRow = PlanWorkloads['workloads'][number];
+/** `GET /v1/plans/{id}/workloads/{workload}`: one workload month by month. */
+export type PlanWorkloadDetail = ReturnType<typeof planWorkloadBody>;
+/** `GET /v1/plans/{a}/diff/{b}`. */
+export type PlanDiff = PlanJsonDiff & { readonly a: number; readonly b: number };
+/** `GET /v1/terms`: every contract with its terms in words. */
+export interface TermsBody {
+  readonly contracts: ReturnType<typeof describeContracts>;
+}

@@ -53,6 +53,7 @@ async function listen(
   lastId: string | undefined,
   onOpen: () => void,
   onMessage: (message: StreamMessage, id: string | undefined) => void,
+  onResume: (id: string) => void,
 ): Promise<'closed' | 'unauthorized'> {
   const token = storedToken();
   const headers: Record<string, string> = { accept: 'text/event-stream' };
@@ -74,6 +75,9 @@ async function listen(
       buffer = buffer.slice(end + 2);
       if (block.event === 'change' && block.data) {
         onMessage(JSON.parse(block.data) as StreamMessage, block.id);
+      } else if (block.id !== undefined) {
+        // The ready event's id: where a reconnect resumes when no change came before the drop.
+        onResume(block.id);
       }
       end = buffer.indexOf('\n\n');
     }
@@ -118,6 +122,9 @@ export function useLive(enabled: boolean, onUnauthorized: () => void): LiveState
             (message, id) => {
               lastId = id ?? lastId;
               invalidate(message);
+            },
+            (id) => {
+              lastId = id;
             },
           );
           if (outcome === 'unauthorized') {

@@ -4,11 +4,13 @@ import { entityRoutes } from './entities.js';
 import { planRoutes } from './plans.js';
 import { procurementRoutes } from './procurement.js';
 import { scenarioRoutes } from './scenario.js';
+import { termRoutes } from './terms.js';
 
 /** Every API route, in the order the OpenAPI document lists them. */
 export function allRoutes(): Route[] {
   return [
     ...scenarioRoutes(),
+    ...termRoutes(),
     ...entityRoutes(),
     ...planRoutes(),
     ...procurementRoutes(),

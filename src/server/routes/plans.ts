@@ -1,24 +1,45 @@
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { diffPlanJson } from '../../core/diff/plan-json-diff.js';
+import type { PlanWorkloads } from '../../core/plan-workloads.js';
+import {
+  summarisePlanWorkloads,
+  workloadDetail,
+  workloadListRow,
+} from '../../core/plan-workloads.js';
 import type { PlanJson } from '../../core/planner/plan-json.js';
+import { validateScenario } from '../../scenario/parse.js';
 import { HttpError, notFound } from '../../store/errors.js';
 import { createRequest } from '../../store/procurement.js';
-import { entityKind, getEntity } from '../../store/scenario-store.js';
+import { ConflictProblems, entityKind, getEntity } from '../../store/scenario-store.js';
 import * as t from '../../store/schema.js';
 import type { Tx } from '../../store/db.js';
 import { planCurrentState } from '../planning.js';
+import type { Described } from '../described.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
-import { idSchema, numericId, numericIdParams } from '../schemas.js';
+import { idSchema, numericId, numericIdParams, periodSchema } from '../schemas.js';
 
 /** The longest a plan may hold its request (and its transaction) open. */
 const PLAN_TIME_LIMIT_SECONDS = 300;
 
 const READERS = ['admin', 'planner', 'viewer'] as const;
 
+type PlanRow = typeof t.plans.$inferSelect;
+
+/** The columns of a stored plan without its documents (a large plan's are tens of MB). */
+const SUMMARY_COLUMNS = {
+  id: t.plans.id,
+  createdAt: t.plans.createdAt,
+  createdBy: t.plans.createdBy,
+  solver: t.plans.solver,
+  status: t.plans.status,
+  totalUSD: t.plans.totalUSD,
+  gap: t.plans.gap,
+};
+
 /** A stored plan as lists show it. */
-export function planSummary(row: typeof t.plans.$inferSelect) {
+export function planSummary(row: Pick<PlanRow, keyof typeof SUMMARY_COLUMNS>) {
   return {
     id: row.id,
     createdAt: row.createdAt.toISOString(),
@@ -36,7 +57,160 @@ async function loadPlan(tx: Tx, id: number) {
   return row;
 }
 
+/** `GET /v1/plans/{id}/workloads`: the plan's headline and one row per workload. */
+export function planWorkloadsBody(
+  plan: Pick<PlanRow, keyof typeof SUMMARY_COLUMNS>,
+  summary: PlanWorkloads,
+) {
+  const { workloads, ...rest } = summary;
+  return { plan: planSummary(plan), ...rest, workloads: workloads.map(workloadListRow) };
+}
+
+/** `GET /v1/plans/{id}/workloads/{workload}`: one workload of the plan, month by month. */
+export function planWorkloadBody(planId: number, summary: PlanWorkloads, workload: string) {
+  const row = summary.workloads.find((entry) => entry.workload === workload);
+  if (!row) throw notFound(`workload ${workload} in plan ${planId}`);
+  return { plan: planId, ...workloadDetail(summary, row) };
+}
+
+const monthRange = z.object({ from: periodSchema, to: periodSchema });
+const planSummarySchema = z.object({
+  id: z.number(),
+  createdAt: z.string().describe('ISO 8601'),
+  createdBy: z.string(),
+  solver: z.string(),
+  status: z.string(),
+  totalUSD: z.number(),
+  gap: z.number(),
+});
+const workloadBase = {
+  workload: idSchema,
+  class: z.string(),
+  team: z.string().nullable(),
+  gpus: z.number().describe('GPUs needed in each month of the window'),
+  window: monthRange,
+  gang: z.boolean(),
+  demandGpuMonths: z.number().describe('GPU-months needed inside the horizon'),
+  placedGpuMonths: z.number(),
+  unmetGpuMonths: z.number(),
+  computeUSD: z.number().describe('What its placements cost'),
+  unmetUSD: z.number().describe('What its unmet GPU-hours were worth'),
+  placed: monthRange.nullable().describe('First and last month placed'),
+  providers: z.array(z.string()),
+};
+const poolUse = {
+  pool: idSchema,
+  provider: idSchema,
+  gpuMonths: z.number(),
+  computeUSD: z.number(),
+};
+const monthRun = monthRange.extend({ gpus: z.number() });
+
+/** The list's schema, for the OpenAPI description; the handler's body is checked against it. */
+export const planWorkloadsResponse = z.object({
+  plan: planSummarySchema,
+  scenario: z.string(),
+  objective: z.object({
+    totalUSD: z.number(),
+    computeUSD: z.number(),
+    shortfallUSD: z.number(),
+    unmetUSD: z.number(),
+  }),
+  bound: z.object({ lowerBoundUSD: z.number(), gap: z.number() }),
+  solver: z.object({
+    method: z.string(),
+    status: z.string(),
+    boundSource: z.string(),
+    note: z.string().optional(),
+    exact: z.object({ status: z.string(), totalUSD: z.number().optional() }).optional(),
+  }),
+  commitments: z.array(
+    z.object({
+      contract: z.string(),
+      term: z.string(),
+      provider: z.string(),
+      minSpendUSD: z.number(),
+      spendUSD: z.number(),
+      shortfallUSD: z.number(),
+    }),
+  ),
+  reasons: z
+    .array(z.string())
+    .describe("Every distinct reason of the plan's unmet demand; rows give indices into it"),
+  workloads: z.array(
+    z.object({
+      ...workloadBase,
+      pools: z.array(z.object(poolUse)).describe('Most GPU-months first'),
+      unmetRange: monthRange.nullable().describe('First and last month with unmet demand'),
+      reasons: z.array(z.number().int()).describe('Indices into `reasons`'),
+    }),
+  ),
+});
+
+export const planWorkloadResponse = z.object({
+  plan: z.number(),
+  ...workloadBase,
+  pools: z.array(z.object({ ...poolUse, runs: z.array(monthRun) })),
+  unmet: z.array(monthRun).describe('Unmet GPUs by month, as runs of equal months'),
+  reasons: z.array(z.object({ text: z.string(), periods: z.array(monthRange) })),
+});
+
+/** How many plans' summaries a server keeps: the newest few are the ones people look at. */
+const SUMMARY_CACHE_SIZE = 4;
+
+interface SummaryEntry {
+  readonly summary: PlanWorkloads;
+  /** The list's body, serialised on first use (a large plan's is a few MB). */
+  list?: string;
+}
+
+/**
+ * Per-workload summaries of stored plans, least recently used first. A stored plan never
+ * changes, so its summary is computed once; the key holds its creation time as well, so a
+ * store rebuilt under the same server never serves another plan's summary. A plan made by
+ * this server is summarised as it is stored, so the page that shows it next finds it ready
+ * (a 5,000-workload plan takes seconds to read back and summarise).
+ */
+function summaryCache() {
+  const entries = new Map<string, SummaryEntry>();
+  const keyOf = (plan: { id: number; createdAt: Date }) =>
+    `${plan.id}@${plan.createdAt.toISOString()}`;
+  const remember = (key: string, entry: SummaryEntry) => {
+    entries.delete(key);
+    entries.set(key, entry);
+    for (const old of entries.keys()) {
+      if (entries.size <= SUMMARY_CACHE_SIZE) break;
+      entries.delete(old);
+    }
+  };
+  const summarise = (id: number, doc: unknown, plan: PlanJson): SummaryEntry => {
+    const scenario = validateScenario(doc);
+    if (!scenario.ok)
+      throw new ConflictProblems(`the scenario of plan ${id} is not valid`, scenario.problems);
+    return { summary: summarisePlanWorkloads(plan, scenario.scenario) };
+  };
+  return {
+    async get(tx: Tx, id: number) {
+      const [plan] = await tx.select(SUMMARY_COLUMNS).from(t.plans).where(eq(t.plans.id, id));
+      if (!plan) throw notFound(`plan ${id}`);
+      const key = keyOf(plan);
+      let entry = entries.get(key);
+      if (!entry) {
+        const row = await loadPlan(tx, id);
+        entry = summarise(id, row.scenario, JSON.parse(row.planJson) as PlanJson);
+      }
+      remember(key, entry);
+      return { plan, entry };
+    },
+    /** Summarises a plan just stored, from the documents still in memory. */
+    put(plan: { id: number; createdAt: Date }, doc: unknown, json: PlanJson) {
+      remember(keyOf(plan), summarise(plan.id, doc, json));
+    },
+  };
+}
+
 export function planRoutes(): Route[] {
+  const summaries = summaryCache();
   return [
     route({
       method: 'POST',
@@ -89,6 +263,7 @@ export function planRoutes(): Route[] {
           })
           .returning();
         if (!row) throw new Error('insert returned no row');
+        summaries.put(row, made.scenario, made.json);
         await audit({
           action: 'plan.create',
           entityType: 'plan',
@@ -136,6 +311,46 @@ export function planRoutes(): Route[] {
         const a = JSON.parse((await loadPlan(tx, params.a)).planJson) as PlanJson;
         const b = JSON.parse((await loadPlan(tx, params.b)).planJson) as PlanJson;
         return { body: { a: params.a, b: params.b, ...diffPlanJson(a, b) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/v1/plans/{id}/workloads',
+      tag: 'plans',
+      summary: 'A stored plan per workload: placement, GPU-months placed and unmet, cost, reasons',
+      description:
+        "One row per workload of the plan's scenario, with the plan's headline figures. Reasons are listed once in `reasons`; each row names its own by index. The months of each workload are at `/v1/plans/{id}/workloads/{workload}`.",
+      roles: READERS,
+      params: numericIdParams,
+      response: planWorkloadsResponse,
+      handler: async ({ tx, params }) => {
+        const { plan, entry } = await summaries.get(tx, params.id);
+        if (entry.list === undefined) {
+          const body: Described<typeof planWorkloadsResponse> = planWorkloadsBody(
+            plan,
+            entry.summary,
+          );
+          entry.list = JSON.stringify(body);
+        }
+        return { body: undefined, raw: entry.list };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/v1/plans/{id}/workloads/{workload}',
+      tag: 'plans',
+      summary: 'One workload of a stored plan: its pools month by month, unmet GPUs, reasons',
+      roles: READERS,
+      params: z.object({ id: numericId, workload: idSchema }).strict(),
+      response: planWorkloadResponse,
+      handler: async ({ tx, params }) => {
+        const { entry } = await summaries.get(tx, params.id);
+        const body: Described<typeof planWorkloadResponse> = planWorkloadBody(
+          params.id,
+          entry.summary,
+          params.workload,
+        );
+        return { body };
       },
     }),
     route({

@@ -17,7 +17,8 @@ import type { Route } from '../route.js';
 import { route } from '../route.js';
 import { numericId } from '../schemas.js';
 
-async function currentScenario(tx: Tx): Promise<Scenario> {
+/** The stored scenario, validated; 409 when there is none or it is not valid. */
+export async function currentScenario(tx: Tx): Promise<Scenario> {
   const doc = await exportScenario(tx);
   if (!doc)
     throw conflict('no scenario: import one first (stargate import FILE, or PUT /v1/scenario)');

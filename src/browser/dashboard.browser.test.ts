@@ -1,0 +1,235 @@
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ServerProcess } from '../test-support/server-process.js';
+import { EXAMPLE, REPO_ROOT, api, startServer, stopAllServers } from '../test-support/server-process.js';
+import { launchChromium, signIn, withSession } from '../tools/chromium.js';
+
+/**
+ * The dashboard as its users meet it: a real `stargate serve` (built, on a fresh PGlite store
+ * with the example) and Debian's Chromium. One journey per party: the planner plans and reads
+ * the reasons, the ROFR holder declines its offer while the planner watches the request clear,
+ * a bad token and a funder meet their limits, and no page has serious accessibility faults.
+ * Run by `npm run test:browser`, which `.ci/run` calls after `npm test` has built everything.
+ */
+
+let browser: Browser;
+let server: ServerProcess;
+let dataDir: string;
+const tokens = { admin: '', planner: '', holder: '', funder: '', viewer: '' };
+
+async function makeToken(body: Record<string, unknown>): Promise<string> {
+  const response = await api(server, 'POST', '/v1/tokens', { token: tokens.admin, body });
+  expect(response.status, JSON.stringify(response.body)).toBe(201);
+  return (response.body as { secret: string }).secret;
+}
+
+async function signedInPage(context: BrowserContext, token: string, path: string): Promise<Page> {
+  const page = await context.newPage();
+  await withSession(page, token);
+  await page.goto(`${server.url}${path}`);
+  await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+  return page;
+}
+
+/** Page errors and console errors, collected so a test can assert there were none. */
+function watchErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
+beforeAll(async () => {
+  if (!existsSync(join(REPO_ROOT, 'dist/web/index.html'))) {
+    throw new Error('dist/web is missing: run npm run build first (npm test does)');
+  }
+  dataDir = await mkdtemp(join(tmpdir(), 'stargate-dashboard-'));
+  server = await startServer({
+    store: { dataDir },
+    args: ['--import', EXAMPLE, '--sweep-every', '1'],
+  });
+  tokens.admin = server.firstToken ?? '';
+  expect(tokens.admin).toMatch(/^sgt_/);
+  tokens.planner = await makeToken({ role: 'planner' });
+  tokens.holder = await makeToken({ role: 'holder', provider: 'azure' });
+  tokens.funder = await makeToken({ role: 'funder' });
+  tokens.viewer = await makeToken({ role: 'viewer' });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser.close();
+  await stopAllServers();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+describe('the dashboard in Chromium', () => {
+  it('a planner signs in, sees the overview drawn, plans now and finds pretrain-2029 with its reasons', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    await signIn(page, tokens.planner);
+
+    // The overview's capacity chart is drawn: an SVG with shapes in it.
+    const chart = page.getByRole('figure', { name: /GPUs online by provider/i });
+    await expect.poll(() => chart.locator('svg path').count(), { timeout: 15_000 }).toBeGreaterThan(5);
+
+    await page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Plan' }).click();
+    await expect.poll(() => page.url()).toBe(`${server.url}/plan`);
+    await page.getByRole('button', { name: 'Plan now' }).click();
+    // The new plan is stored and shown.
+    await expect
+      .poll(async () => (await api(server, 'GET', '/v1/plans', { token: tokens.planner })).body, {
+        timeout: 60_000,
+      })
+      .toHaveLength(1);
+    await page.getByRole('searchbox', { name: /search/i }).fill('pretrain-2029');
+    const row = page.getByRole('row', { name: /pretrain-2029/ });
+    await row.first().waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByText(/rofr term msft-rofr/).count()).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText(/gang workload needs 380,000 GPUs/).count())
+      .toBeGreaterThan(0);
+
+    // A reload keeps the page and the session.
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: /plan/i }).waitFor();
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('the holder declines its one pending offer; the planner sees the request cleared without reload', async () => {
+    const created = await api(server, 'POST', '/v1/requests', {
+      token: tokens.planner,
+      body: {
+        accelerator: 'vr200',
+        gpus: 380000,
+        window: { from: '2029-10', to: '2030-02' },
+        workloadClass: 'training',
+        reason: 'pretrain-2029 fits nowhere',
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const requestId = (created.body as { id: number }).id;
+
+    const planners = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const planner = await signedInPage(planners, tokens.planner, '/offers');
+    const plannerRow = planner.getByRole('row', { name: new RegExp(`^\\s*#?${requestId}\\b`) });
+    await plannerRow.first().waitFor();
+    await expect.poll(() => plannerRow.first().textContent()).toMatch(/offered/);
+
+    const holders = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const holder = await holders.newPage();
+    const errors = watchErrors(holder);
+    await holder.goto(`${server.url}/offers`);
+    await signIn(holder, tokens.holder);
+    // Only Offers in the navigation; one pending offer; nothing of the lab's workloads.
+    const nav = holder.getByRole('navigation', { name: 'Pages' });
+    await expect.poll(() => nav.getByRole('link').allTextContents()).toEqual(['Offers']);
+    await expect.poll(() => holder.getByRole('button', { name: 'Decline' }).count()).toBe(1);
+    const body = (await holder.locator('main').textContent()) ?? '';
+    expect(body).not.toContain('pretrain-2029');
+    expect(body).not.toContain('training');
+
+    await holder.getByRole('button', { name: 'Decline' }).click();
+    const dialog = holder.getByRole('dialog');
+    await dialog.getByLabel('Note').fill('no VR200 to spare in 2029');
+    const declinedAt = Date.now();
+    await dialog.getByRole('button', { name: 'Decline offer' }).click();
+
+    // The planner's open page shows the request cleared within 2 s, with no reload.
+    await plannerRow.first().getByText('cleared', { exact: true }).waitFor({ timeout: 2_000 });
+    const seconds = (Date.now() - declinedAt) / 1000;
+    expect(seconds).toBeLessThan(2);
+    expect(errors).toEqual([]);
+    await holders.close();
+    await planners.close();
+  });
+
+  it('refuses a bad token, and tells a funder /offers is not for its role', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.url}/`);
+    await page.getByLabel('Token').fill('sgt_not-a-real-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'token not accepted' }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
+    expect(await page.evaluate('sessionStorage.getItem("stargate.token")')).toBeNull();
+
+    const funder = await signedInPage(context, tokens.funder, '/offers');
+    await funder.getByText('not available to role funder').waitFor();
+    const links = await funder
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('link')
+      .allTextContents();
+    expect(links).toEqual(['Overview', 'Buildout', 'Ledger']);
+
+    // Signing out forgets the token: a reload asks for one again.
+    await funder.getByRole('button', { name: 'Sign out' }).click();
+    await funder.getByLabel('Token').waitFor();
+    expect(await funder.evaluate('sessionStorage.getItem("stargate.token")')).toBeNull();
+    await context.close();
+  });
+
+  it('a viewer sees every page and no action buttons', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(context, tokens.viewer, '/plan');
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    expect(await page.getByRole('button', { name: 'Plan now' }).count()).toBe(0);
+    await page.goto(`${server.url}/offers`);
+    await page.getByRole('heading', { level: 1 }).first().waitFor();
+    expect(await page.getByRole('button', { name: /^(Accept|Decline|Request capacity)$/ }).count()).toBe(0);
+    await context.close();
+  });
+
+  it('has no serious or critical accessibility violations on any page', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const pages: [string, string][] = [
+      ['planner', '/'],
+      ['planner', '/plan'],
+      ['planner', '/contracts'],
+      ['planner', '/offers'],
+      ['planner', '/buildout'],
+      ['planner', '/ledger'],
+      ['holder', '/offers'],
+      ['funder', '/'],
+    ];
+    const page = await context.newPage();
+    const found: string[] = [];
+    for (const [role, path] of pages) {
+      await withSession(page, tokens[role as keyof typeof tokens]);
+      await page.goto(`${server.url}${path}`);
+      await page.getByRole('navigation', { name: 'Pages' }).waitFor();
+      await page.waitForLoadState('networkidle');
+      const results = await new AxeBuilder({ page }).analyze();
+      for (const violation of results.violations) {
+        if (violation.impact === 'serious' || violation.impact === 'critical') {
+          found.push(
+            `${role} ${path}: ${violation.id} (${violation.impact}) ${violation.help}: ${violation.nodes
+              .slice(0, 3)
+              .map((node) => node.target.join(' '))
+              .join(' | ')}`,
+          );
+        }
+      }
+    }
+    // Also the sign-in form.
+    const signInPage = await context.newPage();
+    await signInPage.goto(server.url);
+    await signInPage.getByLabel('Token').waitFor();
+    for (const violation of (await new AxeBuilder({ page: signInPage }).analyze()).violations) {
+      if (violation.impact === 'serious' || violation.impact === 'critical')
+        found.push(`sign-in: ${violation.id} ${violation.help}`);
+    }
+    expect(found).toEqual([]);
+    await context.close();
+  });
+});

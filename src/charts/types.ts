@@ -1,0 +1,39 @@
+/**
+ * The inputs of the charts: the JSON documents the API serves and the CLI prints, taken as
+ * types only, so the browser bundle carries none of the code that makes them.
+ */
+import type { forecastToJson } from '../cli/report/forecast-json.js';
+import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { ChartTheme } from './theme.js';
+
+export type { PlanJson } from '../core/planner/plan-json.js';
+export type { EChartsCoreOption } from './echarts.js';
+export type { ChartTheme } from './theme.js';
+
+/** `GET /v1/forecast` and `stargate forecast --format json`. */
+export type ForecastJson = ReturnType<typeof forecastToJson>;
+
+/** `GET /v1/ledger` and `stargate ledger --format json`. */
+export type LedgerJson = ReturnType<typeof ledgerToJson>;
+
+/** What every chart takes besides its data. */
+export interface ChartOptions {
+  readonly theme: ChartTheme;
+  /**
+   * A title drawn in the chart. The dashboard leaves it off (its panels have headings); the
+   * CLI passes one, since an SVG on a slide has nothing else to say what it shows.
+   */
+  readonly title?: string;
+  /** A line under the title saying how the data was made (e.g. the runs and seed). */
+  readonly subtitle?: string;
+  /**
+   * Display names by id (providers, parties). The forecast and plan documents carry ids only;
+   * an id without a name is shown as it is.
+   */
+  readonly names?: Readonly<Record<string, string>>;
+  /**
+   * Every provider id of the scenario. Colours go by rank in this list, so a provider keeps
+   * its colour on a chart that shows only some providers; default: the chart's own providers.
+   */
+  readonly providers?: readonly string[];
+}

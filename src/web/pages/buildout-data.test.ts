@@ -1,0 +1,240 @@
+import { describe, expect, it } from 'vitest';
+import type { BuildingDoc, PoolDoc, SiteDoc } from './buildout-data';
+import {
+  buildingGpus,
+  buildingState,
+  buildoutHorizon,
+  buildoutRows,
+  countStates,
+  delayRange,
+  delayText,
+  monthOfDate,
+} from './buildout-data';
+
+const building = (over: Partial<BuildingDoc> & { id: string }): BuildingDoc => ({
+  site: 'abilene',
+  itMW: 100,
+  accelerator: 'gb200',
+  online: '2026-06',
+  pricePerGpuHour: '1.60',
+  ...over,
+});
+
+const SITES: SiteDoc[] = [
+  { id: 'milam', provider: 'stargate', name: 'Milam County' },
+  { id: 'abilene', provider: 'stargate', name: 'Abilene' },
+  { id: 'azure-east', provider: 'azure' },
+];
+
+describe('monthOfDate', () => {
+  it('is the month of the browser clock', () => {
+    expect(monthOfDate(new Date(2026, 11, 31, 23, 59))).toBe('2026-12');
+    expect(monthOfDate(new Date(2027, 0, 1))).toBe('2027-01');
+  });
+});
+
+describe('delays', () => {
+  const mayslip = {
+    type: 'discrete' as const,
+    outcomes: [
+      { months: 0, probability: 0.45 },
+      { months: 2, probability: 0.3 },
+      { months: 6, probability: 0.25 },
+    ],
+  };
+  it('gives the least and most slip and the chance of any', () => {
+    expect(delayRange(mayslip)).toEqual({ min: 0, max: 6, chance: 0.55 });
+    expect(delayRange({ type: 'triangular', min: 1, mode: 6, max: 18 })).toEqual({
+      min: 1,
+      max: 18,
+      chance: 1,
+    });
+  });
+  it('says them shortly', () => {
+    expect(delayText(undefined)).toBe('none');
+    expect(delayText({ type: 'discrete', outcomes: [{ months: 0, probability: 1 }] })).toBe('none');
+    expect(delayText(mayslip)).toBe('up to 6 mo (55%)');
+    expect(delayText({ type: 'triangular', min: 0, mode: 3, max: 12 })).toBe(
+      'up to 12 mo, likely 3',
+    );
+    expect(delayText({ type: 'triangular', min: 1, mode: 6, max: 18 })).toBe('1–18 mo, likely 6');
+    expect(delayText({ type: 'discrete', outcomes: [{ months: 3, probability: 1 }] })).toBe('3 mo');
+  });
+});
+
+describe('buildingState', () => {
+  it('is online from its month, planned before, late when a slip is certain', () => {
+    expect(buildingState(building({ id: 'a' }), '2026-06')).toBe('online');
+    expect(buildingState(building({ id: 'a' }), '2026-05')).toBe('planned');
+    expect(
+      buildingState(
+        building({ id: 'a', delay: { type: 'triangular', min: 1, mode: 2, max: 3 } }),
+        '2026-01',
+      ),
+    ).toBe('late');
+    // A slip that may not happen is the forecast's, not a recorded delay.
+    expect(
+      buildingState(
+        building({ id: 'a', delay: { type: 'triangular', min: 0, mode: 2, max: 3 } }),
+        '2026-07',
+      ),
+    ).toBe('online');
+  });
+});
+
+describe('buildingGpus', () => {
+  it('takes the stated count, else counts from MW and kW per GPU, else knows none', () => {
+    expect(buildingGpus(building({ id: 'a', gpus: 12 }), undefined)).toBe(12);
+    expect(buildingGpus(building({ id: 'a' }), [{ id: 'gb200', kwPerGpu: 2.4 }])).toBe(41_666);
+    expect(buildingGpus(building({ id: 'a' }), undefined)).toBeUndefined();
+  });
+});
+
+describe('buildoutRows', () => {
+  const pools: PoolDoc[] = [
+    {
+      id: 'req-1-azure',
+      provider: 'azure',
+      site: 'azure-east',
+      accelerator: 'gb200',
+      gpus: 1000,
+      window: { from: '2026-03', to: '2027-12' },
+      pricePerGpuHour: '3.00',
+    },
+    {
+      id: 'req-2-azure',
+      provider: 'azure',
+      accelerator: 'gb200',
+      gpus: 500,
+      window: { from: '2026-01', to: '2027-12' },
+      pricePerGpuHour: '3.00',
+    },
+    {
+      id: 'req-3-coreweave',
+      provider: 'coreweave',
+      accelerator: 'gb200',
+      gpus: 800,
+      window: { from: '2027-04', to: '2027-12' },
+      pricePerGpuHour: '3.00',
+    },
+  ];
+
+  it('puts buildings and procured pools by site, with their states', () => {
+    const rows = buildoutRows({
+      buildings: [
+        building({ id: 'm1', site: 'milam', online: '2027-01', constructionStart: '2025-06' }),
+        building({ id: 'a2', online: '2026-09' }),
+        building({ id: 'a1', online: '2026-01', milestones: [{ id: 'shell', month: '2025-09' }] }),
+      ],
+      sites: SITES,
+      accelerators: [{ id: 'gb200', kwPerGpu: 2 }],
+      pools,
+      late: [
+        {
+          pool: 'req-1-azure',
+          provider: 'azure',
+          site: 'azure-east',
+          request: 1,
+          promisedGpus: 1000,
+          promisedBy: '2026-03',
+          deliveredGpus: 400,
+          shortGpus: 600,
+          monthsLate: 4,
+        },
+      ],
+      deliveries: [
+        { id: 1, pool: 'req-1-azure', month: '2026-04', gpus: 400, createdAt: '' },
+        { id: 2, pool: 'req-2-azure', month: '2026-01', gpus: 300, createdAt: '' },
+        { id: 3, pool: 'req-2-azure', month: '2026-02', gpus: 200, createdAt: '' },
+      ],
+      awards: [
+        { id: 1, request: 3, quote: 1, pool: 'req-3-coreweave', createdAt: '', createdBy: '' },
+      ],
+      today: '2026-06',
+    });
+    expect(rows.map((r) => [r.id, r.site, r.state])).toEqual([
+      ['a1', 'abilene', 'online'],
+      ['a2', 'abilene', 'planned'],
+      ['req-2-azure', 'azure', 'delivered'],
+      ['req-1-azure', 'azure-east', 'late'],
+      ['req-3-coreweave', 'coreweave', 'planned'],
+      ['m1', 'milam', 'planned'],
+    ]);
+    const late = rows.find((r) => r.id === 'req-1-azure');
+    expect(late).toMatchObject({
+      kind: 'procured',
+      gpus: 1000,
+      deliveredGpus: 400,
+      delayMonths: 4,
+    });
+    expect(rows.find((r) => r.id === 'a1')).toMatchObject({
+      gpus: 50_000,
+      siteName: 'Abilene',
+      provider: 'stargate',
+      milestones: [{ id: 'shell', period: '2025-09' }],
+    });
+    expect(countStates(rows)).toEqual({ planned: 3, online: 1, late: 1, delivered: 1 });
+  });
+
+  it('shows a funder the late pools it can read, without the pools list', () => {
+    const rows = buildoutRows({
+      buildings: [],
+      sites: SITES,
+      late: [
+        {
+          pool: 'req-9-azure',
+          provider: 'azure',
+          request: 9,
+          promisedGpus: 10,
+          promisedBy: '2026-02',
+          deliveredGpus: 0,
+          shortGpus: 10,
+          monthsLate: 5,
+        },
+      ],
+      today: '2026-06',
+    });
+    expect(rows).toEqual([
+      {
+        id: 'req-9-azure',
+        kind: 'procured',
+        site: 'azure',
+        atSite: false,
+        provider: 'azure',
+        gpus: 10,
+        online: '2026-02',
+        delayMonths: 5,
+        deliveredGpus: 0,
+        state: 'late',
+      },
+    ]);
+  });
+});
+
+describe('buildoutHorizon', () => {
+  it('runs from the January of the first month to the December of the last, certain slips included', () => {
+    const rows = buildoutRows({
+      buildings: [
+        building({ id: 'a', constructionStart: '2024-06', online: '2025-06' }),
+        building({
+          id: 'b',
+          online: '2028-10',
+          delay: { type: 'triangular', min: 3, mode: 4, max: 40 },
+        }),
+        building({
+          id: 'c',
+          online: '2028-01',
+          delay: { type: 'triangular', min: 0, mode: 2, max: 40 },
+        }),
+      ],
+      sites: SITES,
+      today: '2026-12',
+    });
+    expect(buildoutHorizon(rows, '2026-12')).toEqual({ from: '2024-01', to: '2029-12' });
+    expect(buildoutHorizon(rows.slice(0, 1), '2026-12')).toEqual({
+      from: '2024-01',
+      to: '2027-12',
+    });
+    expect(buildoutHorizon([], '2026-06')).toEqual({ from: '2026-01', to: '2026-12' });
+  });
+});
