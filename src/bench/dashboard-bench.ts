@@ -7,9 +7,16 @@ import { gzipSync } from 'node:zlib';
 import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { renderTable } from '../cli/table.js';
-import { launchChromium, withSession } from '../tools/chromium.js';
+import { launchChromium, settled, withSession } from '../tools/chromium.js';
 import type { ServerProcess, ServerStore } from '../tools/server-process.js';
-import { EXAMPLE, REPO_ROOT, api, generate, startServer, stopAllServers } from '../tools/server-process.js';
+import {
+  EXAMPLE,
+  REPO_ROOT,
+  api,
+  generate,
+  startServer,
+  stopAllServers,
+} from '../tools/server-process.js';
 
 /**
  * `npm run bench:dashboard`: the dashboard's numbers (issue 11), measured in Debian's Chromium
@@ -123,12 +130,13 @@ function bundle(): { file: string; rawKB: number; gzipKB: number }[] {
 async function token(server: ServerProcess, admin: string, grant: Record<string, unknown>) {
   const response = await api(server, 'POST', '/v1/tokens', { token: admin, body: grant });
   if (response.status !== 201) throw new Error(`token: ${JSON.stringify(response.body)}`);
-  return (response.body as { secret: string }).secret;
+  return (response.body as { token: string }).token;
 }
 
 async function must(response: Promise<{ status: number; body: unknown }>, what: string) {
   const answer = await response;
-  if (answer.status >= 300) throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
+  if (answer.status >= 300)
+    throw new Error(`${what}: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body;
 }
 
@@ -143,7 +151,7 @@ async function coldOverview(browser: Browser, server: ServerProcess, planner: st
     await page.goto(`${server.url}/`, { waitUntil: 'commit' });
     await page.waitForFunction(FIRST_CHART_DRAWN, undefined, { timeout: 30_000, polling: 'raf' });
     times.push(Number(await page.evaluate('performance.now()')));
-    await page.waitForLoadState('networkidle');
+    await settled(page);
     jsKB.push(Number(await page.evaluate(JS_BYTES)) / 1024);
     await context.close();
   }
@@ -153,7 +161,10 @@ async function coldOverview(browser: Browser, server: ServerProcess, planner: st
 /** `/plan` of a large plan: to rows drawn and the search answering, then one filter. */
 async function largePlan(browser: Browser, server: ServerProcess, admin: string) {
   // A workload far down the list, so that the filter has to find it.
-  const workloads = (await must(api(server, 'GET', '/v1/workloads', { token: admin }), 'workloads')) as {
+  const workloads = (await must(
+    api(server, 'GET', '/v1/workloads', { token: admin }),
+    'workloads',
+  )) as {
     id: string;
   }[];
   const term = workloads[Math.floor(workloads.length * 0.86)]?.id ?? 'api';
@@ -197,7 +208,7 @@ async function liveLatency(
   await withSession(page, planner);
   await page.goto(`${shown.url}/offers`);
   await page.getByRole('status', { name: 'updates: live' }).waitFor({ timeout: 30_000 });
-  await page.waitForLoadState('networkidle');
+  await settled(page);
   const times: number[] = [];
   for (let run = 0; run < REPEAT; run++) {
     const reason = `bench-live-${run}-${Date.now()}`;
@@ -222,7 +233,9 @@ async function liveLatency(
   return times;
 }
 
-async function serverDatabase(): Promise<{ store: ServerStore; drop: () => Promise<void> } | undefined> {
+async function serverDatabase(): Promise<
+  { store: ServerStore; drop: () => Promise<void> } | undefined
+> {
   const admin = new pg.Client({ connectionString: DATABASE_URL });
   try {
     await admin.connect();
@@ -267,7 +280,12 @@ async function main(): Promise<number> {
     rows.push(row('cold load of / to the first chart (example)', cold.times, 'ms', 1000));
     rows.push(row('JS sent for the first page (gzip)', cold.jsKB, 'kB', 350));
     rows.push(
-      row('live: change to open page, PGlite, one process', await liveLatency(browser, example, example, planner), 'ms', 2000),
+      row(
+        'live: change to open page, PGlite, one process',
+        await liveLatency(browser, example, example, planner),
+        'ms',
+        2000,
+      ),
     );
     await example.kill();
 
@@ -280,7 +298,12 @@ async function main(): Promise<number> {
         const pgAdmin = a.firstToken ?? b.firstToken ?? '';
         const pgPlanner = await token(a, pgAdmin, { role: 'planner' });
         rows.push(
-          row('live: change to open page, PostgreSQL, two processes', await liveLatency(browser, a, b, pgPlanner), 'ms', 2000),
+          row(
+            'live: change to open page, PostgreSQL, two processes',
+            await liveLatency(browser, a, b, pgPlanner),
+            'ms',
+            2000,
+          ),
         );
         await a.kill();
         await b.kill();
@@ -288,7 +311,9 @@ async function main(): Promise<number> {
         await database.drop();
       }
     } else {
-      process.stderr.write(`PostgreSQL at ${DATABASE_URL} is not reachable: its live row is left out\n`);
+      process.stderr.write(
+        `PostgreSQL at ${DATABASE_URL} is not reachable: its live row is left out\n`,
+      );
     }
 
     // A 5,000-workload portfolio, planned by the fast planner (not timed here).
@@ -300,10 +325,19 @@ async function main(): Promise<number> {
       startTimeoutMs: 300_000,
     });
     const bigAdmin = big.firstToken ?? '';
-    await must(api(big, 'POST', '/v1/plans', { token: bigAdmin, body: { solver: 'fast' } }), 'plan');
+    await must(
+      api(big, 'POST', '/v1/plans', { token: bigAdmin, body: { solver: 'fast' } }),
+      'plan',
+    );
     const plan = await largePlan(browser, big, bigAdmin);
     rows.push(
-      row('/plan, 5,000 workloads: to the table interactive', plan.loads, 'ms', 1500, `${plan.domRows} rows in the DOM`),
+      row(
+        '/plan, 5,000 workloads: to the table interactive',
+        plan.loads,
+        'ms',
+        1500,
+        `${plan.domRows} rows in the DOM`,
+      ),
     );
     rows.push(row('/plan, 5,000 workloads: filtering a column', plan.filters, 'ms', 100));
     await big.kill();
@@ -339,7 +373,11 @@ async function main(): Promise<number> {
     OUTPUT,
     `${JSON.stringify(
       {
-        machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '', memoryGiB: Math.round(totalmem() / 2 ** 30) },
+        machine: {
+          cpus: cpus().length,
+          cpu: cpus()[0]?.model ?? '',
+          memoryGiB: Math.round(totalmem() / 2 ** 30),
+        },
         node: process.version,
         bundle: chunks,
         measures: rows,
@@ -355,7 +393,9 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -70,9 +70,10 @@ function monthText(index: number): string {
  * state, so colour is never the only signal. A line marks today.
  */
 export function buildoutGantt(input: BuildoutInput, o: ChartOptions): EChartsCoreOption {
+  // Code-unit order, not the locale's: the same rows on every machine.
+  const compare = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
   const buildings = [...input.buildings].sort(
-    (a, b) =>
-      a.site.localeCompare(b.site) || a.online.localeCompare(b.online) || a.id.localeCompare(b.id),
+    (a, b) => compare(a.site, b.site) || compare(a.online, b.online) || compare(a.id, b.id),
   );
   const rows = buildings.map((b) => `${b.site} · ${b.id}`);
   // The site names its first row; the rows below it are its other buildings.

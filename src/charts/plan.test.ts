@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderSvg } from '../cli/report/chart-svg.js';
 import { centsOf, formatUSDCompact } from '../core/money.js';
+import { providerQuarters } from '../core/plan-overview.js';
 import type { ExampleCharts } from '../test-support/chart-data.js';
 import { exampleCharts, legendNames, seriesOf } from '../test-support/chart-data.js';
 import { costComponentsChart, planCapacityChart } from './plan.js';
@@ -81,6 +82,18 @@ describe('costComponentsChart', () => {
     expect(label(series[4]!)).toMatch(/^\$\d+\.\dB$/);
     const description = (option.aria as { label: { description: string } }).label.description;
     expect(description).toContain(formatUSDCompact(centsOf(objective.totalUSD)));
+  });
+
+  it("draws the same from the plan's summary (cost per provider and quarter) as from the plan", () => {
+    const { objective, byProvider } = example.plan;
+    const fromSummary = costComponentsChart(
+      { objective, byProvider: providerQuarters(byProvider) },
+      { theme: lightTheme, names: example.names },
+    );
+    const fromPlan = costComponentsChart(example.plan, { theme: lightTheme, names: example.names });
+    expect(seriesOf(fromSummary).map((s) => [s.name, s.data])).toEqual(
+      seriesOf(fromPlan).map((s) => [s.name, s.data]),
+    );
   });
 
   it('renders to an SVG with its components', () => {

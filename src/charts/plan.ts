@@ -12,7 +12,7 @@ import {
   valueAxis,
 } from './frame.js';
 import { countShort, escapeHtml, fittedScale, usd, yearAtFirstQuarter } from './format.js';
-import type { ChartOptions, EChartsCoreOption, PlanJson } from './types.js';
+import type { ChartOptions, EChartsCoreOption, PlanCosts, PlanJson } from './types.js';
 
 const CAPACITY = 'Capacity, all providers';
 
@@ -120,7 +120,7 @@ const UNMET = 'Unmet demand (value lost)';
  * the take-or-pay shortfall paid for nothing, and the value of the demand left unmet — the
  * three terms the planner minimises, which add up to `objective.totalUSD`.
  */
-export function costComponentsChart(plan: PlanJson, o: ChartOptions): EChartsCoreOption {
+export function costComponentsChart(plan: PlanCosts, o: ChartOptions): EChartsCoreOption {
   const ids = [...new Set(plan.byProvider.map((r) => r.provider))].sort();
   const colourFor = colourOf(o, ids);
   const compute = new Map<string, number>();

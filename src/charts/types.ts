@@ -4,17 +4,29 @@
  */
 import type { forecastToJson } from '../cli/report/forecast-json.js';
 import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { PlanJson } from '../core/planner/plan-json.js';
 import type { ChartTheme } from './theme.js';
 
-export type { PlanJson } from '../core/planner/plan-json.js';
+export type { PlanJson };
 export type { EChartsCoreOption } from './echarts.js';
 export type { ChartTheme } from './theme.js';
 
 /** `GET /v1/forecast` and `stargate forecast --format json`. */
 export type ForecastJson = ReturnType<typeof forecastToJson>;
 
-/** `GET /v1/ledger` and `stargate ledger --format json`. */
-export type LedgerJson = ReturnType<typeof ledgerToJson>;
+/**
+ * `GET /v1/ledger` and `stargate ledger --format json`, with or without the journal: the
+ * charts read the report only, so the dashboard may ask for the books without their
+ * transactions (`?journal=false`, a twentieth of the body).
+ */
+export type LedgerJson = Omit<ReturnType<typeof ledgerToJson>, 'transactions'>;
+
+/** What the cost-by-component chart reads of a plan: the plan itself or its summary. */
+export interface PlanCosts {
+  readonly objective: PlanJson['objective'];
+  /** Compute cost per provider in any slices (months of the plan, quarters of its summary). */
+  readonly byProvider: readonly { readonly provider: string; readonly computeUSD: number }[];
+}
 
 /** What every chart takes besides its data. */
 export interface ChartOptions {

@@ -10,7 +10,8 @@ import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
-import type { planWorkloadBody, planWorkloadsBody } from './routes/plans.js';
+import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { planOverviewBody, planWorkloadBody, planWorkloadsBody } from './routes/plans.js';
 import type { termsResponse } from './routes/terms.js';
 import type { z } from 'zod';
 
@@ -27,6 +28,8 @@ const TIMEOUT = 60_000;
 
 type Workloads = ReturnType<typeof planWorkloadsBody>;
 type Workload = ReturnType<typeof planWorkloadBody>;
+type Overview = ReturnType<typeof planOverviewBody>;
+type LedgerJson = ReturnType<typeof ledgerToJson>;
 type Terms = z.infer<typeof termsResponse>;
 
 interface Answer {
@@ -175,6 +178,125 @@ for (const backend of testBackends()) {
     );
 
     it(
+      "gives a plan's overview: headline, cost by provider and quarter, the most unmet workloads",
+      async () => {
+        const app = open();
+        const planned = await call(app, 'planner', '/v1/plans', { solver: 'fast' });
+        const id = (planned.json as { id: number }).id;
+        const stored = await call(app, 'viewer', `/v1/plans/${id}`);
+        const document = stored.json as PlanJson;
+
+        const answer = await call(app, 'viewer', `/v1/plans/${id}/summary`);
+        expect(answer.status, answer.text).toBe(200);
+        const body = answer.json as Overview;
+        expect(body.plan).toEqual(planned.json);
+        expect(body.objective).toEqual(document.objective);
+        expect(body.bound).toEqual(document.bound);
+        expect(body.solver).toEqual(document.solver);
+        expect(body.commitments).toEqual(document.commitments);
+        // A few kB, where the plan is hundreds.
+        expect(answer.text.length).toBeLessThan(stored.text.length / 10);
+
+        // Quarters: the cost adds up to the plan's compute, provider by provider.
+        const providers = [...new Set(document.byProvider.map((row) => row.provider))].sort();
+        expect([...new Set(body.byProvider.map((row) => row.provider))].sort()).toEqual(providers);
+        for (const provider of providers) {
+          const cents = (rows: readonly { provider: string; computeUSD: number }[]) =>
+            total(
+              rows
+                .filter((row) => row.provider === provider)
+                .map((row) => Math.round(row.computeUSD * 100)),
+            );
+          expect(cents(body.byProvider), provider).toBe(cents(document.byProvider));
+        }
+        expect(body.byProvider.every((row) => /^\d{4}-Q[1-4]$/.test(row.quarter))).toBe(true);
+        // Each quarter's GPUs: the mean over the plan's months in it; a provider with no row in
+        // a month (its first pool not yet online) has none that month.
+        const quarterOf = (period: string) =>
+          `${period.slice(0, 4)}-Q${Math.ceil(Number(period.slice(5, 7)) / 3)}`;
+        for (const row of body.byProvider) {
+          const months = new Set(
+            document.byProvider
+              .map((month) => month.period)
+              .filter((period) => quarterOf(period) === row.quarter),
+          ).size;
+          const inQuarter = document.byProvider.filter(
+            (month) => month.provider === row.provider && quarterOf(month.period) === row.quarter,
+          );
+          expect(row.months, `${row.provider} ${row.quarter}`).toBe(months);
+          expect(row.gpus).toBeCloseTo(total(inQuarter.map((m) => m.gpus)) / months, 2);
+          expect(row.capacityGpus).toBeCloseTo(
+            total(inQuarter.map((m) => m.capacityGpus)) / months,
+            2,
+          );
+        }
+
+        // Unmet demand: the document's in all, and its workloads, most unmet first.
+        expect(body.unmet.gpuMonths).toBe(total(document.unmet.map((row) => row.gpus)));
+        const unmetBy = new Map<string, number>();
+        for (const row of document.unmet)
+          unmetBy.set(row.workload, (unmetBy.get(row.workload) ?? 0) + row.gpus);
+        expect(body.unmet.workloads).toBe(unmetBy.size);
+        expect(body.unmet.top.length).toBe(Math.min(10, unmetBy.size));
+        const most = [...unmetBy].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+        expect(body.unmet.top.map((row) => [row.workload, row.unmetGpuMonths])).toEqual(
+          most.slice(0, 10),
+        );
+        const pretrain = body.unmet.top.find((row) => row.workload === 'pretrain-2029');
+        expect(pretrain?.class).toBe('training');
+        const pretrainMonths = document.unmet
+          .filter((row) => row.workload === 'pretrain-2029')
+          .map((row) => row.period)
+          .sort();
+        expect(pretrain?.unmetRange).toEqual({
+          from: pretrainMonths[0],
+          to: pretrainMonths[pretrainMonths.length - 1],
+        });
+        // The clause that kept it out, not the first reason given (a gang's size).
+        expect(pretrain?.reason).toMatch(/term \S+ of \S+/);
+
+        // From the cache; a server that never saw the plan computes the same body.
+        expect((await call(app, 'admin', `/v1/plans/${id}/summary`)).text).toBe(answer.text);
+        expect((await call(open(), 'planner', `/v1/plans/${id}/summary`)).text).toBe(answer.text);
+
+        const unknown = await call(app, 'viewer', `/v1/plans/${id + 1}/summary`);
+        expect(unknown.status).toBe(404);
+        expect(unknown.text).toContain(`plan ${id + 1}`);
+        for (const role of ['funder', 'holder', 'operator'] as const) {
+          expect((await call(app, role, `/v1/plans/${id}/summary`)).status, role).toBe(403);
+        }
+      },
+      TIMEOUT,
+    );
+
+    it(
+      'leaves the journal out of the books when asked, and only then',
+      async () => {
+        const app = open();
+        expect((await call(app, 'planner', '/v1/plans', { solver: 'fast' })).status).toBe(201);
+        const whole = await call(app, 'funder', '/v1/ledger?by=quarter');
+        expect(whole.status, whole.text).toBe(200);
+        const ledger = whole.json as LedgerJson;
+        expect(ledger.transactions.length).toBeGreaterThan(0);
+        expect((await call(app, 'funder', '/v1/ledger?by=quarter&journal=true')).text).toBe(
+          whole.text,
+        );
+
+        const light = await call(app, 'funder', '/v1/ledger?by=quarter&journal=false');
+        expect(light.status, light.text).toBe(200);
+        const { transactions, ...report } = ledger;
+        expect(transactions.length).toBe(ledger.totals.transactions);
+        expect(light.json).toEqual(report);
+        expect(light.text.length).toBeLessThan(whole.text.length / 5);
+
+        const bad = await call(app, 'funder', '/v1/ledger?journal=no');
+        expect(bad.status).toBe(400);
+        expect(bad.text).toContain('expected true or false');
+      },
+      TIMEOUT,
+    );
+
+    it(
       'keeps the plan per workload from funders, holders and operators',
       async () => {
         const app = open();
@@ -226,6 +348,7 @@ for (const backend of testBackends()) {
         }>().paths;
         for (const path of [
           '/v1/terms',
+          '/v1/plans/{id}/summary',
           '/v1/plans/{id}/workloads',
           '/v1/plans/{id}/workloads/{workload}',
         ]) {

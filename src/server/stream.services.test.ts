@@ -42,11 +42,12 @@ interface Change {
   readonly answeredAt: number;
 }
 
-function summary(latencies: readonly number[]): string {
+function summary(latencies: readonly number[], changes: readonly Change[]): string {
   const sorted = [...latencies].sort((x, y) => x - y);
+  const slowest = latencies.indexOf(Math.max(...latencies));
   const at = (q: number) =>
     (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN).toFixed(0);
-  return `n=${sorted.length} p50=${at(0.5)} ms p90=${at(0.9)} ms max=${at(1)} ms`;
+  return `n=${sorted.length} p50=${at(0.5)} ms p90=${at(0.9)} ms max=${at(1)} ms (${changes[slowest]?.what ?? '?'})`;
 }
 
 /**
@@ -190,7 +191,7 @@ describe('the stream across two stargate serve processes on one PostgreSQL datab
     );
     expect(azure).toHaveLength(10);
     expect(changeIds(holderOnA)).toEqual(azure.map((row) => Number(row.id)));
-    console.log(`stream, PostgreSQL, change through B → event on A: ${summary(measured)}`);
+    console.log(`stream, PostgreSQL, change through B → event on A: ${summary(measured, changes)}`);
     for (const subscription of [onA, holderOnA, onB]) subscription.close();
   });
 });
@@ -219,7 +220,7 @@ describe('the stream on PGlite, one process', () => {
     const actions = subscription.changes().map((message) => message.action);
     expect(actions.filter((action) => action === 'offer.decline')).toHaveLength(5);
     expect(actions.filter((action) => action === 'plan.create')).toHaveLength(1);
-    console.log(`stream, PGlite, change → event: ${summary(measured)}`);
+    console.log(`stream, PGlite, change → event: ${summary(measured, changes)}`);
     subscription.close();
   });
 });

@@ -81,7 +81,7 @@ describe('the dashboard at /', () => {
       openapi: '/openapi.json',
       stream: '/v1/stream',
     });
-    expect((index.json() as { routes: string[] }).routes).toContain('GET /v1/me');
+    expect(index.json<{ routes: string[] }>().routes).toContain('GET /v1/me');
   });
 
   it('says how to build the dashboard when it is not built', async () => {

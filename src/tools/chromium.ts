@@ -33,3 +33,23 @@ export async function signIn(page: Page, token: string): Promise<void> {
 export async function withSession(page: Page, token: string): Promise<void> {
   await page.addInitScript(`sessionStorage.setItem('stargate.token', ${JSON.stringify(token)});`);
 }
+
+/**
+ * Waits until the page has drawn what it loads: no element marked `aria-busy="true"` and no
+ * "Loading…" text in the main region, twice in a row 250 ms apart. (Not Playwright's
+ * `networkidle`: the live stream keeps a request open for as long as the page is.)
+ */
+export async function settled(page: Page, timeout = 30_000): Promise<void> {
+  const busy = `(() => {
+    const main = document.querySelector('main');
+    if (!main) return true;
+    return main.querySelector('[aria-busy="true"]') !== null || /Loading…/.test(main.textContent ?? '');
+  })()`;
+  const deadline = Date.now() + timeout;
+  let quiet = 0;
+  while (quiet < 2) {
+    if (Date.now() > deadline) throw new Error(`the page was still loading after ${timeout} ms`);
+    await page.waitForTimeout(250);
+    quiet = (await page.evaluate(busy)) ? 0 : quiet + 1;
+  }
+}

@@ -3,9 +3,16 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, withSession } from './chromium.js';
+import { launchChromium, settled, withSession } from './chromium.js';
 import type { ServerProcess } from './server-process.js';
-import { EXAMPLE, REPO_ROOT, api, generate, startServer, stopAllServers } from './server-process.js';
+import {
+  EXAMPLE,
+  REPO_ROOT,
+  api,
+  generate,
+  startServer,
+  stopAllServers,
+} from './server-process.js';
 
 /**
  * `npm run screenshots`: every page of the dashboard, as each party sees it, at 1280×800, into
@@ -49,7 +56,7 @@ async function shoot(
   await withSession(page, token);
   await page.goto(`${server.url}${path}`);
   await page.getByRole('navigation', { name: 'Pages' }).waitFor();
-  await page.waitForLoadState('networkidle');
+  await settled(page);
   await options.ready?.(page);
   // Charts draw on the next frames; the countdown ticks: let both settle.
   await page.waitForTimeout(600);
@@ -74,7 +81,7 @@ async function example(browser: Browser): Promise<void> {
     const server = await startServer({ store: { dataDir }, args: ['--import', EXAMPLE] });
     const admin = server.firstToken ?? '';
     const token = async (grant: Record<string, unknown>) =>
-      ((await call(server, admin, 'POST', '/v1/tokens', grant)) as { secret: string }).secret;
+      ((await call(server, admin, 'POST', '/v1/tokens', grant)) as { token: string }).token;
     const planner = await token({ role: 'planner', label: 'screenshots' });
     const holder = await token({ role: 'holder', provider: 'azure', label: 'screenshots' });
     const funder = await token({ role: 'funder', label: 'screenshots' });
@@ -143,7 +150,9 @@ async function main(argv: readonly string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`screenshots failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `screenshots failed: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(1);
   },
 );

@@ -20,7 +20,12 @@ import type { requestBody } from '../server/routes/procurement.js';
 import type { Role } from '../store/tokens.js';
 import type { StreamMessage } from '../server/stream.js';
 import type { ScenarioInput } from '../scenario/schema.js';
-import type { planSummary, planWorkloadBody, planWorkloadsBody } from '../server/routes/plans.js';
+import type {
+  planOverviewBody,
+  planSummary,
+  planWorkloadBody,
+  planWorkloadsBody,
+} from '../server/routes/plans.js';
 import type { PlanJsonDiff } from '../core/diff/plan-json-diff.js';
 import type { describeContracts } from '../core/term-sentences.js';
 
@@ -41,10 +46,14 @@ export type DeliveryView = ReturnType<typeof deliveryView>;
 export type { LateDelivery };
 export type ForecastJson = ReturnType<typeof forecastToJson>;
 export type LedgerJson = ReturnType<typeof ledgerToJson>;
+/** `GET /v1/ledger?journal=false`: the books without the journal (a twentieth of the body). */
+export type LedgerReportJson = Omit<LedgerJson, 'transactions'>;
 export type NewRequest = z.input<typeof requestBody>;
 
 /** `GET /v1/plans`: one stored plan's summary. */
 export type PlanSummary = ReturnType<typeof planSummary>;
+/** `GET /v1/plans/{id}/summary`: the plan at a glance, a few kB for any portfolio. */
+export type PlanOverview = ReturnType<typeof planOverviewBody>;
 /** `GET /v1/plans/{id}/workloads`: the plan's headline and one row per workload. */
 export type PlanWorkloads = ReturnType<typeof planWorkloadsBody>;
 export type PlanWorkloadRow = PlanWorkloads['workloads'][number];

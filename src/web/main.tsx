@@ -4,6 +4,7 @@ import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App } from './app';
 import { SessionProvider } from './session';
 import { ApiError } from './api';
+import { startBoot } from './boot';
 import './styles.css';
 
 const queries = new QueryClient({
@@ -17,12 +18,15 @@ const queries = new QueryClient({
   },
 });
 
+// Before the first render: what a returning tab needs starts now, not after React mounts.
+const boot = startBoot(queries, window.location.pathname);
+
 const root = document.getElementById('root');
 if (!root) throw new Error('no #root in index.html');
 createRoot(root).render(
   <StrictMode>
     <QueryClientProvider client={queries}>
-      <SessionProvider>
+      <SessionProvider pendingMe={boot.me}>
         <App />
       </SessionProvider>
     </QueryClientProvider>

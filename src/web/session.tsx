@@ -1,5 +1,13 @@
 import type { ReactNode } from 'react';
-import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Me } from './api-types';
 import { ApiError, apiFetch, setUnauthorizedHandler, storeToken, storedToken } from './api';
@@ -21,12 +29,24 @@ interface Session {
 
 const SessionContext = createContext<Session | undefined>(undefined);
 
-async function whoAmI(token: string): Promise<Me> {
+/** `/v1/me` for a token; a 401 is the caller's to report (the token is given, not taken). */
+export async function whoAmI(token: string): Promise<Me> {
   return (await (await apiFetch('/v1/me', { token })).json()) as Me;
 }
 
-export function SessionProvider({ children }: { children: ReactNode }) {
+/**
+ * `pendingMe`: `/v1/me` for the stored token, already asked (boot.ts) before the first render;
+ * used by the first check only.
+ */
+export function SessionProvider({
+  children,
+  pendingMe,
+}: {
+  children: ReactNode;
+  pendingMe?: Promise<Me> | undefined;
+}) {
   const queries = useQueryClient();
+  const pending = useRef(pendingMe);
   const [me, setMe] = useState<Me | undefined>(undefined);
   const [checking, setChecking] = useState(() => storedToken() !== null);
   const [message, setMessage] = useState<string | undefined>(undefined);
@@ -68,7 +88,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     });
     const token = storedToken();
     if (token === null) return;
-    whoAmI(token)
+    const asked = pending.current;
+    pending.current = undefined;
+    (asked ?? whoAmI(token))
       .then(setMe)
       .catch((error: unknown) => {
         signOut(error instanceof ApiError && error.status === 401 ? NOT_ACCEPTED : undefined);

@@ -1,6 +1,8 @@
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { diffPlanJson } from '../../core/diff/plan-json-diff.js';
+import type { ProviderQuarter } from '../../core/plan-overview.js';
+import { providerQuarters, unmetOverview } from '../../core/plan-overview.js';
 import type { PlanWorkloads } from '../../core/plan-workloads.js';
 import {
   summarisePlanWorkloads,
@@ -66,6 +68,31 @@ export function planWorkloadsBody(
   return { plan: planSummary(plan), ...rest, workloads: workloads.map(workloadListRow) };
 }
 
+/** How many of the most unmet workloads the plan's overview names. */
+const TOP_UNMET = 10;
+
+/**
+ * `GET /v1/plans/{id}/summary`: the plan at a glance, small for any portfolio: its headline
+ * figures, cost and GPUs per provider and quarter, and its unmet demand with the workloads
+ * that lack most.
+ */
+export function planOverviewBody(
+  plan: Pick<PlanRow, keyof typeof SUMMARY_COLUMNS>,
+  summary: PlanWorkloads,
+  byQuarter: readonly ProviderQuarter[],
+) {
+  return {
+    plan: planSummary(plan),
+    scenario: summary.scenario,
+    objective: summary.objective,
+    bound: summary.bound,
+    solver: summary.solver,
+    commitments: summary.commitments,
+    byProvider: byQuarter,
+    unmet: unmetOverview(summary, TOP_UNMET),
+  };
+}
+
 /** `GET /v1/plans/{id}/workloads/{workload}`: one workload of the plan, month by month. */
 export function planWorkloadBody(planId: number, summary: PlanWorkloads, workload: string) {
   const row = summary.workloads.find((entry) => entry.workload === workload);
@@ -106,8 +133,7 @@ const poolUse = {
 };
 const monthRun = monthRange.extend({ gpus: z.number() });
 
-/** The list's schema, for the OpenAPI description; the handler's body is checked against it. */
-export const planWorkloadsResponse = z.object({
+const headline = {
   plan: planSummarySchema,
   scenario: z.string(),
   objective: z.object({
@@ -134,6 +160,11 @@ export const planWorkloadsResponse = z.object({
       shortfallUSD: z.number(),
     }),
   ),
+};
+
+/** The list's schema, for the OpenAPI description; the handler's body is checked against it. */
+export const planWorkloadsResponse = z.object({
+  ...headline,
   reasons: z
     .array(z.string())
     .describe("Every distinct reason of the plan's unmet demand; rows give indices into it"),
@@ -145,6 +176,42 @@ export const planWorkloadsResponse = z.object({
       reasons: z.array(z.number().int()).describe('Indices into `reasons`'),
     }),
   ),
+});
+
+export const planOverviewResponse = z.object({
+  ...headline,
+  byProvider: z
+    .array(
+      z.object({
+        provider: idSchema,
+        quarter: z.string().describe('YYYY-Qn'),
+        months: z.number().int().describe("Months of the quarter inside the plan's horizon"),
+        gpus: z.number().describe('GPUs placed, the mean over those months'),
+        capacityGpus: z
+          .number()
+          .describe("GPUs the provider's pools hold, placed or idle, the mean over those months"),
+        computeUSD: z.number().describe("The quarter's compute cost"),
+      }),
+    )
+    .describe('Per provider and quarter, by quarter then provider'),
+  unmet: z.object({
+    gpuMonths: z.number().describe('GPU-months of demand unmet in all'),
+    workloads: z.number().int().describe('Workloads with any unmet demand'),
+    top: z
+      .array(
+        z.object({
+          workload: idSchema,
+          class: z.string(),
+          unmetGpuMonths: z.number(),
+          unmetRange: monthRange.nullable().describe('First and last month with unmet demand'),
+          reason: z
+            .string()
+            .nullable()
+            .describe('The first reason naming a contract clause, else the first reason'),
+        }),
+      )
+      .describe(`The ${TOP_UNMET} most unmet workloads, most GPU-months first`),
+  }),
 });
 
 export const planWorkloadResponse = z.object({
@@ -160,8 +227,12 @@ const SUMMARY_CACHE_SIZE = 4;
 
 interface SummaryEntry {
   readonly summary: PlanWorkloads;
+  /** The plan's `byProvider` by quarter, for its overview (the summary is per workload). */
+  readonly byQuarter: readonly ProviderQuarter[];
   /** The list's body, serialised on first use (a large plan's is a few MB). */
   list?: string;
+  /** The overview's body, serialised on first use. */
+  overview?: string;
 }
 
 /**
@@ -187,7 +258,10 @@ function summaryCache() {
     const scenario = validateScenario(doc);
     if (!scenario.ok)
       throw new ConflictProblems(`the scenario of plan ${id} is not valid`, scenario.problems);
-    return { summary: summarisePlanWorkloads(plan, scenario.scenario) };
+    return {
+      summary: summarisePlanWorkloads(plan, scenario.scenario),
+      byQuarter: providerQuarters(plan.byProvider),
+    };
   };
   return {
     async get(tx: Tx, id: number) {
@@ -283,8 +357,11 @@ export function planRoutes(): Route[] {
       tag: 'plans',
       summary: 'Stored plans, newest first',
       roles: READERS,
+      // Only the summary's columns: each plan's documents are MB, and lists never show them.
       handler: async ({ tx }) => ({
-        body: (await tx.select().from(t.plans).orderBy(desc(t.plans.id))).map(planSummary),
+        body: (await tx.select(SUMMARY_COLUMNS).from(t.plans).orderBy(desc(t.plans.id))).map(
+          planSummary,
+        ),
       }),
     }),
     route({
@@ -311,6 +388,28 @@ export function planRoutes(): Route[] {
         const a = JSON.parse((await loadPlan(tx, params.a)).planJson) as PlanJson;
         const b = JSON.parse((await loadPlan(tx, params.b)).planJson) as PlanJson;
         return { body: { a: params.a, b: params.b, ...diffPlanJson(a, b) } };
+      },
+    }),
+    route({
+      method: 'GET',
+      path: '/v1/plans/{id}/summary',
+      tag: 'plans',
+      summary: 'A stored plan at a glance: cost, GPUs per provider and quarter, unmet demand',
+      description: `The plan's headline figures, cost and GPUs per provider and quarter, unmet demand in all and the ${TOP_UNMET} most unmet workloads with the clause that kept each out. A few kB for any portfolio, where the plan itself (\`/v1/plans/{id}\`) is tens of MB for thousands of workloads.`,
+      roles: READERS,
+      params: numericIdParams,
+      response: planOverviewResponse,
+      handler: async ({ tx, params }) => {
+        const { plan, entry } = await summaries.get(tx, params.id);
+        if (entry.overview === undefined) {
+          const body: Described<typeof planOverviewResponse> = planOverviewBody(
+            plan,
+            entry.summary,
+            entry.byQuarter,
+          );
+          entry.overview = JSON.stringify(body);
+        }
+        return { body: undefined, raw: entry.overview };
       },
     }),
     route({

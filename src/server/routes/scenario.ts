@@ -7,7 +7,7 @@ import { seededRandom } from '../../core/random.js';
 import type { Scenario } from '../../core/model.js';
 import { validateScenario } from '../../scenario/parse.js';
 import { readPlanDocument } from '../../scenario/plan-file.js';
-import { ledgerToJson } from '../../cli/report/ledger-json.js';
+import { ledgerReportToJson, ledgerToJson } from '../../cli/report/ledger-json.js';
 import { forecastToJson } from '../../cli/report/forecast-json.js';
 import type { Tx } from '../../store/db.js';
 import { HttpError, conflict, notFound } from '../../store/errors.js';
@@ -120,6 +120,12 @@ export function scenarioRoutes(): Route[] {
           by: z
             .enum(['month', 'quarter', 'year'], { error: 'expected month, quarter or year' })
             .optional(),
+          journal: z
+            .enum(['true', 'false'], { error: 'expected true or false' })
+            .optional()
+            .describe(
+              'Default true; false leaves out `transactions`, the journal (most of the body), for readers of the report only',
+            ),
         })
         .strict(),
       handler: async ({ tx, query }) => {
@@ -142,7 +148,13 @@ export function scenarioRoutes(): Route[] {
           throw new ConflictProblems(`plan ${row.id} does not match its scenario`, money.problems);
         const ledger = buildLedger(result.scenario, money.money);
         const report = summarizeLedger(ledger, query.by ?? 'year');
-        return { body: ledgerToJson(report, ledger, { source: 'stored', plan: String(row.id) }) };
+        const plan = { source: 'stored', plan: String(row.id) };
+        return {
+          body:
+            query.journal === 'false'
+              ? ledgerReportToJson(report, plan)
+              : ledgerToJson(report, ledger, plan),
+        };
       },
     }),
   ];

@@ -1,5 +1,5 @@
 import { centsOf, formatCentsPlain, formatUSDCompact } from '../../core/money.js';
-import type { LedgerJson } from '../api-types';
+import type { LedgerReportJson } from '../api-types';
 
 /**
  * The Ledger page's tables and its CSV, from `GET /v1/ledger`: pure, so that what the table
@@ -15,7 +15,7 @@ export function granularityOf(value: string | null): Granularity {
 }
 
 /** The ledger's periods, in order ("2028", "2028-Q1" or "2028-01" by granularity). */
-export function ledgerPeriods(ledger: LedgerJson): string[] {
+export function ledgerPeriods(ledger: LedgerReportJson): string[] {
   const fromFlows = ledger.flows[0]?.periods.map((p) => p.period);
   return fromFlows ?? ledger.capital?.periods.map((p) => p.period) ?? [];
 }
@@ -34,7 +34,7 @@ export interface FlowRow {
  * those that moved nothing, nor a party's payments to itself (a Sankey cannot loop); largest
  * first.
  */
-export function flowRows(ledger: LedgerJson, period: string | undefined): FlowRow[] {
+export function flowRows(ledger: LedgerReportJson, period: string | undefined): FlowRow[] {
   const names = new Map(ledger.parties.map((p) => [p.id, p.name]));
   return ledger.flows
     .map((f) => ({
@@ -73,7 +73,7 @@ export interface CapitalRow {
  * Capital per period with each funder's called to date, summed from the capital-call flows to
  * the company: the books' own cents, where the chart splits the company's total pro rata.
  */
-export function capitalRows(ledger: LedgerJson): CapitalRow[] {
+export function capitalRows(ledger: LedgerReportJson): CapitalRow[] {
   const capital = ledger.capital;
   if (!capital) return [];
   const calls = ledger.flows.filter((f) => f.kind === 'capital-call' && f.to === capital.company);
@@ -109,7 +109,7 @@ const ratio = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
  * The headline of the capital plan in the CLI's words (src/cli/report/ledger-text.ts,
  * `capitalHeadline`): "Called $203.0B of $500.0B total (40.6%) by 2030-12; …".
  */
-export function capitalHeadline(ledger: LedgerJson): string[] {
+export function capitalHeadline(ledger: LedgerReportJson): string[] {
   const capital = ledger.capital;
   if (!capital) return [];
   const end = ledger.horizon.to;

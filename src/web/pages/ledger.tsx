@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { centsOf, formatUSDCompact } from '../../core/money.js';
 import { capitalChart, flowsSankey } from '../../charts/ledger.js';
-import type { LedgerJson } from '../api-types';
+import type { LedgerReportJson } from '../api-types';
 import { Chart } from '../components/chart';
 import { Failure, Panel } from '../components/panel';
 import { useApi } from '../queries';
@@ -51,7 +51,7 @@ function download(name: string, text: string): void {
 export function LedgerPage() {
   const { search } = useLocation();
   const by: Granularity = granularityOf(search.get('by'));
-  const ledger = useApi<LedgerJson>('finance', `/v1/ledger?by=${by}`);
+  const ledger = useApi<LedgerReportJson>('finance', `/v1/ledger?by=${by}&journal=false`);
   const data = ledger.data;
   const periods = useMemo(() => (data ? ledgerPeriods(data) : []), [data]);
   const asked = search.get('period') ?? undefined;
@@ -122,42 +122,22 @@ export function LedgerPage() {
         )}
       </div>
 
-      <div className="ledger-grid">
-        <FlowsPanel ledger={data} error={ledger.error} period={period} />
-        <CapitalPanel ledger={data} error={ledger.error} by={by} />
-      </div>
+      {/* Without books (no plan yet, say) the headline says why; no empty panels below it. */}
+      {!ledger.error && (
+        <div className="ledger-grid">
+          <FlowsPanel ledger={data} period={period} />
+          <CapitalPanel ledger={data} by={by} />
+        </div>
+      )}
     </section>
   );
 }
 
-function ChartBox({
-  error,
-  option,
-  label,
-  height,
-}: {
-  error: unknown;
-  option: Parameters<typeof Chart>[0]['option'];
-  label: string;
-  height: number;
-}) {
-  if (error) {
-    return (
-      <div className="chart-failure" style={{ height }}>
-        <Failure error={error} />
-      </div>
-    );
-  }
-  return <Chart option={option} label={label} height={height} />;
-}
-
 function FlowsPanel({
   ledger,
-  error,
   period,
 }: {
-  ledger: LedgerJson | undefined;
-  error: unknown;
+  ledger: LedgerReportJson | undefined;
   period: string | undefined;
 }) {
   const theme = useChartTheme();
@@ -172,8 +152,7 @@ function FlowsPanel({
   const when = period ?? 'all periods';
   return (
     <Panel title="Flows between parties" className="span-all">
-      <ChartBox
-        error={error}
+      <Chart
         option={option}
         height={SANKEY_HEIGHT}
         label={`Money between parties in ${when}: payers on the left, payees on the right`}
@@ -237,15 +216,7 @@ function FlowsTable({ rows }: { rows: FlowRow[] | undefined }) {
   );
 }
 
-function CapitalPanel({
-  ledger,
-  error,
-  by,
-}: {
-  ledger: LedgerJson | undefined;
-  error: unknown;
-  by: Granularity;
-}) {
+function CapitalPanel({ ledger, by }: { ledger: LedgerReportJson | undefined; by: Granularity }) {
   const theme = useChartTheme();
   const option = useMemo(
     () => (ledger ? capitalChart(ledger, { theme }) : undefined),
@@ -256,8 +227,7 @@ function CapitalPanel({
   const names = new Map(ledger?.parties.map((p) => [p.id, p.name]) ?? []);
   return (
     <Panel title="Capital called against committed" className="span-all">
-      <ChartBox
-        error={error}
+      <Chart
         option={option}
         height={CAPITAL_HEIGHT}
         label="Capital called to date per funder, stacked, under the capital committed, per period"

@@ -1,29 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import type { ForecastJson, LedgerJson } from '../api-types';
-import {
-  capacityNow,
-  capitalCalledBy,
-  componentsFromLedger,
-  quarterOfMonth,
-  unmetSummary,
-} from './overview-data';
+import type { ForecastJson, LedgerReportJson } from '../api-types';
+import { capacityNow, capitalCalledBy, quarterOfMonth, reasonHeadline } from './overview-data';
 
-describe('unmetSummary', () => {
-  it('adds GPU-months in all and per workload, most unmet first', () => {
-    const summary = unmetSummary([
-      { workload: 'api', period: '2026-02', gpus: 10, reasons: [] },
-      { workload: 'train', period: '2026-05', gpus: 40, reasons: [] },
-      { workload: 'api', period: '2026-01', gpus: 15, reasons: [] },
-      { workload: 'api', period: '2026-07', gpus: 5, reasons: [] },
-      { workload: 'chat', period: '2026-03', gpus: 30, reasons: [] },
-    ]);
-    expect(summary.gpuMonths).toBe(100);
-    expect(summary.workloads).toEqual([
-      { workload: 'train', gpuMonths: 40, from: '2026-05', to: '2026-05' },
-      { workload: 'api', gpuMonths: 30, from: '2026-01', to: '2026-07' },
-      { workload: 'chat', gpuMonths: 30, from: '2026-03', to: '2026-03' },
-    ]);
-    expect(unmetSummary([])).toEqual({ gpuMonths: 0, workloads: [] });
+describe('reasonHeadline', () => {
+  it('names the clause a reason cites, else its first part, cut to a line', () => {
+    expect(
+      reasonHeadline(
+        'rofr term msft-rofr of msft-openai-2025: new capacity must first be offered to azure, and its refusal is still pending (excludes coreweave-gb300)',
+      ),
+    ).toBe('rofr term msft-rofr of msft-openai-2025');
+    expect(
+      reasonHeadline(
+        'exclusivity term api-on-azure of msft-openai-2025 allows only azure for class api (excludes abilene-b1)',
+      ),
+    ).toBe('exclusivity term api-on-azure of msft-openai-2025');
+    expect(reasonHeadline('pool azure-h100 is full: chatgpt-2028 (250,000)')).toBe(
+      'pool azure-h100 is full',
+    );
+    expect(reasonHeadline('not available that month: abilene-b1 (2025-06..2030-12)')).toBe(
+      'not available that month',
+    );
+    const gang =
+      'gang workload needs 400,000 GPUs of one accelerator at one site in every month of 2027-01..2027-05';
+    const cut = reasonHeadline(gang);
+    expect(cut.length).toBeLessThanOrEqual(64);
+    expect(cut.endsWith('…')).toBe(true);
+    expect(gang.startsWith(cut.slice(0, -1))).toBe(true);
   });
 });
 
@@ -75,13 +77,7 @@ const LEDGER = {
       capitalPeriod('2026-Q3', 60),
     ],
   },
-  flows: [
-    { from: 'lab', to: 'azure', kind: 'compute', totalUSD: 100.1 },
-    { from: 'lab', to: 'cw', kind: 'compute', totalUSD: 50.2 },
-    { from: 'lab', to: 'azure', kind: 'take-or-pay', totalUSD: 7 },
-    { from: 'f', to: 'co', kind: 'capital-call', totalUSD: 999 },
-  ],
-} as unknown as LedgerJson;
+} as unknown as LedgerReportJson;
 
 describe('capitalCalledBy', () => {
   it('is called to date at the quarter of the month, 0 before the books begin', () => {
@@ -93,16 +89,5 @@ describe('capitalCalledBy', () => {
     expect(capitalCalledBy(LEDGER, '2025-12')?.calledUSD).toBe(0);
     expect(capitalCalledBy(LEDGER, '2031-01')?.calledUSD).toBe(60);
     expect(capitalCalledBy({ ...LEDGER, capital: null }, '2026-06')).toBeUndefined();
-  });
-});
-
-describe('componentsFromLedger', () => {
-  it('splits a plan’s total into compute, take-or-pay shortfall and the unmet rest', () => {
-    expect(componentsFromLedger(LEDGER, 1000)).toEqual({
-      totalUSD: 1000,
-      computeUSD: 150.3,
-      shortfallUSD: 7,
-      unmetUSD: 842.7,
-    });
   });
 });

@@ -1,44 +1,29 @@
 import { formatQuarter, parsePeriod } from '../../core/period.js';
-import type { ForecastJson, LedgerJson, PlanJson } from '../api-types';
+import type { ForecastJson, LedgerReportJson } from '../api-types';
 
 /**
  * The Overview's headline numbers from what the API answers, pure so they are tested without a
- * browser. The Overview reads small bodies only: a plan is fetched whole only below
- * `PLAN_BYTES_FOR_OVERVIEW`, and the cost components come from the books otherwise.
+ * browser. The Overview reads small bodies only: the plan's summary (`/v1/plans/{id}/summary`,
+ * a few kB for any portfolio), the books without their journal, the forecast without its
+ * Monte Carlo.
  */
 
-/** Above this many bytes a plan (5,000 workloads: ~15 MB) is left to the Plan page. */
-export const PLAN_BYTES_FOR_OVERVIEW = 2_000_000;
+/** Longest a reason's headline may run in the Overview's narrow table; the Plan page has all. */
+const REASON_HEADLINE = 64;
 
-export interface UnmetWorkload {
-  readonly workload: string;
-  readonly gpuMonths: number;
-  readonly from: string;
-  readonly to: string;
-}
-
-/** GPU-months unmet in all, and per workload, most unmet first. */
-export function unmetSummary(unmet: PlanJson['unmet']): {
-  gpuMonths: number;
-  workloads: UnmetWorkload[];
-} {
-  const byWorkload = new Map<string, { gpuMonths: number; from: string; to: string }>();
-  let gpuMonths = 0;
-  for (const row of unmet) {
-    gpuMonths += row.gpus;
-    const entry = byWorkload.get(row.workload);
-    if (!entry) {
-      byWorkload.set(row.workload, { gpuMonths: row.gpus, from: row.period, to: row.period });
-      continue;
-    }
-    entry.gpuMonths += row.gpus;
-    if (row.period < entry.from) entry.from = row.period;
-    if (row.period > entry.to) entry.to = row.period;
-  }
-  const workloads = [...byWorkload.entries()]
-    .map(([workload, entry]) => ({ workload, ...entry }))
-    .sort((a, b) => b.gpuMonths - a.gpuMonths || a.workload.localeCompare(b.workload));
-  return { gpuMonths, workloads };
+/**
+ * The gist of an unmet workload's reason: the clause it names (`rofr term msft-rofr of
+ * msft-openai-2025`), else its first part (before a colon or a list in brackets), cut to a
+ * line.
+ *
+ * @example
+ * reasonHeadline('rofr term msft-rofr of msft-openai-2025: new capacity must first be offered…')
+ * // 'rofr term msft-rofr of msft-openai-2025'
+ */
+export function reasonHeadline(reason: string): string {
+  const clause = /\S+ term \S+ of [^\s:]+/.exec(reason)?.[0];
+  const gist = clause ?? reason.split(/: | \(/)[0] ?? reason;
+  return gist.length <= REASON_HEADLINE ? gist : `${gist.slice(0, REASON_HEADLINE - 1).trimEnd()}…`;
 }
 
 /** `2026-12` → `2026-Q4`, the ledger's and the forecast's label of the quarter. */
@@ -71,7 +56,7 @@ export function capacityNow(
  * its last), from a ledger by quarter.
  */
 export function capitalCalledBy(
-  ledger: LedgerJson,
+  ledger: LedgerReportJson,
   month: string,
 ): { calledUSD: number; totalUSD: number; quarter: string } | undefined {
   const capital = ledger.capital;
@@ -83,27 +68,4 @@ export function capitalCalledBy(
     totalUSD: capital.totalUSD,
     quarter: label,
   };
-}
-
-export interface CostComponents {
-  readonly totalUSD: number;
-  readonly computeUSD: number;
-  readonly shortfallUSD: number;
-  readonly unmetUSD: number;
-}
-
-/**
- * A plan's cost by component from its books, for a plan too large to fetch: compute is what the
- * lab paid for compute, the shortfall what take-or-pay terms charged, and the unmet penalty the
- * rest of the plan's total (the objective is exactly their sum).
- */
-export function componentsFromLedger(ledger: LedgerJson, totalUSD: number): CostComponents {
-  // Whole cents in, whole cents out: round away the float noise of the sums.
-  const cents = (usd: number) => Math.round(usd * 100) / 100;
-  const sum = (kind: string) =>
-    cents(ledger.flows.filter((f) => f.kind === kind).reduce((s, f) => s + f.totalUSD, 0));
-  const computeUSD = sum('compute');
-  const shortfallUSD = sum('take-or-pay');
-  const unmetUSD = cents(totalUSD - computeUSD - shortfallUSD);
-  return { totalUSD, computeUSD, shortfallUSD, unmetUSD };
 }

@@ -1,38 +1,30 @@
 import { useMemo, useState } from 'react';
-import { useQuery } from '@tanstack/react-query';
 import { grouped } from '../../core/format.js';
 import { centsOf, formatUSDCompact } from '../../core/money.js';
 import { capacityChart } from '../../charts/capacity.js';
 import type { CapacityMetric } from '../../charts/capacity.js';
 import { commitmentBurndownChart } from '../../charts/commitments.js';
 import { costComponentsChart } from '../../charts/plan.js';
+import type { PlanCosts } from '../../charts/types.js';
 import type {
   ForecastJson,
   LateDelivery,
-  LedgerJson,
+  LedgerReportJson,
   OfferWithRequest,
-  PlanJson,
+  PlanOverview,
   PlanSummary,
   RequestView,
   Role,
   ScenarioDocument,
 } from '../api-types';
-import { apiFetch } from '../api';
 import { Chart } from '../components/chart';
 import { Failure, Panel, Stat } from '../components/panel';
-import { useApi } from '../queries';
+import { OVERVIEW_FORECAST, useApi } from '../queries';
 import { Link } from '../router';
 import { useMe } from '../session';
 import { useChartTheme } from '../theme';
 import { monthOfDate } from './buildout-data';
-import type { CostComponents } from './overview-data';
-import {
-  PLAN_BYTES_FOR_OVERVIEW,
-  capacityNow,
-  capitalCalledBy,
-  componentsFromLedger,
-  unmetSummary,
-} from './overview-data';
+import { capacityNow, capitalCalledBy, reasonHeadline } from './overview-data';
 import './overview.css';
 
 /** Roles that read plans, procurement requests and offers (the API refuses the others). */
@@ -46,8 +38,9 @@ const CHART_HEIGHT = 280;
 /**
  * The portfolio at a glance: headline numbers, capacity by provider, the latest plan's cost and
  * unmet demand, the take-or-pay burn-down and procurement, each panel a link to its page. It
- * reads only small bodies: the forecast without its Monte Carlo, the plan only when it is small
- * (a 5,000-workload plan is ~15 MB), the ledger by quarter.
+ * reads only small bodies, whatever the portfolio: the forecast without its Monte Carlo, the
+ * plan's summary (a few kB, where a 5,000-workload plan is ~15 MB), the books by quarter
+ * without their journal.
  */
 export function OverviewPage() {
   const me = useMe();
@@ -57,18 +50,29 @@ export function OverviewPage() {
   // Scheduled capacity needs no Monte Carlo: runs=0 answers in milliseconds. It goes first and
   // alone: the browser opens few connections to one host (the stream holds one), and the
   // first chart should not wait behind the ledger.
-  const forecast = useApi<ForecastJson>('finance', '/v1/forecast?runs=0');
+  const forecast = useApi<ForecastJson>('finance', OVERVIEW_FORECAST);
   const first = forecast.status !== 'pending';
-  const ledger = useApi<LedgerJson>('finance', first ? '/v1/ledger?by=quarter' : undefined);
   const plans = useApi<PlanSummary[]>('plans', first && readsPlans ? '/v1/plans' : undefined);
+  const latest = plans.data?.[0];
+  const noPlan = plans.data !== undefined && !latest;
+  // The books need a stored plan; where the role can see that there is none, the Overview says
+  // so rather than ask for books that cannot be (a 409).
+  const ledger = useApi<LedgerReportJson>(
+    'finance',
+    first && (!readsPlans || latest !== undefined)
+      ? '/v1/ledger?by=quarter&journal=false'
+      : undefined,
+  );
   const providers = useApi<ProviderDoc[]>(
     'scenario',
     first && readsPlans ? '/v1/providers' : undefined,
   );
-  const latest = plans.data?.[0];
-  const size = usePlanSize(latest?.id);
-  const small = size.data !== undefined && size.data <= PLAN_BYTES_FOR_OVERVIEW;
-  const plan = useApi<PlanJson>('plans', latest && small ? `/v1/plans/${latest.id}` : undefined);
+  const summary = useApi<PlanOverview>(
+    'plans',
+    latest ? `/v1/plans/${latest.id}/summary` : undefined,
+  );
+  const plan = summary.data;
+  const planError = plans.error ?? summary.error;
 
   const names = useMemo(
     () =>
@@ -84,8 +88,6 @@ export function OverviewPage() {
 
   const now = forecast.data ? capacityNow(forecast.data, today) : undefined;
   const called = ledger.data ? capitalCalledBy(ledger.data, today) : undefined;
-  const unmet = useMemo(() => (plan.data ? unmetSummary(plan.data.unmet) : undefined), [plan.data]);
-  const tooBig = latest !== undefined && size.data !== undefined && !small;
 
   return (
     <section className="page overview">
@@ -93,28 +95,26 @@ export function OverviewPage() {
         <h1>Overview</h1>
         <span className="muted">
           {forecast.data?.scenario ?? ' '}
-          {latest ? ` · plan ${latest.id} of ${latest.createdAt.slice(0, 10)}` : ''}
+          {latest
+            ? ` · plan ${latest.id} of ${latest.createdAt.slice(0, 10)}, ${plan?.solver.method ?? latest.solver} (${latest.status})`
+            : ''}
         </span>
       </header>
 
       <div className="stats overview-stats" aria-label="Headline figures" role="group">
         {readsPlans && (
           <Stat
-            label={latest ? `total cost, plan ${latest.id} (${latest.status})` : 'total cost'}
-            value={plans.isPending ? '…' : latest ? usd(latest.totalUSD) : 'no plan yet'}
+            label={latest ? `total cost, plan ${latest.id}` : 'total cost'}
+            value={
+              plan ? usd(plan.objective.totalUSD) : noPlan ? 'no plan yet' : planError ? '—' : '…'
+            }
           />
         )}
         {readsPlans && (
           <Stat
             label="GPU-months of demand unmet"
             value={
-              unmet
-                ? grouped(unmet.gpuMonths)
-                : tooBig
-                  ? 'see Plan'
-                  : plans.data && !latest
-                    ? 'no plan yet'
-                    : '…'
+              plan ? grouped(plan.unmet.gpuMonths) : noPlan ? 'no plan yet' : planError ? '—' : '…'
             }
           />
         )}
@@ -128,9 +128,13 @@ export function OverviewPage() {
               ? `capital called by ${called.quarter}, of ${usd(called.totalUSD)}`
               : ledger.data
                 ? 'capital: no programme in the scenario'
-                : 'capital called'
+                : noPlan
+                  ? 'capital called: no plan yet'
+                  : 'capital called'
           }
-          value={called ? usd(called.calledUSD) : ledger.data ? '—' : ledger.isError ? '—' : '…'}
+          value={
+            called ? usd(called.calledUSD) : ledger.data || noPlan || ledger.isError ? '—' : '…'
+          }
         />
       </div>
 
@@ -143,28 +147,15 @@ export function OverviewPage() {
         <ProcurementPanel role={me.role} start={first} />
         {readsPlans && (
           <CostPanel
-            planError={plans.error ?? size.error ?? plan.error}
-            plan={plan.data}
-            noPlan={plans.data !== undefined && !latest}
-            fallback={
-              tooBig && latest && ledger.data
-                ? componentsFromLedger(ledger.data, latest.totalUSD)
-                : undefined
-            }
-            tooBigBytes={tooBig ? size.data : undefined}
+            error={planError}
+            costs={plan}
+            noPlan={noPlan}
             names={names}
             {...(providerIds ? { providers: providerIds } : {})}
           />
         )}
-        {readsPlans && (
-          <UnmetPanel
-            error={plans.error ?? size.error ?? plan.error}
-            unmet={unmet}
-            noPlan={plans.data !== undefined && !latest}
-            tooBigBytes={tooBig ? size.data : undefined}
-          />
-        )}
-        <CommitmentsPanel ledger={ledger} names={names} />
+        {readsPlans && <UnmetPanel error={planError} unmet={plan?.unmet} noPlan={noPlan} />}
+        <CommitmentsPanel ledger={ledger} names={names} noPlan={noPlan} />
       </div>
     </section>
   );
@@ -175,28 +166,12 @@ export function OverviewPage() {
  * the party that sells as each provider (a provider no party lists is a party of its own, under
  * its own name).
  */
-function sellerNames(ledger: LedgerJson | undefined): Record<string, string> {
+function sellerNames(ledger: LedgerReportJson | undefined): Record<string, string> {
   const names: Record<string, string> = {};
   for (const party of ledger?.parties ?? []) {
     for (const provider of party.providers ?? []) names[provider] = party.name;
   }
   return names;
-}
-
-/**
- * The size of a stored plan from a HEAD request: nothing is downloaded, so the Overview can
- * leave a large plan to the Plan page. A missing length counts as large.
- */
-function usePlanSize(id: number | undefined) {
-  return useQuery<number>({
-    queryKey: ['plans', `HEAD /v1/plans/${id ?? ''}`],
-    queryFn: async () => {
-      const response = await apiFetch(`/v1/plans/${id ?? ''}`, { method: 'HEAD' });
-      const length = Number(response.headers.get('content-length'));
-      return Number.isFinite(length) && length > 0 ? length : Number.POSITIVE_INFINITY;
-    },
-    enabled: id !== undefined,
-  });
 }
 
 interface Query<T> {
@@ -281,127 +256,74 @@ function CapacityPanel({
 }
 
 function CostPanel({
-  planError,
-  plan,
+  error,
+  costs,
   noPlan,
-  fallback,
-  tooBigBytes,
   names,
   providers,
 }: {
-  planError: unknown;
-  plan: PlanJson | undefined;
+  error: unknown;
+  costs: PlanCosts | undefined;
   noPlan: boolean;
-  fallback: CostComponents | undefined;
-  tooBigBytes: number | undefined;
   names: Record<string, string>;
   providers?: readonly string[];
 }) {
   const theme = useChartTheme();
   const option = useMemo(
     () =>
-      plan
-        ? costComponentsChart(plan, { theme, names, ...(providers ? { providers } : {}) })
+      costs
+        ? costComponentsChart(costs, { theme, names, ...(providers ? { providers } : {}) })
         : undefined,
-    [plan, theme, names, providers],
+    [costs, theme, names, providers],
   );
-  let body;
-  if (noPlan) {
-    body = (
-      <p className="panel-empty">
-        No plan yet. <Link to="/plan">Plan now</Link> to see what the portfolio costs.
-      </p>
-    );
-  } else if (tooBigBytes !== undefined) {
-    body = (
-      <div className="panel-fill" style={{ minHeight: CHART_HEIGHT }}>
-        <p className="muted">
-          The latest plan is {(tooBigBytes / 1e6).toFixed(1)} MB, too large to load here; its cost
-          by component, from its books:
-        </p>
-        {fallback ? (
-          <table aria-label="Cost by component">
-            <tbody>
-              <tr>
-                <th scope="row">Compute</th>
-                <td className="num">{usd(fallback.computeUSD)}</td>
-              </tr>
-              <tr>
-                <th scope="row">Commitment shortfall</th>
-                <td className="num">{usd(fallback.shortfallUSD)}</td>
-              </tr>
-              <tr>
-                <th scope="row">Unmet demand (value lost)</th>
-                <td className="num">{usd(fallback.unmetUSD)}</td>
-              </tr>
-              <tr>
-                <th scope="row">Total</th>
-                <td className="num">{usd(fallback.totalUSD)}</td>
-              </tr>
-            </tbody>
-          </table>
-        ) : (
-          <p className="muted" aria-busy="true">
-            Loading…
-          </p>
-        )}
-      </div>
-    );
-  } else {
-    body = (
-      <ChartBox
-        error={planError}
-        option={option}
-        label="The latest plan's cost by component: compute by provider, commitment shortfall, unmet demand"
-      />
-    );
-  }
   return (
     <Panel title="Cost by component" to="/plan" linkText="Open plan" className="span-4">
-      {body}
+      {noPlan ? (
+        <p className="panel-empty">
+          No plan yet. <Link to="/plan">Plan now</Link> to see what the portfolio costs.
+        </p>
+      ) : (
+        <ChartBox
+          error={error}
+          option={option}
+          label="The latest plan's cost by component: compute by provider, commitment shortfall, unmet demand"
+        />
+      )}
     </Panel>
   );
 }
-
-const TOP_UNMET = 6;
 
 function UnmetPanel({
   error,
   unmet,
   noPlan,
-  tooBigBytes,
 }: {
   error: unknown;
-  unmet: ReturnType<typeof unmetSummary> | undefined;
+  unmet: PlanOverview['unmet'] | undefined;
   noPlan: boolean;
-  tooBigBytes: number | undefined;
 }) {
   let body;
   if (error) body = <Failure error={error} />;
   else if (noPlan) body = <p className="panel-empty">No plan yet.</p>;
-  else if (tooBigBytes !== undefined) {
-    body = (
-      <p className="muted">
-        The latest plan is too large to load here: its unmet demand, workload by workload, is on the{' '}
-        <Link to="/plan">Plan</Link> page.
-      </p>
-    );
-  } else if (!unmet) {
+  else if (!unmet) {
     body = (
       <p className="muted" aria-busy="true">
         Loading…
       </p>
     );
-  } else if (unmet.workloads.length === 0) {
+  } else if (unmet.workloads === 0) {
     body = <p className="panel-empty">Every workload is served in full.</p>;
   } else {
     body = (
       <>
         <p>
           <strong>{grouped(unmet.gpuMonths)}</strong> GPU-months unmet across{' '}
-          {grouped(unmet.workloads.length)} workloads. Most unmet:
+          {grouped(unmet.workloads)} workloads.
+          {unmet.top.length < unmet.workloads
+            ? ` The ${grouped(unmet.top.length)} most unmet:`
+            : ''}
         </p>
-        <table>
+        <table className="unmet-table">
           <thead>
             <tr>
               <th scope="col">Workload</th>
@@ -412,11 +334,22 @@ function UnmetPanel({
             </tr>
           </thead>
           <tbody>
-            {unmet.workloads.slice(0, TOP_UNMET).map((w) => (
+            {unmet.top.map((w) => (
               <tr key={w.workload}>
-                <td>{w.workload}</td>
-                <td className="num">{grouped(w.gpuMonths)}</td>
-                <td>{w.from === w.to ? w.from : `${w.from}..${w.to}`}</td>
+                <th scope="row">
+                  {w.workload} <span className="muted">{w.class}</span>
+                  {w.reason !== null && (
+                    <span className="unmet-reason">{reasonHeadline(w.reason)}</span>
+                  )}
+                </th>
+                <td className="num">{grouped(w.unmetGpuMonths)}</td>
+                <td>
+                  {w.unmetRange === null
+                    ? '—'
+                    : w.unmetRange.from === w.unmetRange.to
+                      ? w.unmetRange.from
+                      : `${w.unmetRange.from}..${w.unmetRange.to}`}
+                </td>
               </tr>
             ))}
           </tbody>
@@ -436,9 +369,11 @@ function UnmetPanel({
 function CommitmentsPanel({
   ledger,
   names,
+  noPlan,
 }: {
-  ledger: Query<LedgerJson>;
+  ledger: Query<LedgerReportJson>;
   names: Record<string, string>;
+  noPlan: boolean;
 }) {
   const theme = useChartTheme();
   const data = ledger.data;
@@ -449,7 +384,11 @@ function CommitmentsPanel({
   const none = data !== undefined && data.commitments.length === 0;
   return (
     <Panel title="Take-or-pay commitments" to="/ledger" linkText="Open ledger" className="span-6">
-      {none ? (
+      {noPlan ? (
+        <p className="panel-empty">
+          No plan yet: the burn-down of each commitment follows from a stored plan.
+        </p>
+      ) : none ? (
         <p className="panel-empty">No take-or-pay commitments in the scenario.</p>
       ) : (
         <div className="commitments">

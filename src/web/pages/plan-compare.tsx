@@ -7,10 +7,13 @@ import { apiGet } from '../api';
 import type { PlanDiff, PlanSummary } from '../api-types';
 import { DataTable } from '../components/data-table';
 import { Failure, Panel } from '../components/panel';
-import { setQuery } from '../router';
+import { navigate, setQuery } from '../router';
 import { utcMinute } from './plan-data';
 
 const money = (usd: number) => formatUSDCompact(centsOf(usd));
+
+const plural = (count: number, noun: string) =>
+  `${grouped(count)} ${noun}${count === 1 ? '' : 's'}`;
 
 /** Red for more (cost, unmet), green for less; the sign says it without colour. */
 const tone = (change: number) => (change > 0 ? 'plan-worse' : change < 0 ? 'plan-better' : '');
@@ -221,7 +224,7 @@ export function PlanCompare({
             <p className="muted">
               {body.unmet.length === 0
                 ? 'No workload’s unmet demand changed.'
-                : `${grouped(body.unmet.length)} workloads; ${grouped(body.moved.length)} placements moved between pools.`}
+                : `${plural(body.unmet.length, 'workload')}; ${plural(body.moved.length, 'placement')} moved between pools. Open a workload to see it in plan B.`}
             </p>
             {body.unmet.length > 0 && (
               <DataTable
@@ -229,7 +232,10 @@ export function PlanCompare({
                 data={body.unmet}
                 columns={unmetColumns}
                 getRowId={(row) => row.workload}
-                height={`${Math.min(body.unmet.length + 1, 12) * 34 + 4}px`}
+                height={`${40 + Math.min(body.unmet.length, 11) * 34 + 2}px`}
+                onActivate={(row) => {
+                  navigate(`/plan?plan=${b}&workload=${encodeURIComponent(row.workload)}`);
+                }}
                 empty="No workload’s unmet demand changed."
               />
             )}

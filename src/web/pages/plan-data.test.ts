@@ -114,7 +114,7 @@ describe('filterWorkloads', () => {
 describe('words of the plan page', () => {
   it('writes a placement with its months and largest pools', () => {
     expect(placementText(rows[2] ?? row('x'))).toBe(
-      '2026-01–2026-12 · abilene-b1 90.0k, azure-h100 300 +1 more',
+      'abilene-b1 90.0k, azure-h100 300 +1 more · 2026-01–2026-12',
     );
     expect(placementText(rows[0] ?? row('x'))).toBe('not placed');
   });

@@ -113,10 +113,11 @@ export function groupReasons(
 }
 
 /**
- * A row's placement in one line: the months it runs in, then its pools with GPU-months each,
- * the largest first; those beyond `limit` counted.
+ * A row's placement in one line: its pools with GPU-months each, the largest first (those
+ * beyond `limit` counted), then the months it runs in. Pools first: in a narrow column they
+ * are what stays visible.
  *
- * @example placementText(row) // '2029-07–2029-09 · pool-203 9,184, pool-100 4,592'
+ * @example placementText(row) // 'pool-203 9,184, pool-100 4,592 · 2029-07–2029-09'
  */
 export function placementText(row: PlanWorkloadRow, limit = 2): string {
   if (!row.placed) return 'not placed';
@@ -124,7 +125,7 @@ export function placementText(row: PlanWorkloadRow, limit = 2): string {
     .slice(0, limit)
     .map((pool) => `${pool.pool} ${shortCount(pool.gpuMonths)}`);
   const more = row.pools.length - limit;
-  return `${spanText(row.placed)} · ${shown.join(', ')}${more > 0 ? ` +${more} more` : ''}`;
+  return `${shown.join(', ')}${more > 0 ? ` +${more} more` : ''} · ${spanText(row.placed)}`;
 }
 
 export interface WorkloadFilter {
@@ -136,17 +137,16 @@ export interface WorkloadFilter {
 }
 
 /**
- * The rows that pass the filter, in their order. Reasons are searched once per query (a plan
- * has a few thousand distinct ones), then each row by the indices it holds, so the cost per
- * row stays small however long its reasons are.
+ * A test for the rows that pass the filter. Reasons are searched once, here (a plan has a few
+ * thousand distinct ones), then each row by the indices it holds, so the cost per row stays
+ * small however long its reasons are; undefined when the filter keeps every row.
  */
-export function filterWorkloads(
-  rows: readonly PlanWorkloadRow[],
+export function workloadMatcher(
   reasons: readonly string[],
   filter: WorkloadFilter,
-): readonly PlanWorkloadRow[] {
+): ((row: PlanWorkloadRow) => boolean) | undefined {
   const words = filter.query.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0 && !filter.unmetOnly && filter.workloadClass === '') return rows;
+  if (words.length === 0 && !filter.unmetOnly && filter.workloadClass === '') return undefined;
   const reasonHits = words.map((word) => {
     const hits = new Set<number>();
     reasons.forEach((text, index) => {
@@ -154,7 +154,7 @@ export function filterWorkloads(
     });
     return hits;
   });
-  return rows.filter((row) => {
+  return (row) => {
     if (filter.unmetOnly && row.unmetGpuMonths <= 0) return false;
     if (filter.workloadClass !== '' && row.class !== filter.workloadClass) return false;
     return words.every((word, w) => {
@@ -166,7 +166,17 @@ export function filterWorkloads(
       const hits = reasonHits[w];
       return hits !== undefined && row.reasons.some((index) => hits.has(index));
     });
-  });
+  };
+}
+
+/** The rows that pass the filter, in their order (all of them, as given, when it keeps all). */
+export function filterWorkloads(
+  rows: readonly PlanWorkloadRow[],
+  reasons: readonly string[],
+  filter: WorkloadFilter,
+): readonly PlanWorkloadRow[] {
+  const matcher = workloadMatcher(reasons, filter);
+  return matcher ? rows.filter(matcher) : rows;
 }
 
 /** The classes of the rows, sorted, for the class filter. */

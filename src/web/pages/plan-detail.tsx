@@ -37,7 +37,7 @@ export function WorkloadPanel({
   const row = detail.data;
 
   return (
-    <aside
+    <section
       className="panel plan-panel"
       aria-labelledby="plan-panel-title"
       onKeyDown={(event) => {
@@ -179,6 +179,6 @@ export function WorkloadPanel({
           )}
         </>
       )}
-    </aside>
+    </section>
   );
 }

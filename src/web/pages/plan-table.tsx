@@ -7,11 +7,11 @@ import { DataTable } from '../components/data-table';
 import { setQuery, useLocation } from '../router';
 import {
   classesOf,
-  filterWorkloads,
   headlineReason,
   placementText,
   reasonKey,
   shortCount,
+  workloadMatcher,
 } from './plan-data';
 
 /**
@@ -34,9 +34,13 @@ export function WorkloadTable({
   const unmetOnly = search.get('unmet') === '1';
   const workloadClass = search.get('class') ?? '';
   const classes = useMemo(() => classesOf(body.workloads), [body.workloads]);
-  const rows = useMemo(
-    () => filterWorkloads(body.workloads, body.reasons, { query, unmetOnly, workloadClass }),
-    [body.workloads, body.reasons, query, unmetOnly, workloadClass],
+  const matcher = useMemo(
+    () => workloadMatcher(body.reasons, { query, unmetOnly, workloadClass }),
+    [body.reasons, query, unmetOnly, workloadClass],
+  );
+  const shown = useMemo(
+    () => (matcher ? body.workloads.filter(matcher).length : body.workloads.length),
+    [body.workloads, matcher],
   );
   const columns = useMemo(() => workloadColumns(body.reasons.map(reasonKey)), [body.reasons]);
   const unmetCount = useMemo(
@@ -86,17 +90,18 @@ export function WorkloadTable({
           <span>Unmet only ({grouped(unmetCount)})</span>
         </label>
         <p className="muted plan-count" aria-live="polite">
-          {rows.length === body.workloads.length
-            ? `${grouped(rows.length)} workloads`
-            : `${grouped(rows.length)} of ${grouped(body.workloads.length)} workloads`}
+          {matcher === undefined
+            ? `${grouped(shown)} workloads`
+            : `${grouped(shown)} of ${grouped(body.workloads.length)} workloads`}
         </p>
       </div>
       <DataTable
         label="Workloads of the plan"
-        data={rows}
+        data={body.workloads}
+        filter={matcher}
         columns={columns}
         getRowId={(row) => row.workload}
-        height="max(320px, calc(100vh - 330px))"
+        height="max(320px, calc(100vh - 300px))"
         initialSorting={[{ id: 'unmet', desc: true }]}
         onActivate={(row) => {
           onSelect(row.workload);
@@ -174,7 +179,7 @@ function workloadColumns(keys: readonly string[]): ColumnDef<PlanWorkloadRow>[] 
       accessorFn: (row) => row.computeUSD,
       cell: ({ row }) => money(row.original.computeUSD),
       sortDescFirst: true,
-      meta: { numeric: true, width: '76px' },
+      meta: { numeric: true, width: '86px' },
     },
     {
       id: 'reasons',

@@ -230,7 +230,12 @@ function PlanView({ summary, planId }: { summary: PlanSummary; planId: number })
               planId={planId}
               workload={selected}
               onClose={() => {
+                // Back to the row it was opened from, so the keyboard carries on there.
+                const row = document.querySelector<HTMLElement>(
+                  '.plan-body tr[aria-current] .data-table-open',
+                );
                 setQuery('workload', undefined);
+                row?.focus();
               }}
             />
           )}
