@@ -13,7 +13,8 @@ import {
   EXAMPLE,
   REPO_ROOT,
   api,
-  generate,
+  LARGE,
+  servePlannedPortfolio,
   startServer,
   stopAllServers,
 } from '../tools/server-process.js';
@@ -317,17 +318,9 @@ async function main(): Promise<number> {
     }
 
     // A 5,000-workload portfolio, planned by the fast planner (not timed here).
-    const file = join(scratch, 'large.yaml');
-    generate(file, ['--workloads', '5000', '--pools', '300', '--months', '72', '--seed', '1']);
-    const big = await startServer({
-      store: { dataDir: join(scratch, 'large') },
-      args: ['--import', file],
-      startTimeoutMs: 300_000,
-    });
-    const bigAdmin = big.firstToken ?? '';
-    await must(
-      api(big, 'POST', '/v1/plans', { token: bigAdmin, body: { solver: 'fast' } }),
-      'plan',
+    const { server: big, admin: bigAdmin } = await servePlannedPortfolio(
+      join(scratch, 'large'),
+      LARGE,
     );
     const plan = await largePlan(browser, big, bigAdmin);
     rows.push(

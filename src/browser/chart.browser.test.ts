@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../tools/chromium.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { run } from '../cli/main.js';
 import { bufferIo } from '../cli/io.js';
@@ -17,10 +17,7 @@ let browser: Browser;
 let dir: string;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  browser = await launchChromium();
   dir = await mkdtemp(join(tmpdir(), 'stargate-browser-'));
 });
 

@@ -10,7 +10,7 @@ import {
   EXAMPLE,
   REPO_ROOT,
   api,
-  generate,
+  servePlannedPortfolio,
   startServer,
   stopAllServers,
 } from '../test-support/server-process.js';
@@ -269,19 +269,16 @@ describe('the plan of a large portfolio', () => {
   it('keeps the table virtualised: a few dozen rows in the DOM for 2,000 workloads', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stargate-dashboard-large-'));
     try {
-      const file = join(dir, 'large.yaml');
-      generate(file, ['--workloads', '2000', '--pools', '40', '--months', '12', '--seed', '7']);
-      const large = await startServer({
-        store: { dataDir: join(dir, 'data') },
-        args: ['--import', file],
-        startTimeoutMs: 120_000,
-      });
-      const admin = large.firstToken ?? '';
-      const planned = await api(large, 'POST', '/v1/plans', {
-        token: admin,
-        body: { solver: 'fast' },
-      });
-      expect(planned.status, JSON.stringify(planned.body)).toBe(201);
+      const { server: large, admin } = await servePlannedPortfolio(dir, [
+        '--workloads',
+        '2000',
+        '--pools',
+        '40',
+        '--months',
+        '12',
+        '--seed',
+        '7',
+      ]);
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
       const page = await context.newPage();
       await withSession(page, admin);

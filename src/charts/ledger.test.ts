@@ -4,6 +4,7 @@ import { centsOf, formatUSDCompact } from '../core/money.js';
 import type { ExampleCharts } from '../test-support/chart-data.js';
 import { exampleCharts, legendNames, seriesOf } from '../test-support/chart-data.js';
 import { capitalChart, flowsSankey } from './ledger.js';
+import { measureText } from './text-metrics.js';
 import { lightTheme } from './theme.js';
 
 let example: ExampleCharts;
@@ -76,6 +77,33 @@ describe('flowsSankey', () => {
     expect(openai.label.formatter({ name: openai.name, value: openai.value })).toBe(
       `OpenAI pays ${formatUSDCompact(centsOf(openai.value))}`,
     );
+  });
+
+  it('leaves each side room for its widest label, in a font wider than Arial', () => {
+    const option = flowsSankey(example.ledger, { theme: lightTheme });
+    const { nodes } = sankey(option);
+    const series = seriesOf(option)[0] as unknown as { left: number; right: number };
+    const widest = (side: string) =>
+      Math.max(
+        ...nodes
+          .filter((n) => n.name.startsWith(side))
+          .flatMap((n) => n.label.formatter({ name: n.name, value: n.value }).split('\n'))
+          .map((line) => measureText(line, '12px Arial').width),
+      );
+    // The page's sans-serif (DejaVu Sans on Linux) sets these labels 14 % wider than Arial;
+    // the label sits 5 px from its node.
+    expect(series.right).toBeGreaterThanOrEqual(widest('gets:') * 1.15 + 5);
+    expect(series.left).toBeGreaterThanOrEqual(widest('pays:') * 1.15 + 5);
+
+    // The longest name wraps before its amount rather than widening the margin for one party.
+    const outsideId = example.ledger.parties.find((p) => p.name.startsWith('Outside parties'))?.id;
+    const outside = nodes.find((n) => n.name === `gets:${outsideId ?? ''}`)!;
+    const text = outside.label.formatter({ name: outside.name, value: outside.value });
+    expect(text).toBe(
+      `Outside parties (customers, suppliers)\nreceives ${formatUSDCompact(centsOf(outside.value))}`,
+    );
+    // Both margins together leave the bands most of a 1280 px chart.
+    expect(series.left + series.right).toBeLessThan(640);
   });
 
   it('says when nothing moved in the period', () => {

@@ -115,23 +115,19 @@ export function flowsSankey(
   if (all.length === 0)
     return { ...frame, ...emptyTitle(o, `No money moved between parties in ${when}`) };
 
-  // One line beside each node, the party and what it pays or receives (one line, so that the
-  // labels of small nodes do not run into each other); the margins hold the longest label.
+  // Beside each node the party and what it pays or receives, on one line where it is short
+  // (so that the labels of small nodes do not run into each other), wrapped where a long name
+  // would take the chart's width; the margins hold the widest line.
   const label = (id: string, side: 'left' | 'right', amount: number) =>
-    `${name(id)} ${side === 'left' ? 'pays' : 'receives'} ${usd(amount)}`;
-  const margin = (labels: readonly string[]) =>
-    Math.min(
-      340,
-      Math.round(
-        Math.max(0, ...labels.map((text) => measureText(text, '12px Arial').width)) * 1.1 + 16,
-      ),
-    );
+    wrapLabel(name(id), `${side === 'left' ? 'pays' : 'receives'} ${usd(amount)}`);
   const paid = (id: string) => sum((l) => l.from === id);
   const received = (id: string) => sum((l) => l.to === id);
   const labelSide = (side: 'left' | 'right') => ({
     position: side,
+    distance: LABEL_DISTANCE,
     color: o.theme.text,
-    fontSize: 12,
+    fontSize: LABEL_FONT_SIZE,
+    lineHeight: 15,
     formatter: (p: { name?: string; value?: unknown }) =>
       label((p.name ?? '').slice(PAYS.length), side, typeof p.value === 'number' ? p.value : 0),
   });
@@ -152,8 +148,8 @@ export function flowsSankey(
     series: [
       {
         type: 'sankey',
-        left: margin(payers.map((id) => label(id, 'left', paid(id)))),
-        right: margin(payees.map((id) => label(id, 'right', received(id)))),
+        left: sankeyMargin(payers.map((id) => label(id, 'left', paid(id)))),
+        right: sankeyMargin(payees.map((id) => label(id, 'right', received(id)))),
         top: contentTop(o) + 16,
         bottom: 16,
         nodeWidth: 14,
@@ -183,6 +179,51 @@ export function flowsSankey(
       },
     ],
   };
+}
+
+const LABEL_FONT_SIZE = 12;
+const LABEL_FONT = `${LABEL_FONT_SIZE}px Arial`;
+/** Pixels between a node and its label. */
+const LABEL_DISTANCE = 5;
+/** A label line wider than this (in Arial) wraps: a long party name keeps the bands wide. */
+const LABEL_LINE = 220;
+/**
+ * The page sets labels in the system's sans-serif, which runs wider than the Arial measured
+ * here (DejaVu Sans, Linux's usual, by about 14 %): the margins leave that much and more.
+ */
+export const LABEL_FONT_SLACK = 1.2;
+
+/**
+ * A node's label: the party's name and what it pays or receives, words wrapped into lines of
+ * at most `LABEL_LINE` pixels; the amount (`receives $203.0B`) is never split from its verb.
+ */
+function wrapLabel(party: string, amount: string): string {
+  // The amount is one word: its verb and figure stay together.
+  const words = [...party.split(' '), amount];
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    const next = line === '' ? word : `${line} ${word}`;
+    if (line !== '' && measureText(next, LABEL_FONT).width > LABEL_LINE) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  lines.push(line);
+  return lines.join('\n');
+}
+
+/** A side's margin: room for its widest label line in the page's font, and the gap to it. */
+function sankeyMargin(labels: readonly string[]): number {
+  const widest = Math.max(
+    0,
+    ...labels.flatMap((text) =>
+      text.split('\n').map((line) => measureText(line, LABEL_FONT).width),
+    ),
+  );
+  return Math.ceil(widest * LABEL_FONT_SLACK) + LABEL_DISTANCE + 8;
 }
 
 function emptyTitle(o: ChartOptions, text: string) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { readFile, writeFile } from 'node:fs/promises';
-import { chromium } from 'playwright-core';
+import { launchChromium } from './chromium.js';
 
 /**
  * Renders SVG charts (those of `stargate forecast|ledger|plan --chart`) to PNG with headless
@@ -44,17 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
 
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-    ],
-  });
+  const browser = await launchChromium();
   try {
     for (let i = 0; i < args.length; i += 2) {
       const input = args[i] ?? '';

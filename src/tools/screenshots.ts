@@ -7,9 +7,10 @@ import { launchChromium, settled, withSession } from './chromium.js';
 import type { ServerProcess } from './server-process.js';
 import {
   EXAMPLE,
+  LARGE,
   REPO_ROOT,
   api,
-  generate,
+  servePlannedPortfolio,
   startServer,
   stopAllServers,
 } from './server-process.js';
@@ -112,15 +113,7 @@ async function example(browser: Browser): Promise<void> {
 async function large(browser: Browser): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'stargate-screens-large-'));
   try {
-    const file = join(dir, 'large.yaml');
-    generate(file, ['--workloads', '5000', '--pools', '300', '--months', '72', '--seed', '1']);
-    const server = await startServer({
-      store: { dataDir: join(dir, 'data') },
-      args: ['--import', file],
-      startTimeoutMs: 180_000,
-    });
-    const admin = server.firstToken ?? '';
-    await call(server, admin, 'POST', '/v1/plans', { solver: 'fast' });
+    const { server, admin } = await servePlannedPortfolio(dir, LARGE);
     await shoot(browser, server, admin, '/plan', 'plan-5000.png');
     await shoot(browser, server, admin, '/', 'overview-5000.png');
     await server.kill();

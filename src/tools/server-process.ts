@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -207,6 +209,38 @@ export function generate(file: string, args: readonly string[]): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** The `stargate gen` arguments of the 5,000-workload portfolio the dashboard is checked on. */
+export const LARGE = ['--workloads', '5000', '--pools', '300', '--months', '72', '--seed', '1'];
+
+/**
+ * A generated portfolio (`stargate gen ARGS`) served from a fresh PGlite store in `dir`, with
+ * one plan stored by the fast planner: for the checks of large portfolios.
+ */
+export async function servePlannedPortfolio(
+  dir: string,
+  args: readonly string[],
+): Promise<{ server: ServerProcess; admin: string }> {
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, 'portfolio.yaml');
+  generate(file, args);
+  const server = await startServer({
+    store: { dataDir: join(dir, 'data') },
+    args: ['--import', file],
+    startTimeoutMs: 300_000,
+  });
+  const admin = server.firstToken ?? '';
+  const planned = await api(server, 'POST', '/v1/plans', {
+    token: admin,
+    body: { solver: 'fast' },
+  });
+  if (planned.status !== 201) {
+    throw new Error(
+      `planning the generated portfolio: ${planned.status} ${JSON.stringify(planned.body)}`,
+    );
+  }
+  return { server, admin };
 }
 
 /** Ends every server process still running (SIGTERM, then SIGKILL after 10 s). */

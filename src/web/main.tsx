@@ -1,34 +1,11 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { App } from './app';
-import { SessionProvider } from './session';
-import { ApiError } from './api';
 import { startBoot } from './boot';
 import './styles.css';
 
-const queries = new QueryClient({
-  defaultOptions: {
-    queries: {
-      // Pages are kept fresh by the stream, not by polling or focus.
-      staleTime: Infinity,
-      refetchOnWindowFocus: false,
-      retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
-    },
-  },
+// The entry is small on purpose: a returning tab's first requests start now, while React, the
+// app and (for the Overview) the page's chunk load, not after React has mounted.
+const boot = startBoot(window.location.pathname);
+if (boot.forecast) void import('./pages/overview');
+// `/v1/me` answers while React loads; mounting with its answer skips a blank first render.
+void Promise.all([import('./root'), boot.me]).then(([{ mountApp }, first]) => {
+  mountApp(boot, first);
 });
-
-// Before the first render: what a returning tab needs starts now, not after React mounts.
-const boot = startBoot(queries, window.location.pathname);
-
-const root = document.getElementById('root');
-if (!root) throw new Error('no #root in index.html');
-createRoot(root).render(
-  <StrictMode>
-    <QueryClientProvider client={queries}>
-      <SessionProvider pendingMe={boot.me}>
-        <App />
-      </SessionProvider>
-    </QueryClientProvider>
-  </StrictMode>,
-);

@@ -4,12 +4,6 @@ import { apiGet } from './api';
 import type { Topic } from './live';
 
 /**
- * The Overview's first query: capacity as scheduled, without the Monte Carlo (milliseconds).
- * One constant, because boot.ts starts it under the same key before the page mounts.
- */
-export const OVERVIEW_FORECAST = '/v1/forecast?runs=0';
-
-/**
  * A GET of the API kept fresh by the stream: its key starts with the topic whose changes
  * refetch it (see live.ts), then the path.
  */

@@ -1,16 +1,10 @@
 import type { ReactNode } from 'react';
-import {
-  createContext,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import type { Me } from './api-types';
-import { ApiError, apiFetch, setUnauthorizedHandler, storeToken, storedToken } from './api';
+import { ApiError, setUnauthorizedHandler, storeToken, storedToken } from './api';
+import type { FirstCheck } from './boot';
+import { whoAmI } from './boot';
 
 /**
  * Who is signed in. The token lives in sessionStorage (gone with the tab); `/v1/me` says what it
@@ -29,27 +23,27 @@ interface Session {
 
 const SessionContext = createContext<Session | undefined>(undefined);
 
-/** `/v1/me` for a token; a 401 is the caller's to report (the token is given, not taken). */
-export async function whoAmI(token: string): Promise<Me> {
-  return (await (await apiFetch('/v1/me', { token })).json()) as Me;
-}
+/** What a failed check of a stored token says: a refused token is named; no answer is not. */
+const checkFailure = (error: unknown) =>
+  error instanceof ApiError && error.status === 401 ? NOT_ACCEPTED : undefined;
 
 /**
- * `pendingMe`: `/v1/me` for the stored token, already asked (boot.ts) before the first render;
- * used by the first check only.
+ * `first`: the answer to `/v1/me` for the stored token, when boot.ts had it before React
+ * mounted; the first render is then the page (or the sign-in form), not a blank wait.
  */
 export function SessionProvider({
   children,
-  pendingMe,
+  first,
 }: {
   children: ReactNode;
-  pendingMe?: Promise<Me> | undefined;
+  first?: FirstCheck | undefined;
 }) {
   const queries = useQueryClient();
-  const pending = useRef(pendingMe);
-  const [me, setMe] = useState<Me | undefined>(undefined);
-  const [checking, setChecking] = useState(() => storedToken() !== null);
-  const [message, setMessage] = useState<string | undefined>(undefined);
+  const [me, setMe] = useState<Me | undefined>(first && 'me' in first ? first.me : undefined);
+  const [checking, setChecking] = useState(() => first === undefined && storedToken() !== null);
+  const [message, setMessage] = useState<string | undefined>(
+    first && 'error' in first ? checkFailure(first.error) : undefined,
+  );
 
   const signOut = useCallback(
     (why?: string) => {
@@ -86,19 +80,22 @@ export function SessionProvider({
     setUnauthorizedHandler(() => {
       signOut(NOT_ACCEPTED);
     });
+    if (first) {
+      // Checked already: a token the server did not take is forgotten, as below.
+      if ('error' in first) storeToken(null);
+      return;
+    }
     const token = storedToken();
     if (token === null) return;
-    const asked = pending.current;
-    pending.current = undefined;
-    (asked ?? whoAmI(token))
+    whoAmI(token)
       .then(setMe)
       .catch((error: unknown) => {
-        signOut(error instanceof ApiError && error.status === 401 ? NOT_ACCEPTED : undefined);
+        signOut(checkFailure(error));
       })
       .finally(() => {
         setChecking(false);
       });
-  }, [signOut]);
+  }, [signOut, first]);
 
   const value = useMemo(
     () => ({ me, checking, message, signIn, signOut }),

@@ -1,8 +1,9 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type { TermType } from '../../core/model.js';
 import { TERM_TYPES } from '../../core/model.js';
 import type { TermsBody } from '../api-types';
 import { Failure } from '../components/panel';
+import { SearchField, useSearchText } from '../components/search-field';
 import { useApi } from '../queries';
 import { setQuery, useLocation } from '../router';
 import './contracts.css';
@@ -49,8 +50,7 @@ export function ContractsPage() {
   const type = (TERM_TYPES as readonly string[]).includes(typeParam)
     ? (typeParam as TermType)
     : undefined;
-  const [text, setText] = useState(search.get('q') ?? '');
-  const query = useDeferredValue(text);
+  const { text, query, setText } = useSearchText();
   const contracts = terms.data?.contracts;
 
   const counts = useMemo(() => {
@@ -102,18 +102,7 @@ export function ContractsPage() {
             ))}
           </select>
         </label>
-        <label>
-          <span>Search</span>
-          <input
-            type="search"
-            value={text}
-            placeholder="words, pool, class, party"
-            onChange={(event) => {
-              setText(event.target.value);
-              setQuery('q', event.target.value);
-            }}
-          />
-        </label>
+        <SearchField value={text} placeholder="words, pool, class, party" onValue={setText} />
         {contracts && (
           <p className="muted contracts-count" aria-live="polite">
             {shownCount === total ? `${total} terms` : `${shownCount} of ${total} terms`}
@@ -165,9 +154,7 @@ function ContractSection({
         </p>
       </header>
       <table className="contract-terms">
-        <caption className="contracts-sr-only">
-          Terms of {contract.name ?? contract.contract}
-        </caption>
+        <caption className="visually-hidden">Terms of {contract.name ?? contract.contract}</caption>
         <colgroup>
           <col className="col-type" />
           <col className="col-sentence" />

@@ -1,11 +1,21 @@
-import { useState } from 'react';
 import { grouped } from '../../core/format.js';
 import { apiSend } from '../api';
 import type { NewRequest, OfferView, QuoteView, ScenarioDocument } from '../api-types';
+import type { ActionDialogProps } from '../components/form-dialog';
+import { FormDialog } from '../components/form-dialog';
+import {
+  DecimalField,
+  MonthField,
+  SelectField,
+  TextAreaField,
+  TextField,
+  WholeField,
+  useFields,
+} from '../components/form-fields';
 import { useApi } from '../queries';
 import type { LabRequest, ProcuredPool } from './offers-data';
 import { quotingProviders } from './offers-data';
-import { Field, FormDialog, optionalWhole, priceText, windowText } from './offers-parts';
+import { optionalWhole, priceText, typedPrice, windowText } from './offers-parts';
 
 /**
  * What a planner does on /offers, each in a dialog the API answers: request capacity, record a
@@ -32,27 +42,31 @@ export function NewRequestDialog({
   const accelerators = useApi<Accelerator[]>('scenario', '/v1/accelerators');
   const workloads = useApi<Workload[]>('scenario', '/v1/workloads');
   const classes = [...new Set((workloads.data ?? []).map((workload) => workload.class))].sort();
-  const [accelerator, setAccelerator] = useState('');
-  const [gpus, setGpus] = useState('');
-  const [from, setFrom] = useState('');
-  const [to, setTo] = useState('');
-  const [workloadClass, setWorkloadClass] = useState('');
-  const [reason, setReason] = useState('');
-  const chosen = accelerator || accelerators.data?.[0]?.id || '';
+  const { values, bind } = useFields({
+    accelerator: '',
+    gpus: '',
+    from: '',
+    to: '',
+    workloadClass: '',
+    reason: '',
+  });
+  const chosen = values.accelerator || accelerators.data?.[0]?.id || '';
   return (
     <FormDialog
       title="Request capacity"
       submitLabel="Request capacity"
       onClose={onClose}
-      onSubmit={async () => {
+      submit={() => {
         const body: NewRequest = {
           accelerator: chosen,
-          gpus: optionalWhole(gpus) ?? 0,
-          window: { from, to },
-          workloadClass: workloadClass.trim(),
-          reason: reason.trim(),
+          gpus: optionalWhole(values.gpus) ?? 0,
+          window: { from: values.from, to: values.to },
+          workloadClass: values.workloadClass.trim(),
+          reason: values.reason.trim(),
         };
-        const created = await apiSend<{ id: number }>('POST', '/v1/requests', body);
+        return apiSend<{ id: number }>('POST', '/v1/requests', body);
+      }}
+      onDone={(created) => {
         onCreated(created.id);
       }}
     >
@@ -60,109 +74,29 @@ export function NewRequestDialog({
         Where a right of first refusal binds the capacity, the request becomes an offer to its
         holder; otherwise it is cleared for quotes at once.
       </p>
-      <Field label="Accelerator">
-        {(props) => (
-          <select
-            {...props}
-            name="accelerator"
-            value={chosen}
-            onChange={(event) => {
-              setAccelerator(event.target.value);
-            }}
-          >
-            {(accelerators.data ?? []).map((item) => (
-              <option key={item.id} value={item.id}>
-                {item.name ? `${item.id} — ${item.name}` : item.id}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="GPUs">
-        {(props) => (
-          <input
-            {...props}
-            name="gpus"
-            inputMode="numeric"
-            autoComplete="off"
-            required
-            value={gpus}
-            onChange={(event) => {
-              setGpus(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <SelectField
+        label="Accelerator"
+        {...bind('accelerator')}
+        value={chosen}
+        options={(accelerators.data ?? []).map((item) => ({
+          value: item.id,
+          label: item.name ? `${item.id} — ${item.name}` : item.id,
+        }))}
+      />
+      <WholeField label="GPUs" {...bind('gpus')} required />
       <div className="form-pair">
-        <Field label="From">
-          {(props) => (
-            <input
-              {...props}
-              name="from"
-              type="month"
-              required
-              value={from}
-              onChange={(event) => {
-                setFrom(event.target.value);
-              }}
-            />
-          )}
-        </Field>
-        <Field label="To">
-          {(props) => (
-            <input
-              {...props}
-              name="to"
-              type="month"
-              required
-              min={from || undefined}
-              value={to}
-              onChange={(event) => {
-                setTo(event.target.value);
-              }}
-            />
-          )}
-        </Field>
+        <MonthField label="From" {...bind('from')} required />
+        <MonthField label="To" {...bind('to')} required min={values.from || undefined} />
       </div>
-      <Field
+      <TextField
         label="Workload class"
         hint={classes.length > 0 ? `e.g. ${classes.join(', ')}` : undefined}
-      >
-        {(props) => (
-          <>
-            <input
-              {...props}
-              name="workloadClass"
-              list="offers-classes"
-              autoComplete="off"
-              required
-              value={workloadClass}
-              onChange={(event) => {
-                setWorkloadClass(event.target.value);
-              }}
-            />
-            <datalist id="offers-classes">
-              {classes.map((name) => (
-                <option key={name} value={name} />
-              ))}
-            </datalist>
-          </>
-        )}
-      </Field>
-      <Field label="Reason">
-        {(props) => (
-          <textarea
-            {...props}
-            name="reason"
-            rows={2}
-            required
-            value={reason}
-            onChange={(event) => {
-              setReason(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+        {...bind('workloadClass')}
+        suggestions={classes}
+        autoComplete="off"
+        required
+      />
+      <TextAreaField label="Reason" {...bind('reason')} rows={2} required />
     </FormDialog>
   );
 }
@@ -170,129 +104,77 @@ export function NewRequestDialog({
 export function QuoteDialog({
   request,
   offers,
-  onClose,
-  onDone,
+  ...actions
 }: {
   request: LabRequest;
   offers: readonly OfferView[];
-  onClose: () => void;
-  onDone: () => void;
-}) {
+} & ActionDialogProps) {
   const providers = useApi<Provider[]>('scenario', '/v1/providers');
   const sites = useApi<Site[]>('scenario', '/v1/sites');
   const eligible = quotingProviders(providers.data ?? [], offers);
-  const [provider, setProvider] = useState('');
-  const [site, setSite] = useState('');
-  const [gpus, setGpus] = useState(String(request.clearedGpus));
-  const [price, setPrice] = useState('');
-  const [deliveryMonth, setDeliveryMonth] = useState(request.window.from);
-  const chosen = provider || eligible[0] || '';
+  const { values, set, bind } = useFields({
+    provider: '',
+    site: '',
+    gpus: String(request.clearedGpus),
+    price: '',
+    deliveryMonth: request.window.from,
+  });
+  const chosen = values.provider || eligible[0] || '';
   const itsSites = (sites.data ?? []).filter((candidate) => candidate.provider === chosen);
   return (
     <FormDialog
+      {...actions}
       title={`Record a quote for request ${request.id}`}
       submitLabel="Record quote"
-      onClose={onClose}
-      onSubmit={async () => {
-        await apiSend('POST', '/v1/quotes', {
+      submit={() =>
+        apiSend('POST', '/v1/quotes', {
           request: request.id,
           provider: chosen,
-          ...(site === '' ? {} : { site }),
-          gpus: optionalWhole(gpus) ?? 0,
-          pricePerGpuHour: price.trim().replace(/^\$/, ''),
-          deliveryMonth,
-        });
-        onDone();
-      }}
+          ...(values.site === '' ? {} : { site: values.site }),
+          gpus: optionalWhole(values.gpus) ?? 0,
+          pricePerGpuHour: typedPrice(values.price),
+          deliveryMonth: values.deliveryMonth,
+        })
+      }
     >
       <p className="muted">
         {grouped(request.clearedGpus)} {request.accelerator} GPUs are open,{' '}
         {windowText(request.window)}.
       </p>
-      <Field label="Provider">
-        {(props) => (
-          <select
-            {...props}
-            name="provider"
-            value={chosen}
-            onChange={(event) => {
-              setProvider(event.target.value);
-              setSite('');
-            }}
-          >
-            {eligible.map((id) => (
-              <option key={id} value={id}>
-                {id}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="Site" hint="Optional: where the capacity will stand.">
-        {(props) => (
-          <select
-            {...props}
-            name="site"
-            value={site}
-            onChange={(event) => {
-              setSite(event.target.value);
-            }}
-          >
-            <option value="">not named</option>
-            {itsSites.map((candidate) => (
-              <option key={candidate.id} value={candidate.id}>
-                {candidate.id}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field label="GPUs" hint={`At most the ${grouped(request.clearedGpus)} open.`}>
-        {(props) => (
-          <input
-            {...props}
-            name="gpus"
-            inputMode="numeric"
-            autoComplete="off"
-            required
-            value={gpus}
-            onChange={(event) => {
-              setGpus(event.target.value);
-            }}
-          />
-        )}
-      </Field>
-      <Field label="Price per GPU-hour (USD)">
-        {(props) => (
-          <input
-            {...props}
-            name="price"
-            inputMode="decimal"
-            autoComplete="off"
-            required
-            value={price}
-            onChange={(event) => {
-              setPrice(event.target.value);
-            }}
-          />
-        )}
-      </Field>
-      <Field label="Delivery month" hint={`In ${windowText(request.window)}.`}>
-        {(props) => (
-          <input
-            {...props}
-            name="deliveryMonth"
-            type="month"
-            required
-            min={request.window.from}
-            max={request.window.to}
-            value={deliveryMonth}
-            onChange={(event) => {
-              setDeliveryMonth(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <SelectField
+        label="Provider"
+        {...bind('provider')}
+        value={chosen}
+        // A site belongs to one provider: another provider starts with none named.
+        onValue={(provider) => {
+          set({ provider, site: '' });
+        }}
+        options={eligible.map((id) => ({ value: id, label: id }))}
+      />
+      <SelectField
+        label="Site"
+        hint="Optional: where the capacity will stand."
+        {...bind('site')}
+        options={[
+          { value: '', label: 'not named' },
+          ...itsSites.map((candidate) => ({ value: candidate.id, label: candidate.id })),
+        ]}
+      />
+      <WholeField
+        label="GPUs"
+        hint={`At most the ${grouped(request.clearedGpus)} open.`}
+        {...bind('gpus')}
+        required
+      />
+      <DecimalField label="Price per GPU-hour (USD)" {...bind('price')} required />
+      <MonthField
+        label="Delivery month"
+        hint={`In ${windowText(request.window)}.`}
+        {...bind('deliveryMonth')}
+        required
+        min={request.window.from}
+        max={request.window.to}
+      />
     </FormDialog>
   );
 }
@@ -300,23 +182,17 @@ export function QuoteDialog({
 export function AwardDialog({
   request,
   quote,
-  onClose,
-  onDone,
+  ...actions
 }: {
   request: LabRequest;
   quote: QuoteView;
-  onClose: () => void;
-  onDone: () => void;
-}) {
+} & ActionDialogProps) {
   return (
     <FormDialog
+      {...actions}
       title={`Award request ${request.id}`}
       submitLabel="Award quote"
-      onClose={onClose}
-      onSubmit={async () => {
-        await apiSend('POST', '/v1/awards', { quote: quote.id });
-        onDone();
-      }}
+      submit={() => apiSend('POST', '/v1/awards', { quote: quote.id })}
     >
       <p>
         Quote {quote.id} from <strong>{quote.provider}</strong>
@@ -331,66 +207,39 @@ export function AwardDialog({
   );
 }
 
-export function DeliveryDialog({
-  pool,
-  onClose,
-  onDone,
-}: {
-  pool: ProcuredPool;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const [month, setMonth] = useState(thisMonth);
-  const [gpus, setGpus] = useState('');
+export function DeliveryDialog({ pool, ...actions }: { pool: ProcuredPool } & ActionDialogProps) {
+  const { values, bind } = useFields(() => ({ month: thisMonth(), gpus: '' }));
   const left = pool.gpus - pool.delivered;
   return (
     <FormDialog
+      {...actions}
       title={`Record a delivery to pool ${pool.pool}`}
       submitLabel="Record delivery"
-      onClose={onClose}
-      onSubmit={async () => {
-        await apiSend('POST', '/v1/deliveries', {
+      submit={() =>
+        apiSend('POST', '/v1/deliveries', {
           pool: pool.pool,
-          month,
-          gpus: optionalWhole(gpus) ?? 0,
-        });
-        onDone();
-      }}
+          month: values.month,
+          gpus: optionalWhole(values.gpus) ?? 0,
+        })
+      }
     >
       <p className="muted">
         {grouped(pool.delivered)} of {grouped(pool.gpus)} GPUs promised from {pool.deliveryMonth}{' '}
         are delivered.
       </p>
-      <Field label="Month" hint="The month the GPUs arrived; no later than this one.">
-        {(props) => (
-          <input
-            {...props}
-            name="month"
-            type="month"
-            required
-            max={thisMonth()}
-            value={month}
-            onChange={(event) => {
-              setMonth(event.target.value);
-            }}
-          />
-        )}
-      </Field>
-      <Field label="GPUs" hint={`At most ${grouped(Math.max(0, left))} more.`}>
-        {(props) => (
-          <input
-            {...props}
-            name="gpus"
-            inputMode="numeric"
-            autoComplete="off"
-            required
-            value={gpus}
-            onChange={(event) => {
-              setGpus(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <MonthField
+        label="Month"
+        hint="The month the GPUs arrived; no later than this one."
+        {...bind('month')}
+        required
+        max={thisMonth()}
+      />
+      <WholeField
+        label="GPUs"
+        hint={`At most ${grouped(Math.max(0, left))} more.`}
+        {...bind('gpus')}
+        required
+      />
     </FormDialog>
   );
 }

@@ -1,8 +1,17 @@
-import { useState } from 'react';
 import { grouped } from '../../core/format.js';
 import { apiSend } from '../api';
 import type { OfferWithRequest } from '../api-types';
-import { Field, FormDialog, optionalWhole, windowText } from './offers-parts';
+import type { ActionDialogProps } from '../components/form-dialog';
+import { FormDialog } from '../components/form-dialog';
+import {
+  DecimalField,
+  MonthField,
+  TextAreaField,
+  TextField,
+  WholeField,
+  useFields,
+} from '../components/form-fields';
+import { optionalWhole, typedPrice, windowText } from './offers-parts';
 
 /**
  * A holder's answers to an offer: accept all or part at a price (a new pool of the holder), or
@@ -19,7 +28,7 @@ export function acceptBody(form: {
 }): Record<string, unknown> {
   const gpus = optionalWhole(form.gpus);
   return {
-    pricePerGpuHour: form.price.trim().replace(/^\$/, ''),
+    pricePerGpuHour: typedPrice(form.price),
     ...(gpus === undefined ? {} : { gpus }),
     ...(form.deliveryMonth === '' ? {} : { deliveryMonth: form.deliveryMonth }),
     ...(form.site.trim() === '' ? {} : { site: form.site.trim() }),
@@ -28,150 +37,78 @@ export function acceptBody(form: {
 
 export function AcceptDialog({
   offer,
-  onClose,
-  onDone,
-}: {
-  offer: OfferWithRequest;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const [price, setPrice] = useState('');
-  const [gpus, setGpus] = useState('');
-  const [deliveryMonth, setDeliveryMonth] = useState('');
-  const [site, setSite] = useState('');
+  ...actions
+}: { offer: OfferWithRequest } & ActionDialogProps) {
+  const { values, bind } = useFields({ price: '', gpus: '', deliveryMonth: '', site: '' });
   const span = offer.requested.window;
   return (
     <FormDialog
+      {...actions}
       title={`Accept offer ${offer.id}`}
       submitLabel="Accept offer"
-      onClose={onClose}
-      onSubmit={async () => {
-        await apiSend(
-          'POST',
-          `/v1/offers/${offer.id}/accept`,
-          acceptBody({ price, gpus, deliveryMonth, site }),
-        );
-        onDone();
-      }}
+      submit={() => apiSend('POST', `/v1/offers/${offer.id}/accept`, acceptBody(values))}
     >
       <p className="muted">
         {grouped(offer.gpus)} {offer.requested.accelerator} GPUs, {windowText(span)}. What you take
         becomes a pool of {offer.holder}&apos;s.
       </p>
-      <Field label="Price per GPU-hour (USD)" hint="For example 2.35; at most six decimals.">
-        {(props) => (
-          <input
-            {...props}
-            name="price"
-            inputMode="decimal"
-            autoComplete="off"
-            required
-            autoFocus
-            value={price}
-            onChange={(event) => {
-              setPrice(event.target.value);
-            }}
-          />
-        )}
-      </Field>
-      <Field
+      <DecimalField
+        label="Price per GPU-hour (USD)"
+        hint="For example 2.35; at most six decimals."
+        {...bind('price')}
+        required
+        autoFocus
+      />
+      <WholeField
         label="GPUs"
         hint={`Optional: part of the offer. Leave empty to take all ${grouped(offer.gpus)}.`}
-      >
-        {(props) => (
-          <input
-            {...props}
-            name="gpus"
-            inputMode="numeric"
-            autoComplete="off"
-            placeholder={grouped(offer.gpus)}
-            value={gpus}
-            onChange={(event) => {
-              setGpus(event.target.value);
-            }}
-          />
-        )}
-      </Field>
-      <Field
+        {...bind('gpus')}
+        placeholder={grouped(offer.gpus)}
+      />
+      <MonthField
         label="Delivery month"
         hint={`Optional: in ${windowText(span)}; default ${span.from}, the first month.`}
-      >
-        {(props) => (
-          <input
-            {...props}
-            name="deliveryMonth"
-            type="month"
-            min={span.from}
-            max={span.to}
-            value={deliveryMonth}
-            onChange={(event) => {
-              setDeliveryMonth(event.target.value);
-            }}
-          />
-        )}
-      </Field>
-      <Field label="Site" hint={`Optional: the id of one of ${offer.holder}'s sites.`}>
-        {(props) => (
-          <input
-            {...props}
-            name="site"
-            autoComplete="off"
-            spellCheck={false}
-            value={site}
-            onChange={(event) => {
-              setSite(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+        {...bind('deliveryMonth')}
+        min={span.from}
+        max={span.to}
+      />
+      <TextField
+        label="Site"
+        hint={`Optional: the id of one of ${offer.holder}'s sites.`}
+        {...bind('site')}
+        autoComplete="off"
+        spellCheck={false}
+      />
     </FormDialog>
   );
 }
 
 export function DeclineDialog({
   offer,
-  onClose,
-  onDone,
-}: {
-  offer: OfferWithRequest;
-  onClose: () => void;
-  onDone: () => void;
-}) {
-  const [note, setNote] = useState('');
+  ...actions
+}: { offer: OfferWithRequest } & ActionDialogProps) {
+  const { values, bind } = useFields({ note: '' });
+  const note = values.note.trim();
   return (
     <FormDialog
+      {...actions}
       title={`Decline offer ${offer.id}`}
       submitLabel="Decline offer"
       tone="danger"
-      onClose={onClose}
-      onSubmit={async () => {
-        await apiSend(
-          'POST',
-          `/v1/offers/${offer.id}/decline`,
-          note.trim() === '' ? {} : { note: note.trim() },
-        );
-        onDone();
-      }}
+      submit={() => apiSend('POST', `/v1/offers/${offer.id}/decline`, note === '' ? {} : { note })}
     >
       <p className="muted">
         {grouped(offer.gpus)} {offer.requested.accelerator} GPUs,{' '}
         {windowText(offer.requested.window)}. Declining lets the lab buy this capacity from other
         providers; it cannot be undone.
       </p>
-      <Field label="Note" hint="Optional: why, for the lab's records.">
-        {(props) => (
-          <textarea
-            {...props}
-            name="note"
-            rows={3}
-            maxLength={2000}
-            value={note}
-            onChange={(event) => {
-              setNote(event.target.value);
-            }}
-          />
-        )}
-      </Field>
+      <TextAreaField
+        label="Note"
+        hint="Optional: why, for the lab's records."
+        {...bind('note')}
+        rows={3}
+        maxLength={2000}
+      />
     </FormDialog>
   );
 }

@@ -3,6 +3,7 @@ import { useCallback, useId, useState } from 'react';
 import { grouped } from '../../core/format.js';
 import type { OfferWithRequest } from '../api-types';
 import { Failure } from '../components/panel';
+import { TableHead, numeric } from '../components/table-head';
 import { useApi } from '../queries';
 import { AcceptDialog, DeclineDialog } from './offers-answer';
 import { Countdown, StateBadge, priceText, windowText } from './offers-parts';
@@ -127,23 +128,19 @@ function Answered({ offers }: { offers: readonly OfferWithRequest[] }) {
     <section aria-labelledby="answered-title" className="panel">
       <h2 id="answered-title">Answered</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Offer</th>
-            <th scope="col">Capacity</th>
-            <th scope="col">Window</th>
-            <th scope="col">State</th>
-            <th scope="col">Answered</th>
-            <th scope="col" className="num">
-              GPUs taken
-            </th>
-            <th scope="col" className="num">
-              Price per GPU-hour
-            </th>
-            <th scope="col">Delivery</th>
-            <th scope="col">Note</th>
-          </tr>
-        </thead>
+        <TableHead
+          columns={[
+            'Offer',
+            'Capacity',
+            'Window',
+            'State',
+            'Answered',
+            numeric('GPUs taken'),
+            numeric('Price per GPU-hour'),
+            'Delivery',
+            'Note',
+          ]}
+        />
         <tbody>
           {offers.map((offer) => (
             <tr key={offer.id}>

@@ -1,13 +1,11 @@
-import type { ReactNode, SyntheticEvent } from 'react';
-import { useEffect, useId, useRef, useState, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { formatPrice } from '../../core/format.js';
 import { parseUSD } from '../../core/money.js';
-import { errorText } from '../api';
 import { countdownText, shareLeft, urgencyOf } from './offers-time';
 
 /**
- * The pieces both views of /offers share: the countdown to a deadline, state badges, and the
- * native dialog every answer and action is made in.
+ * The pieces both views of /offers share: the countdown to a deadline, state badges, and how
+ * windows, prices and counts are read and written.
  */
 
 // One clock for every countdown on the page: each one re-renders itself once a second, the
@@ -95,103 +93,6 @@ export function StateBadge({ state, of }: { state: string; of: 'request' | 'offe
   return <span className={`badge state ${tone}`}>{state}</span>;
 }
 
-/**
- * A modal form in a native `<dialog>`, shown when mounted: Escape or Cancel closes it; a
- * failed submit leaves it open with what was typed and the API's words in an alert.
- */
-export function FormDialog({
-  title,
-  submitLabel,
-  onSubmit,
-  onClose,
-  children,
-  tone,
-}: {
-  title: string;
-  submitLabel: string;
-  /** Resolves when done (the dialog closes); a rejection is shown in the dialog. */
-  onSubmit: () => Promise<void>;
-  onClose: () => void;
-  children: ReactNode;
-  tone?: 'danger';
-}) {
-  const ref = useRef<HTMLDialogElement>(null);
-  const titleId = useId();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => {
-      if (dialog?.open) dialog.close();
-    };
-  }, []);
-  const submit = async (event: SyntheticEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await onSubmit();
-      setBusy(false);
-      onClose();
-    } catch (failure) {
-      setBusy(false);
-      setError(errorText(failure));
-    }
-  };
-  return (
-    <dialog ref={ref} aria-labelledby={titleId} className="offers-dialog" onClose={onClose}>
-      {/* The API checks what is typed and says what is wrong, in the same words as the CLI. */}
-      <form onSubmit={(event) => void submit(event)} noValidate>
-        <h2 id={titleId}>{title}</h2>
-        {children}
-        {error !== undefined && (
-          <p role="alert" className="error">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" className="quiet" onClick={onClose} disabled={busy}>
-            Cancel
-          </button>
-          <button
-            type="submit"
-            className={tone === 'danger' ? 'danger' : undefined}
-            disabled={busy}
-          >
-            {submitLabel}
-          </button>
-        </div>
-      </form>
-    </dialog>
-  );
-}
-
-/** A labelled control with an optional hint under it. */
-export function Field({
-  label,
-  hint,
-  children,
-}: {
-  label: string;
-  hint?: ReactNode;
-  children: (props: { id: string; 'aria-describedby'?: string }) => ReactNode;
-}) {
-  const id = useId();
-  const hintId = `${id}-hint`;
-  return (
-    <div className="form-row">
-      <label htmlFor={id}>{label}</label>
-      {children(hint === undefined ? { id } : { id, 'aria-describedby': hintId })}
-      {hint !== undefined && (
-        <span id={hintId} className="muted hint">
-          {hint}
-        </span>
-      )}
-    </div>
-  );
-}
-
 /** A month range as `2029-10 to 2030-02`. */
 export function windowText(window: { from: string; to: string }): string {
   return window.from === window.to ? window.from : `${window.from} to ${window.to}`;
@@ -201,6 +102,11 @@ export function windowText(window: { from: string; to: string }): string {
 export function optionalWhole(text: string): number | undefined {
   const trimmed = text.trim().replace(/[,_\s]/g, '');
   return trimmed === '' ? undefined : Number(trimmed);
+}
+
+/** A price per GPU-hour as typed (`2.35`, `$2.35`) as the API takes it: decimal text. */
+export function typedPrice(text: string): string {
+  return text.trim().replace(/^\$/, '');
 }
 
 /** A price per GPU-hour as the API keeps it (decimal text) for people: `$2.35`. */

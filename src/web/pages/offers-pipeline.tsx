@@ -10,6 +10,7 @@ import type {
   QuoteView,
 } from '../api-types';
 import { Failure, Panel, Stat } from '../components/panel';
+import { TableHead, numeric } from '../components/table-head';
 import { useApi } from '../queries';
 import { setQuery, useLocation } from '../router';
 import { NewRequestDialog } from './offers-actions';
@@ -26,7 +27,18 @@ import { utcText } from './offers-time';
  */
 
 const STATES = ['offered', 'cleared', 'awarded', 'fulfilled'] as const;
-const COLUMNS = 10;
+const REQUEST_COLUMNS = [
+  'Request',
+  'Accelerator',
+  numeric('GPUs'),
+  'Window',
+  'Class',
+  'State',
+  'Offers',
+  numeric('Quotes'),
+  'Award',
+  'Delivered',
+];
 
 export function LabProcurement({ canAct }: { canAct: boolean }) {
   const { search } = useLocation();
@@ -101,30 +113,15 @@ export function LabProcurement({ canAct }: { canAct: boolean }) {
       {pending.length > 0 && (
         <Panel title="Waiting for a holder">
           <table>
-            <thead>
-              <tr>
-                <th scope="col">Offer</th>
-                <th scope="col">Request</th>
-                <th scope="col">Holder</th>
-                <th scope="col">Capacity</th>
-                <th scope="col">Answer by</th>
-                <th scope="col">Time left</th>
-              </tr>
-            </thead>
+            <TableHead
+              columns={['Offer', 'Request', 'Holder', 'Capacity', 'Answer by', 'Time left']}
+            />
             <tbody>
               {pending.map((offer) => (
                 <tr key={offer.id}>
                   <th scope="row">{offer.id}</th>
                   <td>
-                    <button
-                      type="button"
-                      className="link"
-                      onClick={() => {
-                        setQuery('request', String(offer.request));
-                      }}
-                    >
-                      request {offer.request}
-                    </button>
+                    <RequestLink id={offer.request} />
                   </td>
                   <td>{offer.holder}</td>
                   <td>
@@ -173,24 +170,7 @@ export function LabProcurement({ canAct }: { canAct: boolean }) {
           </p>
         ) : (
           <table className="requests">
-            <thead>
-              <tr>
-                <th scope="col">Request</th>
-                <th scope="col">Accelerator</th>
-                <th scope="col" className="num">
-                  GPUs
-                </th>
-                <th scope="col">Window</th>
-                <th scope="col">Class</th>
-                <th scope="col">State</th>
-                <th scope="col">Offers</th>
-                <th scope="col" className="num">
-                  Quotes
-                </th>
-                <th scope="col">Award</th>
-                <th scope="col">Delivered</th>
-              </tr>
-            </thead>
+            <TableHead columns={REQUEST_COLUMNS} />
             <tbody>
               {rows.map((row) => (
                 <RequestLine
@@ -304,7 +284,7 @@ function RequestLine({
       </tr>
       {open && (
         <tr className="detail">
-          <td colSpan={COLUMNS} id={detailId}>
+          <td colSpan={REQUEST_COLUMNS.length} id={detailId}>
             <RequestPipeline
               id={request.id}
               canAct={canAct}
@@ -319,6 +299,21 @@ function RequestLine({
   );
 }
 
+/** Opens request `id` in place, as its row's disclosure does. */
+function RequestLink({ id }: { id: number }) {
+  return (
+    <button
+      type="button"
+      className="link"
+      onClick={() => {
+        setQuery('request', String(id));
+      }}
+    >
+      request {id}
+    </button>
+  );
+}
+
 function LatePanel({ late }: { late: UseQueryResult<LateDelivery[]> }) {
   return (
     <Panel title="Late deliveries">
@@ -330,27 +325,19 @@ function LatePanel({ late }: { late: UseQueryResult<LateDelivery[]> }) {
         <p className="muted">No procured pool is behind its promise.</p>
       ) : (
         <table>
-          <thead>
-            <tr>
-              <th scope="col">Pool</th>
-              <th scope="col">Provider</th>
-              <th scope="col">Site</th>
-              <th scope="col">Request</th>
-              <th scope="col" className="num">
-                Promised
-              </th>
-              <th scope="col">By</th>
-              <th scope="col" className="num">
-                Delivered
-              </th>
-              <th scope="col" className="num">
-                Short
-              </th>
-              <th scope="col" className="num">
-                Months late
-              </th>
-            </tr>
-          </thead>
+          <TableHead
+            columns={[
+              'Pool',
+              'Provider',
+              'Site',
+              'Request',
+              numeric('Promised'),
+              'By',
+              numeric('Delivered'),
+              numeric('Short'),
+              numeric('Months late'),
+            ]}
+          />
           <tbody>
             {(late.data ?? []).map((row) => (
               <tr key={row.pool}>
@@ -360,15 +347,7 @@ function LatePanel({ late }: { late: UseQueryResult<LateDelivery[]> }) {
                 <td>{row.provider}</td>
                 <td>{row.site ?? '—'}</td>
                 <td>
-                  <button
-                    type="button"
-                    className="link"
-                    onClick={() => {
-                      setQuery('request', String(row.request));
-                    }}
-                  >
-                    request {row.request}
-                  </button>
+                  <RequestLink id={row.request} />
                 </td>
                 <td className="num">{grouped(row.promisedGpus)}</td>
                 <td>{row.promisedBy}</td>

@@ -2,12 +2,53 @@ import { useState } from 'react';
 import { grouped } from '../../core/format.js';
 import type { DeliveryView, LateDelivery, QuoteView } from '../api-types';
 import { Failure } from '../components/panel';
+import { TableHead, numeric } from '../components/table-head';
 import { useApi } from '../queries';
 import { AwardDialog, DeliveryDialog, QuoteDialog } from './offers-actions';
 import type { ProcuredPool, RequestDetail } from './offers-data';
 import { procuredPools } from './offers-data';
 import { Countdown, StateBadge, priceText, windowText } from './offers-parts';
 import { utcText } from './offers-time';
+
+const QUOTE_COLUMNS = [
+  'Quote',
+  'Provider',
+  'Site',
+  numeric('GPUs'),
+  numeric('Price per GPU-hour'),
+  'Delivery',
+  'Recorded',
+];
+const POOL_COLUMNS = ['Pool', 'From', numeric('Promised'), 'By', numeric('Delivered'), 'Status'];
+
+/** The header of a column of buttons, named for screen readers only. */
+function ActionHead() {
+  return (
+    <th scope="col">
+      <span className="visually-hidden">Action</span>
+    </th>
+  );
+}
+
+/**
+ * A planner's action on a step, small beside what it acts on; `label` names it where its text
+ * alone would be the same on every row.
+ */
+function StepAction({
+  text,
+  label,
+  onClick,
+}: {
+  text: string;
+  label?: string;
+  onClick: () => void;
+}) {
+  return (
+    <button type="button" className="quiet small" aria-label={label} onClick={onClick}>
+      {text}
+    </button>
+  );
+}
 
 /**
  * One request read as its pipeline: what was asked, the offers under the right of first
@@ -62,19 +103,17 @@ export function RequestPipeline({
             <p className="muted">No rofr term binds this capacity: it was cleared at once.</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Offer</th>
-                  <th scope="col">Holder</th>
-                  <th scope="col">Term</th>
-                  <th scope="col" className="num">
-                    GPUs
-                  </th>
-                  <th scope="col">State</th>
-                  <th scope="col">Deadline</th>
-                  <th scope="col">Answer</th>
-                </tr>
-              </thead>
+              <TableHead
+                columns={[
+                  'Offer',
+                  'Holder',
+                  'Term',
+                  numeric('GPUs'),
+                  'State',
+                  'Deadline',
+                  'Answer',
+                ]}
+              />
               <tbody>
                 {request.offers.map((offer) => (
                   <tr key={offer.id}>
@@ -121,15 +160,12 @@ export function RequestPipeline({
           <h3>
             Quotes
             {canAct && cleared && (
-              <button
-                type="button"
-                className="quiet small"
+              <StepAction
+                text="Record quote"
                 onClick={() => {
                   setDialog({ kind: 'quote' });
                 }}
-              >
-                Record quote
-              </button>
+              />
             )}
           </h3>
           {request.quotes.length === 0 ? (
@@ -142,26 +178,7 @@ export function RequestPipeline({
             </p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Quote</th>
-                  <th scope="col">Provider</th>
-                  <th scope="col">Site</th>
-                  <th scope="col" className="num">
-                    GPUs
-                  </th>
-                  <th scope="col" className="num">
-                    Price per GPU-hour
-                  </th>
-                  <th scope="col">Delivery</th>
-                  <th scope="col">Recorded</th>
-                  {canAct && cleared && (
-                    <th scope="col">
-                      <span className="visually-hidden">Action</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
+              <TableHead columns={QUOTE_COLUMNS}>{canAct && cleared && <ActionHead />}</TableHead>
               <tbody>
                 {request.quotes.map((quote) => (
                   <tr key={quote.id}>
@@ -174,16 +191,13 @@ export function RequestPipeline({
                     <td>{utcText(quote.createdAt)}</td>
                     {canAct && cleared && (
                       <td>
-                        <button
-                          type="button"
-                          className="quiet small"
-                          aria-label={`Award quote ${quote.id}`}
+                        <StepAction
+                          text="Award"
+                          label={`Award quote ${quote.id}`}
                           onClick={() => {
                             setDialog({ kind: 'award', quote });
                           }}
-                        >
-                          Award
-                        </button>
+                        />
                       </td>
                     )}
                   </tr>
@@ -213,25 +227,7 @@ export function RequestPipeline({
             <p className="muted">No pool procured yet.</p>
           ) : (
             <table>
-              <thead>
-                <tr>
-                  <th scope="col">Pool</th>
-                  <th scope="col">From</th>
-                  <th scope="col" className="num">
-                    Promised
-                  </th>
-                  <th scope="col">By</th>
-                  <th scope="col" className="num">
-                    Delivered
-                  </th>
-                  <th scope="col">Status</th>
-                  {canAct && (
-                    <th scope="col">
-                      <span className="visually-hidden">Action</span>
-                    </th>
-                  )}
-                </tr>
-              </thead>
+              <TableHead columns={POOL_COLUMNS}>{canAct && <ActionHead />}</TableHead>
               <tbody>
                 {pools.map((pool) => (
                   <tr key={pool.pool}>
@@ -258,16 +254,13 @@ export function RequestPipeline({
                     {canAct && (
                       <td>
                         {pool.delivered < pool.gpus && (
-                          <button
-                            type="button"
-                            className="quiet small"
-                            aria-label={`Record a delivery to pool ${pool.pool}`}
+                          <StepAction
+                            text="Record delivery"
+                            label={`Record a delivery to pool ${pool.pool}`}
                             onClick={() => {
                               setDialog({ kind: 'delivery', pool });
                             }}
-                          >
-                            Record delivery
-                          </button>
+                          />
                         )}
                       </td>
                     )}

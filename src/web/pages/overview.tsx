@@ -19,7 +19,8 @@ import type {
 } from '../api-types';
 import { Chart } from '../components/chart';
 import { Failure, Panel, Stat } from '../components/panel';
-import { OVERVIEW_FORECAST, useApi } from '../queries';
+import { OVERVIEW_FORECAST } from '../boot';
+import { useApi } from '../queries';
 import { Link } from '../router';
 import { useMe } from '../session';
 import { useChartTheme } from '../theme';
@@ -293,6 +294,9 @@ function CostPanel({
   );
 }
 
+/** Rows of the unmet table: as many as sit beside the cost chart; the Plan page lists all. */
+const UNMET_SHOWN = 5;
+
 function UnmetPanel({
   error,
   unmet,
@@ -314,42 +318,42 @@ function UnmetPanel({
   } else if (unmet.workloads === 0) {
     body = <p className="panel-empty">Every workload is served in full.</p>;
   } else {
+    const shown = unmet.top.slice(0, UNMET_SHOWN);
     body = (
       <>
         <p>
           <strong>{grouped(unmet.gpuMonths)}</strong> GPU-months unmet across{' '}
-          {grouped(unmet.workloads)} workloads.
-          {unmet.top.length < unmet.workloads
-            ? ` The ${grouped(unmet.top.length)} most unmet:`
-            : ''}
+          {grouped(unmet.workloads)} workloads
+          {shown.length < unmet.workloads ? `; the ${grouped(shown.length)} most unmet:` : ':'}
         </p>
         <table className="unmet-table">
           <thead>
             <tr>
-              <th scope="col">Workload</th>
+              <th scope="col">Workload, months unmet and why</th>
               <th scope="col" className="num">
                 GPU-months
               </th>
-              <th scope="col">Months</th>
             </tr>
           </thead>
           <tbody>
-            {unmet.top.map((w) => (
+            {shown.map((w) => (
               <tr key={w.workload}>
                 <th scope="row">
-                  {w.workload} <span className="muted">{w.class}</span>
-                  {w.reason !== null && (
-                    <span className="unmet-reason">{reasonHeadline(w.reason)}</span>
-                  )}
+                  {w.workload} <span className="unmet-class">{w.class}</span>
+                  <span className="unmet-why">
+                    {[
+                      w.unmetRange === null
+                        ? undefined
+                        : w.unmetRange.from === w.unmetRange.to
+                          ? w.unmetRange.from
+                          : `${w.unmetRange.from}..${w.unmetRange.to}`,
+                      w.reason === null ? undefined : reasonHeadline(w.reason),
+                    ]
+                      .filter((part) => part !== undefined)
+                      .join(' · ')}
+                  </span>
                 </th>
                 <td className="num">{grouped(w.unmetGpuMonths)}</td>
-                <td>
-                  {w.unmetRange === null
-                    ? '—'
-                    : w.unmetRange.from === w.unmetRange.to
-                      ? w.unmetRange.from
-                      : `${w.unmetRange.from}..${w.unmetRange.to}`}
-                </td>
               </tr>
             ))}
           </tbody>

@@ -92,7 +92,7 @@ export function WorkloadPanel({
             <p className="muted">Not placed on any pool.</p>
           ) : (
             <table className="plan-runs">
-              <caption className="plan-sr-only">Pools of {row.workload} by month</caption>
+              <caption className="visually-hidden">Pools of {row.workload} by month</caption>
               <thead>
                 <tr>
                   <th scope="col">Pool</th>
@@ -129,7 +129,7 @@ export function WorkloadPanel({
             <>
               <h3>Unmet by month</h3>
               <table className="plan-runs">
-                <caption className="plan-sr-only">Unmet GPUs of {row.workload} by month</caption>
+                <caption className="visually-hidden">Unmet GPUs of {row.workload} by month</caption>
                 <thead>
                   <tr>
                     <th scope="col">Months</th>

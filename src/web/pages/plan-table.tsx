@@ -1,9 +1,10 @@
 import type { ColumnDef } from '@tanstack/react-table';
-import { useDeferredValue, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import { grouped } from '../../core/format.js';
 import { centsOf, formatUSDCompact } from '../../core/money.js';
 import type { PlanWorkloadRow, PlanWorkloads } from '../api-types';
 import { DataTable } from '../components/data-table';
+import { SearchField, useSearchText } from '../components/search-field';
 import { setQuery, useLocation } from '../router';
 import {
   classesOf,
@@ -29,8 +30,7 @@ export function WorkloadTable({
   onSelect: (workload: string) => void;
 }) {
   const { search } = useLocation();
-  const [text, setText] = useState(search.get('q') ?? '');
-  const query = useDeferredValue(text);
+  const { text, query, setText } = useSearchText();
   const unmetOnly = search.get('unmet') === '1';
   const workloadClass = search.get('class') ?? '';
   const classes = useMemo(() => classesOf(body.workloads), [body.workloads]);
@@ -51,18 +51,11 @@ export function WorkloadTable({
   return (
     <div className="plan-workloads">
       <div className="plan-filters" role="search" aria-label="Filter workloads">
-        <label>
-          <span>Search</span>
-          <input
-            type="search"
-            value={text}
-            placeholder="workload, class, pool, provider or reason"
-            onChange={(event) => {
-              setText(event.target.value);
-              setQuery('q', event.target.value);
-            }}
-          />
-        </label>
+        <SearchField
+          value={text}
+          placeholder="workload, class, pool, provider or reason"
+          onValue={setText}
+        />
         <label>
           <span>Class</span>
           <select
