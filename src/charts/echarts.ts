@@ -7,10 +7,8 @@ import * as echarts from 'echarts/core';
 import { BarChart, CustomChart, LineChart, SankeyChart } from 'echarts/charts';
 import {
   AriaComponent,
-  DataZoomComponent,
   GridComponent,
   LegendComponent,
-  MarkAreaComponent,
   MarkLineComponent,
   TitleComponent,
   TooltipComponent,
@@ -23,10 +21,8 @@ echarts.use([
   LineChart,
   SankeyChart,
   AriaComponent,
-  DataZoomComponent,
   GridComponent,
   LegendComponent,
-  MarkAreaComponent,
   MarkLineComponent,
   TitleComponent,
   TooltipComponent,

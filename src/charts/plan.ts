@@ -135,10 +135,18 @@ export function costComponentsChart(plan: PlanCosts, o: ChartOptions): EChartsCo
   }));
   const { objective } = plan;
   const totals = [objective.computeUSD, objective.shortfallUSD, objective.unmetUSD];
-  // The palette's vermillion and grey: after the first providers' colours, and a component's
-  // bar is named on its axis, so a colour shared with a sixth provider misleads no one.
+  // The palette's vermillion and grey, hatched: with six providers or more a provider shares
+  // the colour, and the stripes still tell a cost that buys nothing from compute.
   const shortfallColour = o.theme.palette[5] ?? o.theme.muted;
   const unmetColour = o.theme.palette[6] ?? o.theme.axis;
+  const hatch = {
+    symbol: 'rect',
+    symbolSize: 1,
+    dashArrayX: [1, 0],
+    dashArrayY: [3, 3],
+    rotation: Math.PI / 4,
+    color: 'rgba(255, 255, 255, 0.45)',
+  };
   const { legend, width } = rightLegend(o, [...providers.map((p) => p.name), SHORTFALL, UNMET]);
   const description = `The plan's cost by component, ${usd(objective.totalUSD)} in all: compute ${usd(objective.computeUSD)} (${providers
     .map((p) => `${p.name.replace(/ compute$/, '')} ${usd(p.amount)}`)
@@ -191,7 +199,7 @@ export function costComponentsChart(plan: PlanCosts, o: ChartOptions): EChartsCo
         name: SHORTFALL,
         stack: 'cost',
         data: only(1, objective.shortfallUSD),
-        itemStyle: { color: shortfallColour },
+        itemStyle: { color: shortfallColour, decal: hatch },
         label: endLabel(1),
       },
       {
@@ -199,7 +207,7 @@ export function costComponentsChart(plan: PlanCosts, o: ChartOptions): EChartsCo
         name: UNMET,
         stack: 'cost',
         data: only(2, objective.unmetUSD),
-        itemStyle: { color: unmetColour },
+        itemStyle: { color: unmetColour, decal: hatch },
         label: endLabel(2),
       },
     ],

@@ -24,13 +24,17 @@ export const config = defineConfig({
         warn(warning);
       },
       output: {
-        // Stable chunk names: ECharts and React change less often than the pages.
+        // Stable chunk names: ECharts and React change less often than the pages. The table
+        // libraries stay with the pages that use them, out of the first page's download.
         manualChunks(id) {
           if (id.includes('node_modules/echarts') || id.includes('node_modules/zrender'))
             return 'echarts';
-          if (id.includes('node_modules/react') || id.includes('node_modules/scheduler'))
+          if (id.includes('node_modules/react/') || id.includes('node_modules/react-dom/'))
             return 'react';
-          if (id.includes('node_modules/@tanstack')) return 'tanstack';
+          if (id.includes('node_modules/scheduler')) return 'react';
+          if (id.includes('node_modules/@tanstack/react-query')) return 'query';
+          if (id.includes('node_modules/@tanstack/query-core')) return 'query';
+          if (id.includes('node_modules/@tanstack/')) return 'table';
           return undefined;
         },
       },
