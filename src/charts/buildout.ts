@@ -1,5 +1,7 @@
 import type { CustomSeriesRenderItemAPI, CustomSeriesRenderItemParams } from 'echarts';
 import { grouped } from '../core/format.js';
+import type { Period } from '../core/period.js';
+import { formatPeriod, periodOf } from '../core/period.js';
 import { chartFrame, contentTop, itemTooltip } from './frame.js';
 import { escapeHtml, megawatts } from './format.js';
 import type { ChartOptions, ChartTheme, EChartsCoreOption } from './types.js';
@@ -55,11 +57,11 @@ export function buildoutChartHeight(buildings: number, o: { title?: string } = {
 
 /** `YYYY-MM` as a count of months, so the axis is a plain number line of months. */
 function monthIndex(text: string): number {
-  return Number(text.slice(0, 4)) * 12 + Number(text.slice(5, 7)) - 1;
+  return periodOf(Number(text.slice(0, 4)), Number(text.slice(5, 7)));
 }
 
 function monthText(index: number): string {
-  return `${Math.floor(index / 12)}-${String((index % 12) + 1).padStart(2, '0')}`;
+  return formatPeriod(index as Period);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { grouped } from '../core/format.js';
+import { formatQuarter, periodOf } from '../core/period.js';
 import {
   axisTooltip,
   categoryAxis,
@@ -18,8 +19,7 @@ const CAPACITY = 'Capacity, all providers';
 
 /** `2027-05` → `2027-Q2`. */
 function quarterOf(period: string): string {
-  const month = Number(period.slice(5, 7));
-  return `${period.slice(0, 4)}-Q${Math.ceil(month / 3)}`;
+  return formatQuarter(periodOf(Number(period.slice(0, 4)), Number(period.slice(5, 7))));
 }
 
 /**

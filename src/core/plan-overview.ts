@@ -1,6 +1,7 @@
 import { compareText } from './order.js';
 import { formatQuarter, parsePeriod } from './period.js';
 import type { MonthRange, PlanWorkloads } from './plan-workloads.js';
+import { unmetRangeOf } from './plan-workloads.js';
 import type { PlanJson } from './planner/plan-json.js';
 
 /**
@@ -123,13 +124,11 @@ export function unmetOverview(summary: PlanWorkloads, top: number): UnmetOvervie
     workloads: unmet.length,
     top: most.map((row) => {
       const texts = row.reasons.map((entry) => summary.reasons[entry.reason] ?? '');
-      const first = row.unmet[0];
-      const last = row.unmet[row.unmet.length - 1];
       return {
         workload: row.workload,
         class: row.class,
         unmetGpuMonths: row.unmetGpuMonths,
-        unmetRange: first && last ? { from: first.from, to: last.to } : null,
+        unmetRange: unmetRangeOf(row),
         reason: texts.find((text) => CLAUSE.test(text)) ?? texts[0] ?? null,
       };
     }),

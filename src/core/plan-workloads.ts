@@ -205,7 +205,7 @@ export function summarisePlanWorkloads(plan: PlanJson, scenario: PlanScenario): 
         class: workload.class,
         team: workload.team ?? null,
         gpus: workload.gpus,
-        window: rangeText(workload.window),
+        window: monthRangeOf(workload.window),
         gang: workload.gang,
         demandGpuMonths: inHorizon ? workload.gpus * lengthOf(inHorizon) : 0,
         placedGpuMonths,
@@ -254,8 +254,6 @@ export interface WorkloadListRow extends Omit<WorkloadRow, 'pools' | 'unmet' | '
  */
 export function workloadListRow(row: WorkloadRow): WorkloadListRow {
   const { pools, unmet, reasons, ...rest } = row;
-  const first = unmet[0];
-  const last = unmet[unmet.length - 1];
   return {
     ...rest,
     pools: pools.map((pool) => ({
@@ -264,9 +262,16 @@ export function workloadListRow(row: WorkloadRow): WorkloadListRow {
       gpuMonths: pool.gpuMonths,
       computeUSD: pool.computeUSD,
     })),
-    unmetRange: first && last ? { from: first.from, to: last.to } : null,
+    unmetRange: unmetRangeOf({ unmet }),
     reasons: reasons.map((entry) => entry.reason),
   };
+}
+
+/** First and last month of a workload's unmet demand; null when all was placed. */
+export function unmetRangeOf(row: Pick<WorkloadRow, 'unmet'>): MonthRange | null {
+  const first = row.unmet[0];
+  const last = row.unmet[row.unmet.length - 1];
+  return first && last ? { from: first.from, to: last.to } : null;
 }
 
 /** One workload in full: every pool with its months, unmet GPUs by month, reasons in words. */
@@ -287,7 +292,8 @@ export function workloadDetail(summary: PlanWorkloads, row: WorkloadRow): Worklo
 
 const usd = (micros: Micros) => centsToNumber(toCents(micros));
 
-function rangeText(range: PeriodRange): MonthRange {
+/** A range of months as written at every boundary. */
+export function monthRangeOf(range: PeriodRange): MonthRange {
   return { from: formatPeriod(range.from), to: formatPeriod(range.to) };
 }
 
@@ -300,10 +306,10 @@ function runsOf(months: ReadonlyMap<Period, number>): MonthRun[] {
     if (last && last.to + 1 === period && last.gpus === gpus) last.to = period;
     else runs.push({ from: period, to: period, gpus });
   }
-  return runs.map((run) => ({ ...rangeText(run), gpus: run.gpus }));
+  return runs.map((run) => ({ ...monthRangeOf(run), gpus: run.gpus }));
 }
 
 /** Months (in any order, repeats allowed) as sorted disjoint ranges. */
 function rangesOf(periods: readonly Period[]): MonthRange[] {
-  return compress([...new Set(periods)].sort((a, b) => a - b)).map(rangeText);
+  return compress([...new Set(periods)].sort((a, b) => a - b)).map(monthRangeOf);
 }

@@ -5,6 +5,7 @@ import { compareText } from './order.js';
 import type { PeriodRange } from './period.js';
 import { formatPeriod, formatRange, intersect } from './period.js';
 import type { MonthRange } from './plan-workloads.js';
+import { monthRangeOf } from './plan-workloads.js';
 
 /** One contract term as people read it, with what it touches. */
 export interface TermView {
@@ -40,11 +41,6 @@ export interface ContractView {
   readonly effective: MonthRange;
   readonly terms: readonly TermView[];
 }
-
-const monthRange = (range: PeriodRange): MonthRange => ({
-  from: formatPeriod(range.from),
-  to: formatPeriod(range.to),
-});
 
 /** `from 2025-01 to 2030-12`, or `in 2025-01` for one month. */
 function during(range: PeriodRange): string {
@@ -118,7 +114,7 @@ export function termView(term: Term, contract: Contract, scenario: Scenario): Te
     term: term.id,
     type: term.type,
     sentence: termSentence(term, contract),
-    effective: monthRange(contract.effective),
+    effective: monthRangeOf(contract.effective),
     named: [],
     poolScope: null,
     pools: [],
@@ -150,7 +146,7 @@ export function termView(term: Term, contract: Contract, scenario: Scenario): Te
       const binds = intersect(term.window, contract.effective);
       return {
         ...base,
-        effective: binds ? monthRange(binds) : null,
+        effective: binds ? monthRangeOf(binds) : null,
         named: [term.provider],
         poolScope: `pools of ${term.provider}`,
         pools: poolIds(scenario.pools, (pool) => pool.provider === term.provider),
@@ -190,7 +186,7 @@ export function describeContracts(scenario: Scenario): ContractView[] {
     contract: contract.id,
     name: contract.name ?? null,
     parties: contract.parties.map((id) => ({ id, name: names.get(id) ?? null })),
-    effective: monthRange(contract.effective),
+    effective: monthRangeOf(contract.effective),
     terms: contract.terms.map((term) => termView(term, contract, scenario)),
   }));
 }

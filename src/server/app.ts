@@ -12,7 +12,7 @@ import type { IdempotentRequest } from '../store/idempotency.js';
 import { claimKey, pruneKeys, saveResponse } from '../store/idempotency.js';
 import { ConflictProblems } from '../store/scenario-store.js';
 import type { Principal } from '../store/tokens.js';
-import { authenticate } from '../store/tokens.js';
+import { authenticate, bearerToken } from '../store/tokens.js';
 import { sweepDeadlines } from '../store/procurement.js';
 import { HttpError } from '../store/errors.js';
 import { Metrics } from './metrics.js';
@@ -329,12 +329,11 @@ export function buildApp(options: AppOptions): App {
   }
 
   async function principalOf(request: FastifyRequest): Promise<Principal> {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!match?.[1]) {
+    const token = bearerToken(request.headers.authorization);
+    if (!token) {
       throw new HttpError(401, 'unauthorized', 'missing token: send Authorization: Bearer TOKEN');
     }
-    const principal = await authenticate(store.db, match[1]);
+    const principal = await authenticate(store.db, token);
     if (!principal) throw new HttpError(401, 'unauthorized', 'unknown or revoked token');
     return principal;
   }

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { createServerDatabase } from '../test-support/stores.js';
+import { requireServerDatabase } from '../test-support/stores.js';
 import type { ServerProcess, ServerStore } from '../test-support/server-process.js';
 import {
   EXAMPLE,
@@ -18,8 +18,6 @@ import {
  * and whose pid lock the dead process left behind must be taken over) and on PostgreSQL
  * (DATABASE_URL; needs STARGATE_TEST_DATABASE_URL, and fails without it).
  */
-
-const SERVER_URL = process.env['STARGATE_TEST_DATABASE_URL'];
 
 interface Backend {
   readonly name: 'pglite' | 'postgres';
@@ -44,13 +42,7 @@ const backends: Backend[] = [
   {
     name: 'postgres',
     setUp: async () => {
-      if (!SERVER_URL) {
-        throw new Error(
-          'STARGATE_TEST_DATABASE_URL is not set: this suite needs a PostgreSQL server ' +
-            '(npm run test:services sets it to the local one)',
-        );
-      }
-      const database = await createServerDatabase(SERVER_URL);
+      const database = await requireServerDatabase();
       return { store: { databaseUrl: database.url }, tearDown: database.drop };
     },
   },

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createServerDatabase } from '../test-support/stores.js';
+import { requireServerDatabase } from '../test-support/stores.js';
 import type { ApiResponse, ServerProcess } from '../test-support/server-process.js';
 import {
   EXAMPLE,
@@ -16,8 +16,6 @@ import {
  * at both at once: in every race exactly one wins, the others are refused with the right status,
  * and nothing is lost. Needs STARGATE_TEST_DATABASE_URL (npm run test:services); fails without.
  */
-
-const SERVER_URL = process.env['STARGATE_TEST_DATABASE_URL'];
 
 /** A request the example's ROFR (azure, 30 days) binds: new gb300 capacity in 2027. */
 const requestBody = (reason: string) => ({
@@ -74,13 +72,7 @@ describe('two stargate serve processes on one PostgreSQL database', () => {
   let started: Promise<void> | undefined;
   const setUp = () => (started ??= start());
   const start = async () => {
-    if (!SERVER_URL) {
-      throw new Error(
-        'STARGATE_TEST_DATABASE_URL is not set: this suite needs a PostgreSQL server ' +
-          '(npm run test:services sets it to the local one)',
-      );
-    }
-    database = await createServerDatabase(SERVER_URL);
+    database = await requireServerDatabase();
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const store = { databaseUrl: database.url };
@@ -373,10 +365,9 @@ describe('two stargate serve processes starting together on a fresh database', (
   });
 
   it('both with --import: the scenario imported once, one first admin token, both serve', async () => {
-    if (!SERVER_URL) throw new Error('STARGATE_TEST_DATABASE_URL is not set');
     const rounds = 3;
     for (let round = 0; round < rounds; round++) {
-      const database = await createServerDatabase(SERVER_URL);
+      const database = await requireServerDatabase();
       databases.push(database);
       const store = { databaseUrl: database.url };
       const started = await Promise.allSettled(

@@ -7,7 +7,7 @@ import type { ServerProcess } from '../test-support/server-process.js';
 import { EXAMPLE, api, startServer, stopAllServers } from '../test-support/server-process.js';
 import type { Subscription } from '../test-support/sse-client.js';
 import { changeOf, subscribe } from '../test-support/sse-client.js';
-import { createServerDatabase } from '../test-support/stores.js';
+import { requireServerDatabase } from '../test-support/stores.js';
 
 /**
  * The live stream across real `stargate serve` processes: a page subscribed to one process hears,
@@ -17,7 +17,6 @@ import { createServerDatabase } from '../test-support/stores.js';
  * (npm run test:services); fails without.
  */
 
-const SERVER_URL = process.env['STARGATE_TEST_DATABASE_URL'];
 const LIMIT_MS = 2000;
 
 /** A request the example's ROFR (azure, 30 days) binds: an offer to azure. */
@@ -143,13 +142,7 @@ describe('the stream across two stargate serve processes on one PostgreSQL datab
   });
 
   it('a subscriber of process A hears every change made through B within 2 s, once, in order', async () => {
-    if (!SERVER_URL) {
-      throw new Error(
-        'STARGATE_TEST_DATABASE_URL is not set: this suite needs a PostgreSQL server ' +
-          '(npm run test:services sets it to the local one)',
-      );
-    }
-    database = await createServerDatabase(SERVER_URL);
+    database = await requireServerDatabase();
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
     const store = { databaseUrl: database.url };

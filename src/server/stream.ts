@@ -1,11 +1,12 @@
 import { inArray, sql } from 'drizzle-orm';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Store } from '../store/db.js';
+import { HttpError } from '../store/errors.js';
 import type { EventRow } from '../store/events.js';
 import { listEvents } from '../store/events.js';
 import * as t from '../store/schema.js';
 import type { Principal } from '../store/tokens.js';
-import { authenticate } from '../store/tokens.js';
+import { authenticate, bearerToken } from '../store/tokens.js';
 import type { Metrics } from './metrics.js';
 
 /**
@@ -200,25 +201,16 @@ export function registerStream(
     });
   };
 
-  const principalOf = async (request: FastifyRequest): Promise<Principal | undefined> => {
-    const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    return match?.[1] ? ((await authenticate(store.db, match[1])) ?? undefined) : undefined;
-  };
-
   fastify.get('/v1/stream', async (request, reply) => {
-    const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-    const principal = await principalOf(request);
-    if (!principal) {
-      return reply.code(401).send({
-        error: {
-          code: 'unauthorized',
-          message: token
-            ? 'unknown or revoked token'
-            : 'missing token: send Authorization: Bearer TOKEN',
-          requestId: request.id,
-        },
-      });
+    const token = bearerToken(request.headers.authorization);
+    const principal = token === undefined ? undefined : await authenticate(store.db, token);
+    if (token === undefined || !principal) {
+      // The app's error handler answers it, as it does every route's 401.
+      throw new HttpError(
+        401,
+        'unauthorized',
+        token ? 'unknown or revoked token' : 'missing token: send Authorization: Bearer TOKEN',
+      );
     }
     const resumeHeader = Number(request.headers['last-event-id']);
     const resumeFrom =
@@ -276,7 +268,8 @@ export function registerStream(
       write(': keep-alive\n\n');
     }, heartbeatMs);
     const recheck = setInterval(() => {
-      principalOf(request).then(
+      // Checked with the token the stream opened with: its headers never change.
+      authenticate(store.db, token).then(
         (again) => {
           if (!again) close();
         },

@@ -90,6 +90,11 @@ export function tokenCreated(id: string, grant: Grant): Omit<AuditEvent, 'actor'
   };
 }
 
+/** The secret of an `Authorization: Bearer TOKEN` header; undefined when there is none. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+}
+
 /** The principal a secret stands for, if it is a live token. */
 export async function authenticate(db: Queryable, secret: string): Promise<Principal | undefined> {
   const [row] = await db

@@ -62,6 +62,20 @@ export async function createServerDatabase(
   };
 }
 
+/**
+ * A fresh database on the server `STARGATE_TEST_DATABASE_URL` names, for a suite that needs
+ * one: without it the suite fails rather than skips.
+ */
+export function requireServerDatabase(): ReturnType<typeof createServerDatabase> {
+  if (!SERVER_URL) {
+    throw new Error(
+      'STARGATE_TEST_DATABASE_URL is not set: this suite needs a PostgreSQL server ' +
+        '(npm run test:services sets it to the local one)',
+    );
+  }
+  return createServerDatabase(SERVER_URL);
+}
+
 async function openServerDatabase(serverUrl: string): Promise<TestStore> {
   const database = await createServerDatabase(serverUrl);
   const store = await openStore({ kind: 'postgres', url: database.url });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EChartsCoreOption } from '../../charts/echarts.js';
 import { echarts } from '../../charts/echarts.js';
+import { escapeHtml } from '../../charts/format.js';
 import { lightTheme } from '../../charts/theme.js';
 import type { ChartTheme } from '../../charts/theme.js';
 import { measureText } from '../../charts/text-metrics.js';
@@ -101,16 +102,8 @@ function scalable(svg: string, size: SvgSize, text: { title: string; description
     // baseline gap under an inline element.
     'style="display:block;height:auto;max-width:100%"',
     'role="img"',
-    `aria-label="${escapeXml(text.title)}"`,
+    `aria-label="${escapeHtml(text.title)}"`,
   ];
-  const head = `<svg ${attributes.join(' ')}>\n<title>${escapeXml(text.title)}</title>\n<desc>${escapeXml(text.description)}</desc>`;
+  const head = `<svg ${attributes.join(' ')}>\n<title>${escapeHtml(text.title)}</title>\n<desc>${escapeHtml(text.description)}</desc>`;
   return head + svg.slice(open[0].length);
-}
-
-function escapeXml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
 }

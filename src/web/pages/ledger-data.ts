@@ -1,4 +1,5 @@
-import { centsOf, formatCentsPlain, formatUSDCompact } from '../../core/money.js';
+import { centsOf, formatCentsPlain } from '../../core/money.js';
+import { percent, usd } from '../../charts/format.js';
 import type { LedgerReportJson } from '../api-types';
 
 /**
@@ -101,8 +102,6 @@ export function capitalRows(ledger: LedgerReportJson): CapitalRow[] {
   });
 }
 
-const usd = (value: number) => formatUSDCompact(centsOf(value));
-const percent = (fraction: number, digits = 1) => `${(fraction * 100).toFixed(digits)}%`;
 const ratio = (part: number, whole: number) => (whole === 0 ? 0 : part / whole);
 
 /**

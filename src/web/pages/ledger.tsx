@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { usd } from '../../charts/format.js';
 import { capitalChart, flowsSankey } from '../../charts/ledger.js';
 import type { LedgerReportJson } from '../api-types';
 import { Chart } from '../components/chart';
@@ -21,7 +21,6 @@ import {
 } from './ledger-data';
 import './ledger.css';
 
-const usd = (value: number) => formatUSDCompact(centsOf(value));
 /** As the CLI's tables: a dash where nothing happened in the period. */
 const usdCell = (value: number) => (value === 0 ? '—' : usd(value));
 const SANKEY_HEIGHT = 420;

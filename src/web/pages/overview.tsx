@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { grouped } from '../../core/format.js';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { usd } from '../../charts/format.js';
 import { capacityChart } from '../../charts/capacity.js';
 import type { CapacityMetric } from '../../charts/capacity.js';
 import { commitmentBurndownChart } from '../../charts/commitments.js';
@@ -33,7 +33,6 @@ const READS_PLANS: readonly Role[] = ['admin', 'planner', 'viewer'];
 
 type ProviderDoc = NonNullable<ScenarioDocument['providers']>[number];
 
-const usd = (value: number) => formatUSDCompact(centsOf(value));
 const CHART_HEIGHT = 280;
 
 /**

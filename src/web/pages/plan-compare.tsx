@@ -2,15 +2,13 @@ import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { grouped } from '../../core/format.js';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { usd as money } from '../../charts/format.js';
 import { apiGet } from '../api';
 import type { PlanDiff, PlanSummary } from '../api-types';
 import { DataTable } from '../components/data-table';
 import { Failure, Panel } from '../components/panel';
 import { navigate, setQuery } from '../router';
 import { utcMinute } from './plan-data';
-
-const money = (usd: number) => formatUSDCompact(centsOf(usd));
 
 const plural = (count: number, noun: string) =>
   `${grouped(count)} ${noun}${count === 1 ? '' : 's'}`;

@@ -1,4 +1,6 @@
 import { grouped } from '../../core/format.js';
+import type { Period } from '../../core/period.js';
+import { formatPeriod, periodOf } from '../../core/period.js';
 import type { PlanWorkloadRow } from '../api-types';
 
 /**
@@ -76,9 +78,9 @@ export interface ReasonGroup {
   readonly variants: readonly { readonly text: string; readonly periods: readonly MonthSpan[] }[];
 }
 
-const monthNumber = (text: string) => Number(text.slice(0, 4)) * 12 + Number(text.slice(5, 7)) - 1;
-const monthText = (value: number) =>
-  `${String(Math.floor(value / 12)).padStart(4, '0')}-${String((value % 12) + 1).padStart(2, '0')}`;
+const monthNumber = (text: string): number =>
+  periodOf(Number(text.slice(0, 4)), Number(text.slice(5, 7)));
+const monthText = (value: number) => formatPeriod(value as Period);
 
 /** Month ranges joined into sorted, disjoint ranges. */
 export function mergeSpans(spans: readonly MonthSpan[]): MonthSpan[] {
