@@ -273,7 +273,7 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
   });
 
   it('records a delivery; a pool short of its promise shows as late once its month comes', async () => {
-    expect((await as(viewer, 'deliveries', 'late')).stdout).toBe('No procured pool is late.\n');
+    expect((await as(viewer, 'deliveries', 'late')).stdout).toBe('No delivery is late.\n');
     // Deliveries are recorded when they arrive: the clock moves to the promised month.
     now = new Date('2029-10-15T00:00:00Z');
     const recorded = await as(
@@ -295,7 +295,7 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
     now = new Date('2029-11-15T00:00:00Z');
     const late = await as(viewer, 'deliveries', 'late');
     expect(late.stdout).toMatch(
-      /^req-1-stargate +stargate +- +1 +380,000 +2029-10 +100,000 +280,000 +2$/m,
+      /^req-1-stargate +stargate +- +1 +380,000 +2029-10 +100,000 +280,000 +2 +manual$/m,
     );
     const listed = await as(viewer, 'deliveries', 'list', '--pool', 'req-1-stargate', '--json');
     expect(JSON.parse(listed.stdout)).toMatchObject([

@@ -4,12 +4,14 @@ import { VERSION } from './version.js';
 import {
   awardsUsage,
   deliveriesUsage,
+  inventoryUsage,
   offersUsage,
   plansUsage,
   quotesUsage,
   requestsUsage,
 } from './commands/client.js';
 import {
+  agentUsage,
   diffUsage,
   exportUsage,
   importUsage,
@@ -118,6 +120,17 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
     load: () => import('./commands/client.js').then((m) => m.plansCommand),
     usage: plansUsage,
     summary: 'stored plans of the current state: create, list, show, diff (API)',
+  },
+  agent: {
+    load: () => import('./commands/agent.js').then((m) => m.agentCommand),
+    usage: agentUsage,
+    summary:
+      "on a GPU node: report its GPUs (nvidia-smi or a DCGM exporter) to the server every interval; an operator token for the node's site",
+  },
+  inventory: {
+    load: () => import('./commands/client.js').then((m) => m.inventoryCommand),
+    usage: inventoryUsage,
+    summary: 'GPUs reporting, healthy and unhealthy per site and pool, stale nodes (API)',
   },
   gen: {
     load: () => import('./commands/gen.js').then((m) => m.genCommand),

@@ -1083,6 +1083,7 @@ for (const backend of testBackends()) {
         provider: 'stargate',
         site: 'abilene',
         request: created.id,
+        source: 'manual',
         promisedGpus: 50_000,
         promisedBy: '2029-02',
         deliveredGpus: 0,

@@ -14,6 +14,10 @@ import { ConflictProblems } from '../store/scenario-store.js';
 import type { Principal } from '../store/tokens.js';
 import { authenticate, bearerToken } from '../store/tokens.js';
 import { sweepDeadlines } from '../store/procurement.js';
+import type { FleetSettings } from '../store/fleet.js';
+import { DEFAULT_FLEET_SETTINGS } from '../store/fleet.js';
+import { sweepFleet } from '../store/fleet-deliveries.js';
+import { registerFleetGauges } from './fleet-metrics.js';
 import { HttpError } from '../store/errors.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -49,6 +53,8 @@ export interface AppOptions {
   readonly streamPollMs?: number;
   /** How often /v1/stream checks a subscriber's token again (ms; default 30 s). */
   readonly streamRecheckMs?: number;
+  /** How heartbeats are judged and kept; default DEFAULT_FLEET_SETTINGS. */
+  readonly fleet?: FleetSettings;
 }
 
 export interface App {
@@ -56,7 +62,10 @@ export interface App {
   readonly metrics: Metrics;
   /** Lets offers past their deadline lapse; procurement routes call it first. */
   sweep(): Promise<number>;
-  /** The sweep, and forgetting expired Idempotency-Keys: `serve` calls it on a timer. */
+  /**
+   * The sweep, forgetting expired Idempotency-Keys, and the fleet's deliveries and history:
+   * `serve` calls it on a timer.
+   */
   housekeeping(): Promise<number>;
 }
 
@@ -64,6 +73,7 @@ export interface App {
 export function buildApp(options: AppOptions): App {
   const { store } = options;
   const clock = options.clock ?? databaseClock;
+  const fleet = options.fleet ?? DEFAULT_FLEET_SETTINGS;
   const metrics = new Metrics();
   const routes = allRoutes();
   const planner = createPlanRunner();
@@ -91,8 +101,16 @@ export function buildApp(options: AppOptions): App {
 
   const housekeeping = async (): Promise<number> => {
     await inTransaction(async (tx) => pruneKeys(tx, await clock(tx)));
+    const swept = await inTransaction(async (tx) => sweepFleet(tx, await clock(tx), fleet));
+    if (swept.deliveries > 0)
+      metrics.count(
+        'stargate_agent_deliveries_recorded_total',
+        "Months' deliveries recorded or changed from node agents' observations.",
+        swept.deliveries,
+      );
     return sweep();
   };
+  registerFleetGauges(metrics, store, clock, fleet);
 
   metrics.gauge('stargate_offers_pending', 'Offers waiting for their holder.', async () => {
     const result = await store.db.execute(
@@ -289,6 +307,8 @@ export function buildApp(options: AppOptions): App {
         audit: (event) =>
           appendEvent(tx, { ...event, actor: actorOf(principal), requestId: request.id }, now),
         plan: planner.run,
+        actor: actorOf(principal),
+        fleet,
       });
       const status = out.status ?? definition.successStatus ?? 200;
       if (idempotent) {

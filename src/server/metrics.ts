@@ -23,6 +23,10 @@ export class Metrics {
   >();
   private readonly counters = new Map<string, { help: string; value: number }>();
   private readonly gauges = new Map<string, { help: string; read: () => Promise<number> }>();
+  private readonly labeledGauges = new Map<
+    string,
+    { help: string; read: () => Promise<readonly { labels: Labels; value: number }[]> }
+  >();
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {
     const labels = { method, route, status: String(status) };
@@ -58,6 +62,15 @@ export class Metrics {
     this.gauges.set(name, { help, read });
   }
 
+  /** A gauge with a value per label set (GPUs healthy per site), read when scraped. */
+  labeledGauge(
+    name: string,
+    help: string,
+    read: () => Promise<readonly { labels: Labels; value: number }[]>,
+  ): void {
+    this.labeledGauges.set(name, { help, read });
+  }
+
   async render(): Promise<string> {
     const lines: string[] = [
       '# HELP stargate_http_requests_total HTTP requests by route, method and status.',
@@ -87,6 +100,12 @@ export class Metrics {
     }
     for (const [name, { help, read }] of [...this.gauges].sort(([a], [b]) => (a < b ? -1 : 1))) {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`, `${name} ${await read()}`);
+    }
+    const labeled = [...this.labeledGauges].sort(([a], [b]) => (a < b ? -1 : 1));
+    for (const [name, { help, read }] of labeled) {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      const samples = (await read()).map((s) => `${name}${labelText(s.labels)} ${s.value}`);
+      lines.push(...samples.sort());
     }
     return `${lines.join('\n')}\n`;
   }

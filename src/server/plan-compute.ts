@@ -64,7 +64,7 @@ export async function computePlan({ planned, late, options }: PlanInput): Promis
       if (!workload || !pool || period === undefined) continue;
       if (!rules.decide(workload, pool, period).allowed) continue;
       extra.push(
-        `pool ${delay.pool} of ${delay.provider} is late: ${delay.deliveredGpus} of ${delay.promisedGpus} GPUs promised by ${delay.promisedBy} delivered (request ${delay.request}); planned on ${delay.deliveredGpus}`,
+        `pool ${delay.pool} of ${delay.provider} is late: ${delay.deliveredGpus} of ${delay.promisedGpus} GPUs promised by ${delay.promisedBy} ${delay.source === 'agent' ? 'observed healthy by its node agents' : 'delivered'}${delay.request === undefined ? '' : ` (request ${delay.request})`}; planned on ${delay.deliveredGpus}`,
       );
     }
     return extra.length === 0 ? row : { ...row, reasons: [...row.reasons, ...extra] };

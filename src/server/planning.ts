@@ -69,7 +69,8 @@ export function createPlanRunner(): PlanRunnerHandle {
 
 /**
  * Plans the state as it stands: the scenario as an export would write it, except that a
- * procured pool whose delivery is late counts only the GPUs delivered so far, and the unmet
+ * pool or building whose delivery is late counts only the GPUs delivered so far (typed in, or
+ * observed healthy by its node agents), and the unmet
  * demand that pool could have served says so in its reasons. The caller's transaction stays
  * open while the plan is computed, so the plan is of one consistent state.
  */
@@ -90,11 +91,17 @@ export async function planCurrentState(
   }
   const late = await lateDeliveries(tx, now);
   const lateById = new Map(late.map((row) => [row.pool, row]));
-  const pools = ((exported['pools'] ?? []) as { id: string; gpus: number }[]).map((pool) => {
-    const delay = lateById.get(pool.id);
-    return delay ? { ...pool, gpus: delay.deliveredGpus } : pool;
-  });
-  const planned = late.length > 0 ? { ...exported, pools } : exported;
+  const cut = <T extends { id: string }>(entity: T): T => {
+    const delay = lateById.get(entity.id);
+    return delay ? { ...entity, gpus: delay.deliveredGpus } : entity;
+  };
+  // A building is a pool to the planner: a late one counts what its agents observe.
+  const pools = ((exported['pools'] ?? []) as { id: string }[]).map(cut);
+  const buildings = ((exported['buildings'] ?? []) as { id: string }[]).map(cut);
+  const planned =
+    late.length > 0
+      ? { ...exported, pools, ...(exported['buildings'] === undefined ? {} : { buildings }) }
+      : exported;
   const outcome = await run({ planned, late, options });
   if (!outcome.ok) throw new ConflictProblems('the stored scenario is not valid', outcome.problems);
   return { json: outcome.json, scenario: exported };

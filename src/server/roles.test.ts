@@ -86,6 +86,7 @@ describe('the route table', () => {
         'GET /v1/buildings',
         'GET /v1/buildings/{id}',
         'GET /v1/forecast',
+        'GET /v1/inventory',
         'GET /v1/ledger',
         'GET /v1/me',
         'GET /v1/procurement/late',
@@ -107,12 +108,19 @@ describe('the route table', () => {
     );
   });
 
-  it('lets an operator change only buildings and deliveries', () => {
+  it('lets an operator change only buildings and deliveries, and report its nodes', () => {
     expect(
       allowing('operator')
         .filter((route) => !route.startsWith('GET '))
         .sort(),
-    ).toEqual(['PATCH /v1/buildings/{id}', 'POST /v1/deliveries', 'PUT /v1/buildings/{id}'].sort());
+    ).toEqual(
+      [
+        'PATCH /v1/buildings/{id}',
+        'POST /v1/deliveries',
+        'POST /v1/heartbeats',
+        'PUT /v1/buildings/{id}',
+      ].sort(),
+    );
   });
 });
 
@@ -170,6 +178,17 @@ for (const backend of testBackends()) {
       revoked = await createToken(store.db, { role: 'admin' }, NOW);
       await revokeToken(store.db, revoked.id, NOW);
 
+      const reported = await call('POST', '/v1/heartbeats', secretOf('operator'), {
+        body: {
+          node: 'matrix-node',
+          site: 'azure-us-east',
+          sequence: 1,
+          intervalSeconds: 30,
+          observedAt: NOW.toISOString(),
+          reading: { source: 'nvidia-smi', gpus: [{ index: 0, name: 'NVIDIA H100 80GB HBM3' }] },
+        },
+      });
+      expect(reported.status).toBe(200);
       const created = await call('POST', '/v1/requests', secretOf('planner'), {
         body: {
           accelerator: 'vr200',
@@ -208,6 +227,9 @@ for (const backend of testBackends()) {
         if (segment === 'offers') return String(ids.offer);
         if (segment === 'plans') return String(ids.plan);
         if (segment === 'tokens') return revoked.id;
+        // The node beforeAll reported; a DELETE names one that does not exist (404), so the
+        // matrix changes nothing.
+        if (segment === 'nodes') return route.method === 'DELETE' ? 'no-such-node' : 'matrix-node';
         throw new Error(`roles.test.ts has no id for {${name}} in ${route.path}: add one`);
       });
       return `${path}${QUERIES[route.path] ?? ''}`;

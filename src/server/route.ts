@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Tx } from '../store/db.js';
 import type { AuditEvent } from '../store/events.js';
+import type { FleetSettings } from '../store/fleet.js';
 import type { Principal, Role } from '../store/tokens.js';
 import type { PlanRunner } from './planning.js';
 
@@ -22,6 +23,10 @@ export interface RouteContext<P, Q, B> {
   readonly audit: (event: Omit<AuditEvent, 'actor' | 'requestId'>) => Promise<void>;
   /** Computes a plan off the event loop; plans still computing stop when the app closes. */
   readonly plan: PlanRunner;
+  /** The caller as the audit log names it: `role[:binding]/tokenId`. */
+  readonly actor: string;
+  /** How the fleet's heartbeats are judged (serve's --gpu-parts and thresholds). */
+  readonly fleet: FleetSettings;
 }
 
 export interface Reply {

@@ -64,16 +64,23 @@ export function audienceOf(
         after['holder'] === principal.providerId
       );
     case 'funder':
-      return ['plan', 'scenario', 'site', 'building', 'pool', 'provider', 'contract'].includes(
-        event.entityType,
-      );
+      return [
+        'plan',
+        'scenario',
+        'site',
+        'building',
+        'pool',
+        'provider',
+        'contract',
+        'node',
+      ].includes(event.entityType);
     case 'operator': {
       const site =
         event.entityType === 'site'
           ? event.entityId
           : event.entityType === 'pool'
             ? (siteOfPool.get(event.entityId) ?? undefined)
-            : event.entityType === 'building' && after !== null
+            : (event.entityType === 'building' || event.entityType === 'node') && after !== null
               ? after['site']
               : undefined;
       return typeof site === 'string' && principal.siteIds.includes(site);

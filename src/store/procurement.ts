@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { HttpError, conflict, notFound } from './errors.js';
 import type { Queryable, Tx } from './db.js';
 import type { AuditEvent } from './events.js';
@@ -6,6 +6,7 @@ import { appendEvent } from './events.js';
 import type { EntityDoc } from './scenario-store.js';
 import { checkChange, entityKind, getEntity, insertEntity } from './scenario-store.js';
 import * as t from './schema.js';
+import { gpusFromPower } from '../scenario/normalize.js';
 
 /**
  * Procurement: capacity requests, the offer to a right-of-first-refusal holder with its
@@ -624,6 +625,16 @@ export async function recordDelivery(
       `pool ${input.pool} did not come from procurement: it has no delivery promise to track`,
     );
   }
+  const [observed] = await tx
+    .select({ id: t.deliveries.id })
+    .from(t.deliveries)
+    .where(and(eq(t.deliveries.poolId, input.pool), eq(t.deliveries.source, 'agent')))
+    .limit(1);
+  if (observed) {
+    throw conflict(
+      `pool ${input.pool}'s deliveries come from its node agents (source: agent); GET /v1/inventory shows what they observe`,
+    );
+  }
   const doc = pool.doc as { gpus: number; window: { from: string; to: string } };
   const problems = [];
   if (input.month > monthOf(now)) {
@@ -666,11 +677,35 @@ export async function recordDelivery(
   return row;
 }
 
+/**
+ * GPUs delivered to a pool by a month. Where the pool's node agents have reported, it is the
+ * level they observed in the latest month with a report (GPUs that failed since count no more);
+ * otherwise the sum of the deliveries typed in.
+ */
 async function deliveredBy(db: Queryable, poolId: string, month: string): Promise<number> {
+  const [observed] = await db
+    .select({ gpus: t.deliveries.gpus })
+    .from(t.deliveries)
+    .where(
+      and(
+        eq(t.deliveries.poolId, poolId),
+        eq(t.deliveries.source, 'agent'),
+        lte(t.deliveries.month, month),
+      ),
+    )
+    .orderBy(desc(t.deliveries.month))
+    .limit(1);
+  if (observed) return observed.gpus;
   const [row] = await db
     .select({ gpus: sql<number>`coalesce(sum(${t.deliveries.gpus}), 0)::int` })
     .from(t.deliveries)
-    .where(and(eq(t.deliveries.poolId, poolId), lte(t.deliveries.month, month)));
+    .where(
+      and(
+        eq(t.deliveries.poolId, poolId),
+        eq(t.deliveries.source, 'manual'),
+        lte(t.deliveries.month, month),
+      ),
+    );
   return row?.gpus ?? 0;
 }
 
@@ -678,7 +713,10 @@ export interface LateDelivery {
   readonly pool: string;
   readonly provider: string;
   readonly site?: string;
-  readonly request: number;
+  /** The procurement request the pool came from; absent for a scenario pool or building watched by agents. */
+  readonly request?: number;
+  /** `agent` where the delivered count is what the node agents observed. */
+  readonly source: 'manual' | 'agent';
   readonly promisedGpus: number;
   readonly promisedBy: string;
   readonly deliveredGpus: number;
@@ -688,8 +726,9 @@ export interface LateDelivery {
 }
 
 /**
- * Procured pools whose promise is due (the current month is at or past the delivery month) and
- * not delivered in full by the current month.
+ * Pools whose promise is due (the current month is at or past the delivery month) and not
+ * delivered in full by the current month: procured pools, and any pool or building whose node
+ * agents have reported (their observed GPUs are its delivery).
  */
 export async function lateDeliveries(
   db: Queryable,
@@ -697,29 +736,83 @@ export async function lateDeliveries(
   scope: { sites?: readonly string[] } = {},
 ): Promise<LateDelivery[]> {
   const month = monthOf(now);
-  const rows = await db
-    .select()
-    .from(t.pools)
-    .where(sql`${t.pools.requestId} is not null`)
-    .orderBy(asc(t.pools.id));
+  const watched = new Set(
+    (
+      await db
+        .selectDistinct({ pool: t.deliveries.poolId })
+        .from(t.deliveries)
+        .where(and(eq(t.deliveries.source, 'agent'), lte(t.deliveries.month, month)))
+    ).map((row) => row.pool),
+  );
+  const pools = await db.select().from(t.pools).orderBy(asc(t.pools.id));
+  const buildings = watched.size === 0 ? [] : await db.select().from(t.buildings);
+  const kwPerGpu = new Map(
+    (await db.select().from(t.accelerators)).map((row) => [
+      row.id,
+      (row.doc as { kwPerGpu: number }).kwPerGpu,
+    ]),
+  );
+  const buildingGpus = new Map(
+    buildings.map((building) => {
+      const doc = building.doc as { gpus?: number; itMW: number };
+      return [
+        building.id,
+        doc.gpus ?? gpusFromPower(doc.itMW, kwPerGpu.get(building.acceleratorId) ?? 1),
+      ];
+    }),
+  );
+  const siteProvider = new Map(
+    (await db.select({ id: t.sites.id, provider: t.sites.providerId }).from(t.sites)).map((row) => [
+      row.id,
+      row.provider,
+    ]),
+  );
+  const candidates = [
+    ...pools
+      .filter((pool) => pool.requestId !== null || watched.has(pool.id))
+      .map((pool) => {
+        const doc = pool.doc as { gpus: number; window: { from: string } };
+        return {
+          id: pool.id,
+          provider: pool.providerId,
+          site: pool.siteId,
+          request: pool.requestId,
+          gpus: doc.gpus,
+          from: doc.window.from,
+        };
+      }),
+    ...buildings
+      .filter((building) => watched.has(building.id))
+      .map((building) => {
+        const doc = building.doc as { online: string };
+        return {
+          id: building.id,
+          provider: siteProvider.get(building.siteId) ?? '',
+          site: building.siteId,
+          request: null,
+          gpus: buildingGpus.get(building.id) ?? 0,
+          from: doc.online,
+        };
+      }),
+  ].sort((a, b) => a.id.localeCompare(b.id));
   const late: LateDelivery[] = [];
-  for (const pool of rows) {
-    if (scope.sites !== undefined && (pool.siteId === null || !scope.sites.includes(pool.siteId)))
+  for (const pool of candidates) {
+    if (scope.sites !== undefined && (pool.site === null || !scope.sites.includes(pool.site)))
       continue;
-    const doc = pool.doc as { gpus: number; window: { from: string } };
-    if (doc.window.from > month) continue;
+    if (pool.from > month) continue;
     const delivered = await deliveredBy(db, pool.id, month);
-    if (delivered >= doc.gpus) continue;
+    if (delivered >= pool.gpus) continue;
     late.push({
       pool: pool.id,
-      provider: pool.providerId,
-      ...(pool.siteId === null ? {} : { site: pool.siteId }),
-      request: pool.requestId ?? 0,
-      promisedGpus: doc.gpus,
-      promisedBy: doc.window.from,
+      provider: pool.provider,
+      ...(pool.site === null ? {} : { site: pool.site }),
+      ...(pool.request === null ? {} : { request: pool.request }),
+      source: watched.has(pool.id) ? 'agent' : 'manual',
+      promisedGpus: pool.gpus,
+      promisedBy: pool.from,
       deliveredGpus: delivered,
-      shortGpus: doc.gpus - delivered,
-      monthsLate: monthsBetween(doc.window.from, month) + 1,
+      shortGpus: pool.gpus - delivered,
+      monthsLate: monthsBetween(pool.from, month) + 1,
     });
   }
   return late;
@@ -812,6 +905,7 @@ export function deliveryView(row: typeof t.deliveries.$inferSelect) {
     pool: row.poolId,
     month: row.month,
     gpus: row.gpus,
+    source: row.source,
     createdAt: row.createdAt.toISOString(),
   };
 }

@@ -234,7 +234,12 @@ export const awards = pgTable(
   ],
 );
 
-/** GPUs delivered in a month against a procured pool's promise. */
+/**
+ * GPUs delivered in a month against a promise: a procured pool's (typed in), or any pool's or
+ * building's whose nodes run the agent (observed). `pool_id` names a pool or a building (a
+ * building is a pool to the planner); it has no foreign key since buildings live in their own
+ * table, and a scenario import must not erase what was delivered.
+ */
 export const deliveries = pgTable(
   'deliveries',
   {
@@ -244,10 +249,18 @@ export const deliveries = pgTable(
     gpus: integer('gpus').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
     createdBy: text('created_by').notNull(),
+    /**
+     * `manual`: GPUs that arrived, typed in (they add up). `agent`: the healthy GPUs the pool's
+     * node agents observed in the month (a level, one row per pool and month, updated as the
+     * month goes on); where a pool has these, they are its delivery.
+     */
+    source: text('source').notNull().default('manual'),
   },
   (table) => [
-    foreignKey({ columns: [table.poolId], foreignColumns: [pools.id] }).onDelete('cascade'),
     index('deliveries_pool').on(table.poolId),
+    uniqueIndex('deliveries_agent_month')
+      .on(table.poolId, table.month)
+      .where(sql`${table.source} = 'agent'`),
   ],
 );
 
@@ -294,4 +307,75 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   },
   (table) => [primaryKey({ columns: [table.tokenId, table.key] })],
+);
+
+/**
+ * The latest heartbeat of each GPU node, as its agent sent it and as the server judged it. One
+ * row per node, replaced in place: the fleet's state is this table, whatever its size.
+ */
+export const fleetNodes = pgTable(
+  'fleet_nodes',
+  {
+    name: text('name').primaryKey(),
+    siteId: text('site_id').notNull(),
+    /** The pool its GPUs count toward: given by the agent, or the site's one pool of the part. */
+    poolId: text('pool_id'),
+    acceleratorId: text('accelerator_id'),
+    source: text('source').notNull(),
+    driverVersion: text('driver_version'),
+    cudaVersion: text('cuda_version'),
+    /** The agent's counter: a heartbeat at or below it was seen already and changes nothing. */
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    intervalSeconds: integer('interval_seconds').notNull(),
+    observedAt: timestamp('observed_at', { withTimezone: true, mode: 'date' }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    firstSeen: timestamp('first_seen', { withTimezone: true, mode: 'date' }).notNull(),
+    /** The token that sent the latest heartbeat (`operator:site/tok_…`). */
+    sentBy: text('sent_by').notNull(),
+    /** Each GPU's reading with the server's verdict. */
+    gpus: json('gpus').notNull(),
+    gpuCount: integer('gpu_count').notNull(),
+    healthyCount: integer('healthy_count').notNull(),
+    /** When the node's last history row was written. */
+    historyAt: timestamp('history_at', { withTimezone: true, mode: 'date' }).notNull(),
+  },
+  // No foreign keys to sites and pools: a scenario import replaces those rows, and the fleet's
+  // state must outlive it. A heartbeat checks its site and pool against the scenario instead.
+  (table) => [index('fleet_nodes_site').on(table.siteId)],
+);
+
+/**
+ * A node's heartbeats over time, bounded: a row when its state changes (GPUs, health, pool,
+ * driver) and otherwise one per history interval, pruned after the retention (docs/agent.md).
+ */
+export const fleetHistory = pgTable(
+  'fleet_history',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    node: text('node').notNull(),
+    sequence: bigint('sequence', { mode: 'number' }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true, mode: 'date' }).notNull(),
+    sentBy: text('sent_by').notNull(),
+    poolId: text('pool_id'),
+    gpuCount: integer('gpu_count').notNull(),
+    healthyCount: integer('healthy_count').notNull(),
+    /** The unhealthy GPUs and why: `[{ gpu, reasons }]`. */
+    unhealthy: json('unhealthy').notNull(),
+  },
+  (table) => [
+    foreignKey({ columns: [table.node], foreignColumns: [fleetNodes.name] }).onDelete('cascade'),
+    index('fleet_history_node').on(table.node, table.receivedAt),
+    index('fleet_history_received').on(table.receivedAt),
+  ],
+);
+
+/** The most healthy GPUs seen at once in a pool on a day (UTC), from which a month's delivery is read. */
+export const fleetPoolDays = pgTable(
+  'fleet_pool_days',
+  {
+    poolId: text('pool_id').notNull(),
+    day: text('day').notNull(),
+    healthyMax: integer('healthy_max').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.poolId, table.day] })],
 );

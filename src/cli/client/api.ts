@@ -105,6 +105,8 @@ export class ApiClient {
   constructor(
     readonly connection: Connection,
     idempotencyKey?: string,
+    /** How long to wait for any answer (ms); default by route (timeoutFor). */
+    private readonly timeoutMs?: number,
   ) {
     this.idempotencyKey = idempotencyKey ?? randomUUID();
   }
@@ -137,13 +139,13 @@ export class ApiClient {
         method,
         headers,
         ...(method === 'POST' ? { body: JSON.stringify(body ?? {}) } : {}),
-        signal: AbortSignal.timeout(timeoutFor(method, path)),
+        signal: AbortSignal.timeout(this.timeoutMs ?? timeoutFor(method, path)),
       });
     } catch (error) {
       if ((error as { name?: unknown }).name === 'TimeoutError') {
         throw new ServerUnreachableError(
           this.connection.server,
-          `no answer to ${method} ${path} within ${timeoutFor(method, path) / 1000} s`,
+          `no answer to ${method} ${path} within ${(this.timeoutMs ?? timeoutFor(method, path)) / 1000} s`,
         );
       }
       throw new ServerUnreachableError(this.connection.server, causeOf(error));

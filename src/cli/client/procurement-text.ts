@@ -196,27 +196,46 @@ export function awardsTable(awards: readonly AwardView[]): string {
 export function deliveriesTable(deliveries: readonly DeliveryView[]): string {
   return tableOr(
     'No deliveries.',
-    ['ID', 'POOL', 'MONTH', 'GPUS', 'RECORDED'],
-    deliveries.map((d) => [String(d.id), d.pool, d.month, grouped(d.gpus), when(d.createdAt)]),
-    ['right', 'left', 'left', 'right'],
+    ['ID', 'POOL', 'MONTH', 'GPUS', 'SOURCE', 'RECORDED'],
+    deliveries.map((d) => [
+      String(d.id),
+      d.pool,
+      d.month,
+      grouped(d.gpus),
+      d.source ?? 'manual',
+      when(d.createdAt),
+    ]),
+    ['right', 'left', 'left', 'right', 'left'],
   );
 }
 
 export function lateTable(late: readonly LateDelivery[]): string {
   return tableOr(
-    'No procured pool is late.',
-    ['POOL', 'PROVIDER', 'SITE', 'REQUEST', 'PROMISED', 'BY', 'DELIVERED', 'SHORT', 'MONTHS LATE'],
+    'No delivery is late.',
+    [
+      'POOL',
+      'PROVIDER',
+      'SITE',
+      'REQUEST',
+      'PROMISED',
+      'BY',
+      'DELIVERED',
+      'SHORT',
+      'MONTHS LATE',
+      'SOURCE',
+    ],
     late.map((l) => [
       l.pool,
       l.provider,
       l.site ?? '-',
-      String(l.request),
+      l.request === undefined ? '-' : String(l.request),
       grouped(l.promisedGpus),
       l.promisedBy,
       grouped(l.deliveredGpus),
       grouped(l.shortGpus),
       String(l.monthsLate),
+      l.source,
     ]),
-    ['left', 'left', 'left', 'right', 'right', 'left', 'right', 'right', 'right'],
+    ['left', 'left', 'left', 'right', 'right', 'left', 'right', 'right', 'right', 'left'],
   );
 }

@@ -85,6 +85,8 @@ export interface DeliveryView {
   readonly pool: string;
   readonly month: string;
   readonly gpus: number;
+  /** `manual` typed in; `agent` observed by the pool's node agents. */
+  readonly source?: string;
   readonly createdAt: string;
 }
 
@@ -92,7 +94,8 @@ export interface LateDelivery {
   readonly pool: string;
   readonly provider: string;
   readonly site?: string;
-  readonly request: number;
+  readonly request?: number;
+  readonly source: string;
   readonly promisedGpus: number;
   readonly promisedBy: string;
   readonly deliveredGpus: number;
@@ -176,4 +179,67 @@ export interface PlanDiff {
     readonly pool: string;
     readonly gpuMonths: Change;
   }[];
+}
+
+/** `GET /v1/inventory`. */
+export interface Inventory {
+  readonly at: string;
+  readonly thresholds: {
+    readonly maxTemperatureC: number;
+    readonly minPowerLimitFraction: number;
+    readonly criticalXids: readonly number[];
+    readonly staleAfterIntervals: number;
+  };
+  readonly totals: { nodes: number; staleNodes: number; gpus: number; healthy: number };
+  readonly groups: readonly {
+    site: string;
+    pool?: string;
+    accelerator?: string;
+    nodes: number;
+    staleNodes: number;
+    gpus: number;
+    healthy: number;
+    unhealthy: number;
+  }[];
+  readonly unhealthy: readonly {
+    node: string;
+    site: string;
+    pool?: string;
+    gpu: number;
+    reasons: readonly string[];
+  }[];
+  readonly stale: readonly {
+    node: string;
+    site: string;
+    pool?: string;
+    lastSeen: string;
+    intervalSeconds: number;
+    gpus: number;
+  }[];
+  readonly capacity: readonly {
+    pool: string;
+    kind: string;
+    site: string;
+    accelerator: string;
+    promisedGpus: number;
+    from: string;
+    healthyNow: number;
+    deliveredThisMonth?: number;
+    state: string;
+  }[];
+}
+
+/** `GET /v1/nodes`: one node. */
+export interface NodeView {
+  readonly node: string;
+  readonly site: string;
+  readonly pool?: string;
+  readonly accelerator?: string;
+  readonly source: string;
+  readonly driverVersion?: string;
+  readonly lastSeen: string;
+  readonly stale: boolean;
+  readonly gpus: number;
+  readonly healthy: number;
+  readonly unhealthy: readonly { gpu: number; reasons: readonly string[] }[];
 }

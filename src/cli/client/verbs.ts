@@ -55,9 +55,16 @@ function verbUsage(group: string, name: string, verb: Verb): string {
  * parses its flags strictly together with the connection flags, calls it, and maps the API's
  * errors to messages and exit codes.
  */
-export function verbCommand(group: string, verbs: Readonly<Record<string, Verb>>) {
+export function verbCommand(
+  group: string,
+  verbs: Readonly<Record<string, Verb>>,
+  /** The verb run when none is given (`stargate inventory` is `stargate inventory show`). */
+  defaultVerb?: string,
+) {
   return async (argv: readonly string[], io: Io): Promise<number> => {
-    const [name, ...rest] = argv;
+    const given = argv[0] === undefined || argv[0].startsWith('-') ? undefined : argv[0];
+    const [name, ...rest] =
+      given === undefined && defaultVerb !== undefined ? [defaultVerb, ...argv] : argv;
     const verb = name === undefined ? undefined : verbs[name];
     if (name === undefined || verb === undefined) {
       const known = Object.keys(verbs).join(', ');

@@ -22,11 +22,14 @@ import {
   requestsTable,
 } from '../client/procurement-text.js';
 import { planDiffText, planSummaryText, plansTable } from '../client/plan-text.js';
+import { inventoryText, nodesTable } from '../client/fleet-text.js';
 import { grouped, price, when } from '../client/format.js';
 import type {
   AwardView,
   DeliveryView,
+  Inventory,
   LateDelivery,
+  NodeView,
   OfferView,
   PlanDiff,
   PlanDocument,
@@ -398,6 +401,35 @@ export const awardsCommand = verbCommand('awards', AWARDS);
 export const awardsUsage = groupUsage('awards', AWARDS);
 export const deliveriesCommand = verbCommand('deliveries', DELIVERIES);
 export const deliveriesUsage = groupUsage('deliveries', DELIVERIES);
+const INVENTORY: Record<string, Verb> = {
+  show: {
+    args: '[--site S]',
+    flags: { site: { type: 'string' } },
+    run: async ({ api, values }) => {
+      const body = await api.get('/v1/inventory', { site: optional(values, 'site') });
+      return { body, text: () => inventoryText(body as Inventory) };
+    },
+  },
+  nodes: {
+    args: '[--site S]',
+    flags: { site: { type: 'string' } },
+    run: async ({ api, values }) => {
+      const body = await api.get('/v1/nodes', { site: optional(values, 'site') });
+      return { body, text: () => nodesTable(body as NodeView[]) };
+    },
+  },
+  node: {
+    args: 'NAME',
+    positionals: 1,
+    run: async ({ api, positionals }) => {
+      const body = await api.get(`/v1/nodes/${encodeURIComponent(positionals[0] ?? '')}`);
+      return { body, text: () => nodesTable([body as NodeView]) };
+    },
+  },
+};
+
+export const inventoryCommand = verbCommand('inventory', INVENTORY, 'show');
+export const inventoryUsage = groupUsage('inventory', INVENTORY);
 export const plansCommand = verbCommand('plans', PLANS);
 export const plansUsage = groupUsage('plans', PLANS);
 

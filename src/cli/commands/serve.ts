@@ -8,6 +8,7 @@ import { parseCommandArgs, positiveNumber, wholeNumber } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { VERSION } from '../version.js';
+import { FLEET_FLAGS, fleetSettingsFrom } from '../fleet-options.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
 
 /**
@@ -37,6 +38,7 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
       import: { type: 'string' },
       'sweep-every': { type: 'string' },
       'log-level': { type: 'string' },
+      ...FLEET_FLAGS,
     },
     { min: 0, max: 0, usage: serveUsage },
   );
@@ -52,9 +54,10 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   const importFile = typeof values.import === 'string' ? values.import : undefined;
   const importDoc = importFile === undefined ? undefined : await readScenarioDocument(importFile);
 
+  const fleet = await fleetSettingsFrom(values);
   const location = locationFrom(values);
   const store = await openCliStore(location);
-  const app = buildApp({ store, version: VERSION, logger: { level } });
+  const app = buildApp({ store, version: VERSION, logger: { level }, fleet });
   const log = app.fastify.log;
   try {
     if (importDoc && importFile) {

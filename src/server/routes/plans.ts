@@ -292,7 +292,7 @@ export function planRoutes(): Route[] {
       tag: 'plans',
       summary: 'Plan the current state and store the plan as a new version',
       description:
-        'Late procured pools count only what was delivered; the unmet rows they could have served say so.',
+        'Late pools (procured, or watched by node agents) count only what was delivered or observed healthy; the unmet rows they could have served say so.',
       roles: ['admin', 'planner'],
       body: z
         .object({

@@ -18,7 +18,7 @@ import {
   requestView,
 } from '../../store/procurement.js';
 import * as t from '../../store/schema.js';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../../store/tokens.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
@@ -280,14 +280,20 @@ export function procurementRoutes(): Route[] {
       method: 'GET',
       path: '/v1/deliveries',
       tag: 'procurement',
-      summary: 'Deliveries, optionally of one pool (operators: their sites)',
+      summary:
+        'Deliveries (typed in, and `source: agent` observed by node agents), optionally of one pool (operators: their sites)',
       roles: ['admin', 'planner', 'viewer', 'operator'],
       query: z.object({ pool: idSchema.optional() }).strict(),
       handler: async ({ tx, principal, query }) => {
         const rows = await tx
-          .select({ delivery: t.deliveries, siteId: t.pools.siteId })
+          .select({
+            delivery: t.deliveries,
+            siteId: sql<string | null>`coalesce(${t.pools.siteId}, ${t.buildings.siteId})`,
+          })
           .from(t.deliveries)
-          .innerJoin(t.pools, eq(t.pools.id, t.deliveries.poolId))
+          // A delivery is to a pool or, observed by agents, to a building.
+          .leftJoin(t.pools, eq(t.pools.id, t.deliveries.poolId))
+          .leftJoin(t.buildings, eq(t.buildings.id, t.deliveries.poolId))
           .where(query.pool === undefined ? undefined : eq(t.deliveries.poolId, query.pool))
           .orderBy(asc(t.deliveries.id));
         const scope = siteScope(principal).sites;
@@ -304,7 +310,8 @@ export function procurementRoutes(): Route[] {
       method: 'GET',
       path: '/v1/procurement/late',
       tag: 'procurement',
-      summary: 'Procured pools due and not delivered in full by the current month',
+      summary:
+        'Procured pools, and pools or buildings watched by node agents, due and not delivered in full by the current month',
       roles: ['admin', 'planner', 'viewer', 'operator', 'funder'],
       handler: async ({ tx, principal, now }) => ({
         body: await lateDeliveries(tx, now, siteScope(principal)),

@@ -1,0 +1,434 @@
+import { asc, eq, inArray, sql } from 'drizzle-orm';
+import type { HealthThresholds } from '../core/fleet/health.js';
+import { DEFAULT_THRESHOLDS, gpuHealth } from '../core/fleet/health.js';
+import type { GpuPartRule } from '../core/fleet/parts.js';
+import { DEFAULT_GPU_PARTS, acceleratorOfPart } from '../core/fleet/parts.js';
+import type { GpuReading, NodeReading } from '../core/fleet/readings.js';
+import type { Problem } from '../scenario/problems.js';
+import type { Queryable, Tx } from './db.js';
+import { HttpError, badRequest, conflict } from './errors.js';
+import type { AuditEvent } from './events.js';
+import * as t from './schema.js';
+
+/**
+ * The fleet as its node agents report it: each node's latest heartbeat with the server's verdict
+ * on every GPU, a bounded history, and the daily maxima of healthy GPUs per pool from which the
+ * month's delivery is read (`sweepFleet`). Health is judged here, with thresholds the server
+ * owns (core/fleet/health.ts); the agents only read.
+ */
+
+export interface FleetSettings {
+  readonly thresholds: HealthThresholds;
+  /** From the product name a GPU reports to the scenario's accelerator. */
+  readonly parts: readonly GpuPartRule[];
+  /** A node is stale once this many of its intervals pass with no heartbeat. */
+  readonly staleAfterIntervals: number;
+  /** A node writes a history row at least this often even when nothing changed (ms). */
+  readonly historyEveryMs: number;
+  /** History rows older than this are pruned (days). */
+  readonly historyRetentionDays: number;
+}
+
+export const DEFAULT_FLEET_SETTINGS: FleetSettings = {
+  thresholds: DEFAULT_THRESHOLDS,
+  parts: DEFAULT_GPU_PARTS,
+  staleAfterIntervals: 3,
+  historyEveryMs: 60 * 60 * 1000,
+  historyRetentionDays: 7,
+};
+
+export interface HeartbeatInput {
+  readonly node: string;
+  readonly site: string;
+  readonly pool?: string | undefined;
+  readonly sequence: number;
+  readonly intervalSeconds: number;
+  readonly observedAt: string;
+  readonly reading: NodeReading;
+}
+
+/** A GPU as stored: what was read and what the server made of it. */
+export interface JudgedGpu {
+  readonly reading: GpuReading;
+  readonly healthy: boolean;
+  readonly reasons: readonly string[];
+}
+
+type Audit = (event: Omit<AuditEvent, 'actor' | 'requestId'>) => Promise<void>;
+type NodeRow = typeof t.fleetNodes.$inferSelect;
+
+/**
+ * Records one heartbeat. Idempotent on (node, sequence): a sequence at or below the node's last
+ * one changes nothing and answers `duplicate: true`, so an agent may resend after a timeout.
+ * A node belongs to the site of its first heartbeat; the caller has checked that the token may
+ * speak for `input.site`. Audited: the node's first heartbeat and every change of its GPUs'
+ * health, with the sender.
+ */
+export async function recordHeartbeat(
+  tx: Tx,
+  input: HeartbeatInput,
+  context: { sentBy: string; now: Date; settings: FleetSettings; audit: Audit },
+) {
+  const { now, settings } = context;
+  const placement = await placeNode(tx, input, settings.parts);
+  const [previous] = await tx
+    .select()
+    .from(t.fleetNodes)
+    .where(eq(t.fleetNodes.name, input.node))
+    .for('update');
+  if (previous && previous.siteId !== input.site) {
+    throw conflict(
+      `node ${input.node} reports for site ${previous.siteId}; a node moves sites only after an admin removes it (DELETE /v1/nodes/${input.node})`,
+    );
+  }
+  if (previous && input.sequence <= previous.sequence) {
+    return { ...nodeView(previous, now, settings), duplicate: true };
+  }
+  const gpus: JudgedGpu[] = input.reading.gpus.map((reading) => {
+    const verdict = gpuHealth(reading, settings.thresholds);
+    return { reading, healthy: verdict.healthy, reasons: verdict.healthy ? [] : verdict.reasons };
+  });
+  const healthyCount = gpus.filter((gpu) => gpu.healthy).length;
+  const unhealthy = unhealthyOf(gpus);
+  const changed =
+    !previous ||
+    previous.gpuCount !== gpus.length ||
+    previous.healthyCount !== healthyCount ||
+    previous.poolId !== placement.pool ||
+    previous.driverVersion !== (input.reading.driverVersion ?? null) ||
+    JSON.stringify(unhealthyOf(previous.gpus as JudgedGpu[])) !== JSON.stringify(unhealthy);
+  const writeHistory =
+    changed || now.getTime() - previous.historyAt.getTime() >= settings.historyEveryMs;
+  const row = {
+    name: input.node,
+    siteId: input.site,
+    poolId: placement.pool,
+    acceleratorId: placement.accelerator,
+    source: input.reading.source,
+    driverVersion: input.reading.driverVersion ?? null,
+    cudaVersion: input.reading.cudaVersion ?? null,
+    sequence: input.sequence,
+    intervalSeconds: input.intervalSeconds,
+    observedAt: new Date(input.observedAt),
+    receivedAt: now,
+    firstSeen: previous?.firstSeen ?? now,
+    sentBy: context.sentBy,
+    gpus,
+    gpuCount: gpus.length,
+    healthyCount,
+    historyAt: writeHistory ? now : (previous?.historyAt ?? now),
+  };
+  if (previous) {
+    await tx.update(t.fleetNodes).set(row).where(eq(t.fleetNodes.name, input.node));
+  } else {
+    await tx.insert(t.fleetNodes).values(row);
+  }
+  if (writeHistory) {
+    await tx.insert(t.fleetHistory).values({
+      node: input.node,
+      sequence: input.sequence,
+      receivedAt: now,
+      sentBy: context.sentBy,
+      poolId: placement.pool,
+      gpuCount: gpus.length,
+      healthyCount,
+      unhealthy,
+    });
+  }
+  if (changed) {
+    const summary = (node: NodeRow | typeof row) => ({
+      site: node.siteId,
+      ...(node.poolId === null ? {} : { pool: node.poolId }),
+      gpus: node.gpuCount,
+      healthy: node.healthyCount,
+      unhealthy: unhealthyOf(node.gpus as JudgedGpu[]),
+      ...(node.driverVersion === null ? {} : { driver: node.driverVersion }),
+    });
+    await context.audit({
+      action: previous ? 'node.change' : 'node.register',
+      entityType: 'node',
+      entityId: input.node,
+      before: previous ? summary(previous) : null,
+      after: summary(row),
+    });
+  }
+  return { ...nodeView(row, now, settings), duplicate: false };
+}
+
+function unhealthyOf(gpus: readonly JudgedGpu[]) {
+  return gpus
+    .filter((gpu) => !gpu.healthy)
+    .map((gpu) => ({ gpu: gpu.reading.index, reasons: gpu.reasons }));
+}
+
+/**
+ * Where a node's GPUs count: its accelerator from the product names, and its pool (a pool or a
+ * building of the site), as given or, when the site has exactly one of that accelerator, that
+ * one. Every problem is reported at once, naming the field.
+ */
+async function placeNode(
+  db: Queryable,
+  input: HeartbeatInput,
+  parts: readonly GpuPartRule[],
+): Promise<{ accelerator: string | null; pool: string | null }> {
+  const [site] = await db
+    .select({ id: t.sites.id })
+    .from(t.sites)
+    .where(eq(t.sites.id, input.site));
+  if (!site)
+    throw badRequest('the heartbeat is not valid', [
+      { path: ['body', 'site'], message: `expected a site of the scenario, got ${input.site}` },
+    ]);
+  const known = new Set(
+    (await db.select({ id: t.accelerators.id }).from(t.accelerators)).map((row) => row.id),
+  );
+  const problems: Problem[] = [];
+  const kinds = new Set<string>();
+  input.reading.gpus.forEach((gpu, index) => {
+    if (gpu.unparsable !== undefined || gpu.name === undefined) return;
+    const accelerator = acceleratorOfPart(gpu.name, parts);
+    const path = ['body', 'reading', 'gpus', index, 'name'];
+    if (accelerator === undefined) {
+      problems.push({
+        path,
+        message: `unknown GPU part "${gpu.name}": map it to an accelerator with stargate serve --gpu-parts FILE (docs/agent.md)`,
+      });
+    } else if (!known.has(accelerator)) {
+      problems.push({
+        path,
+        message: `"${gpu.name}" is accelerator ${accelerator}, which the scenario does not have (it has ${[...known].sort().join(', ')})`,
+      });
+    } else kinds.add(accelerator);
+  });
+  if (kinds.size > 1) {
+    problems.push({
+      path: ['body', 'reading', 'gpus'],
+      message: `expected one kind of GPU per node, got ${[...kinds].sort().join(' and ')}`,
+    });
+  }
+  const [accelerator] = [...kinds];
+  const candidates = await capacityAt(db, input.site);
+  let pool: string | null = null;
+  if (input.pool !== undefined) {
+    const given = candidates.find((c) => c.id === input.pool);
+    if (!given) {
+      problems.push({
+        path: ['body', 'pool'],
+        message: `expected a pool or building of site ${input.site} (${candidates.map((c) => c.id).join(', ') || 'it has none'}), got ${input.pool}`,
+      });
+    } else if (accelerator !== undefined && given.accelerator !== accelerator) {
+      problems.push({
+        path: ['body', 'pool'],
+        message: `pool ${given.id} is ${given.accelerator}, but the node's GPUs are ${accelerator}`,
+      });
+    } else pool = given.id;
+  } else if (accelerator !== undefined) {
+    const matching = candidates.filter((c) => c.accelerator === accelerator);
+    if (matching.length === 1) pool = matching[0]?.id ?? null;
+  }
+  if (problems.length > 0) throw badRequest('the heartbeat is not valid', problems);
+  return { accelerator: accelerator ?? null, pool };
+}
+
+/** The pools and buildings of a site: what a node's GPUs can count toward. */
+async function capacityAt(db: Queryable, site: string) {
+  const pools = await db
+    .select({ id: t.pools.id, accelerator: t.pools.acceleratorId })
+    .from(t.pools)
+    .where(eq(t.pools.siteId, site));
+  const buildings = await db
+    .select({ id: t.buildings.id, accelerator: t.buildings.acceleratorId })
+    .from(t.buildings)
+    .where(eq(t.buildings.siteId, site));
+  return [...pools, ...buildings].sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** Whether a node has missed `staleAfterIntervals` heartbeats by `now`. */
+function isStale(
+  row: Pick<NodeRow, 'receivedAt' | 'intervalSeconds'>,
+  now: Date,
+  settings: FleetSettings,
+) {
+  return (
+    now.getTime() - row.receivedAt.getTime() >
+    row.intervalSeconds * 1000 * settings.staleAfterIntervals
+  );
+}
+
+/** A node as the API shows it. A stale node's GPUs are shown but count as neither healthy nor delivered. */
+export function nodeView(
+  row: NodeRow | (Omit<NodeRow, 'gpus'> & { gpus: unknown }),
+  now: Date,
+  settings: FleetSettings,
+) {
+  const gpus = row.gpus as JudgedGpu[];
+  return {
+    node: row.name,
+    site: row.siteId,
+    ...(row.poolId === null ? {} : { pool: row.poolId }),
+    ...(row.acceleratorId === null ? {} : { accelerator: row.acceleratorId }),
+    source: row.source,
+    ...(row.driverVersion === null ? {} : { driverVersion: row.driverVersion }),
+    ...(row.cudaVersion === null ? {} : { cudaVersion: row.cudaVersion }),
+    sequence: row.sequence,
+    intervalSeconds: row.intervalSeconds,
+    observedAt: row.observedAt.toISOString(),
+    lastSeen: row.receivedAt.toISOString(),
+    firstSeen: row.firstSeen.toISOString(),
+    sentBy: row.sentBy,
+    stale: isStale(row, now, settings),
+    gpus: row.gpuCount,
+    healthy: row.healthyCount,
+    unhealthy: unhealthyOf(gpus),
+  };
+}
+
+export type NodeView = ReturnType<typeof nodeView>;
+
+/** Every node of the given sites (all when undefined), by name. */
+export async function listNodes(
+  db: Queryable,
+  scope: { sites?: readonly string[] | undefined },
+  now: Date,
+  settings: FleetSettings,
+): Promise<NodeView[]> {
+  if (scope.sites !== undefined && scope.sites.length === 0) return [];
+  const rows = await db
+    .select()
+    .from(t.fleetNodes)
+    .where(scope.sites === undefined ? undefined : inArray(t.fleetNodes.siteId, [...scope.sites]))
+    .orderBy(asc(t.fleetNodes.name));
+  return rows.map((row) => nodeView(row, now, settings));
+}
+
+/** One node with each GPU's reading and verdict, and its recent history (newest first). */
+export async function nodeDetail(
+  db: Queryable,
+  name: string,
+  scope: { sites?: readonly string[] | undefined },
+  now: Date,
+  settings: FleetSettings,
+) {
+  const [row] = await db.select().from(t.fleetNodes).where(eq(t.fleetNodes.name, name));
+  if (!row || (scope.sites !== undefined && !scope.sites.includes(row.siteId))) {
+    throw new HttpError(404, 'not_found', `no node ${name}`);
+  }
+  const history = await db
+    .select()
+    .from(t.fleetHistory)
+    .where(eq(t.fleetHistory.node, name))
+    .orderBy(sql`${t.fleetHistory.receivedAt} desc`, sql`${t.fleetHistory.id} desc`)
+    .limit(100);
+  return {
+    ...nodeView(row, now, settings),
+    gpuDetail: row.gpus as JudgedGpu[],
+    history: history.map((h) => ({
+      receivedAt: h.receivedAt.toISOString(),
+      sequence: h.sequence,
+      sentBy: h.sentBy,
+      ...(h.poolId === null ? {} : { pool: h.poolId }),
+      gpus: h.gpuCount,
+      healthy: h.healthyCount,
+      unhealthy: h.unhealthy as ReturnType<typeof unhealthyOf>,
+    })),
+  };
+}
+
+/** Removes a node (an admin's act, e.g. before it moves sites); its history goes with it. */
+export async function removeNode(tx: Tx, name: string, audit: Audit): Promise<void> {
+  const [row] = await tx.delete(t.fleetNodes).where(eq(t.fleetNodes.name, name)).returning();
+  if (!row) throw new HttpError(404, 'not_found', `no node ${name}`);
+  await audit({
+    action: 'node.remove',
+    entityType: 'node',
+    entityId: name,
+    before: { site: row.siteId, gpus: row.gpuCount, healthy: row.healthyCount },
+    after: null,
+  });
+}
+
+/**
+ * GPUs reporting, healthy and unhealthy per site, pool and accelerator; every unhealthy GPU
+ * with its reasons; every stale node. Stale nodes' GPUs are not counted as reporting.
+ */
+export async function inventory(
+  db: Queryable,
+  scope: { sites?: readonly string[] | undefined },
+  now: Date,
+  settings: FleetSettings,
+) {
+  const nodes = await listNodes(db, scope, now, settings);
+  const groups = new Map<
+    string,
+    {
+      site: string;
+      pool?: string;
+      accelerator?: string;
+      nodes: number;
+      staleNodes: number;
+      gpus: number;
+      healthy: number;
+      unhealthy: number;
+    }
+  >();
+  for (const node of nodes) {
+    const key = `${node.site}\u0000${node.pool ?? ''}\u0000${node.accelerator ?? ''}`;
+    const group = groups.get(key) ?? {
+      site: node.site,
+      ...(node.pool === undefined ? {} : { pool: node.pool }),
+      ...(node.accelerator === undefined ? {} : { accelerator: node.accelerator }),
+      nodes: 0,
+      staleNodes: 0,
+      gpus: 0,
+      healthy: 0,
+      unhealthy: 0,
+    };
+    group.nodes += 1;
+    if (node.stale) group.staleNodes += 1;
+    else {
+      group.gpus += node.gpus;
+      group.healthy += node.healthy;
+      group.unhealthy += node.gpus - node.healthy;
+    }
+    groups.set(key, group);
+  }
+  return {
+    at: now.toISOString(),
+    thresholds: {
+      maxTemperatureC: settings.thresholds.maxTemperatureC,
+      minPowerLimitFraction: settings.thresholds.minPowerLimitFraction,
+      criticalXids: settings.thresholds.criticalXids,
+      staleAfterIntervals: settings.staleAfterIntervals,
+    },
+    totals: {
+      nodes: nodes.length,
+      staleNodes: nodes.filter((n) => n.stale).length,
+      gpus: sum(nodes.filter((n) => !n.stale).map((n) => n.gpus)),
+      healthy: sum(nodes.filter((n) => !n.stale).map((n) => n.healthy)),
+    },
+    groups: [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g),
+    unhealthy: nodes
+      .filter((n) => !n.stale)
+      .flatMap((n) =>
+        n.unhealthy.map((u) => ({
+          node: n.node,
+          site: n.site,
+          ...(n.pool === undefined ? {} : { pool: n.pool }),
+          gpu: u.gpu,
+          reasons: u.reasons,
+        })),
+      ),
+    stale: nodes
+      .filter((n) => n.stale)
+      .map((n) => ({
+        node: n.node,
+        site: n.site,
+        ...(n.pool === undefined ? {} : { pool: n.pool }),
+        lastSeen: n.lastSeen,
+        intervalSeconds: n.intervalSeconds,
+        gpus: n.gpus,
+      })),
+  };
+}
+
+const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
