@@ -315,5 +315,25 @@ for (const backend of testBackends()) {
       expect(response.body).toContain('stargate_fleet_nodes_reporting{site="azure-us-east"} 1');
       expect(response.body).toContain('stargate_fleet_nodes_stale{site="azure-us-east"} 2');
     });
+
+    it('audits a change of health, not a hot GPU whose temperature moves by a degree', async () => {
+      const hot = (temperatureC: number, sequenceNumber: number) =>
+        call('POST', '/v1/heartbeats', tokens['admin'], {
+          node: 'gb-1',
+          site: 'abilene',
+          pool: 'abilene-b1',
+          sequence: sequenceNumber,
+          intervalSeconds: 30,
+          observedAt: now.toISOString(),
+          reading: { source: 'dcgm', gpus: [{ index: 0, name: 'NVIDIA GB200', temperatureC }] },
+        });
+      await hot(90, 1);
+      await hot(91, 2);
+      await hot(40, 3);
+      const actions = (
+        await listEvents(store.db, { entityType: 'node', entityId: 'gb-1', limit: 10 })
+      ).map((event) => event.action);
+      expect(actions).toEqual(['node.register', 'node.change']);
+    });
   });
 }

@@ -1,5 +1,5 @@
 import { asc, eq, inArray, sql } from 'drizzle-orm';
-import type { HealthThresholds } from '../core/fleet/health.js';
+import type { HealthCheck, HealthThresholds } from '../core/fleet/health.js';
 import { DEFAULT_THRESHOLDS, gpuHealth } from '../core/fleet/health.js';
 import type { GpuPartRule } from '../core/fleet/parts.js';
 import { DEFAULT_GPU_PARTS, acceleratorOfPart } from '../core/fleet/parts.js';
@@ -52,6 +52,8 @@ export interface JudgedGpu {
   readonly reading: GpuReading;
   readonly healthy: boolean;
   readonly reasons: readonly string[];
+  /** The checks it failed: what a change of state is judged by (not the reasons' values). */
+  readonly checks?: readonly HealthCheck[];
 }
 
 type Audit = (event: Omit<AuditEvent, 'actor' | 'requestId'>) => Promise<void>;
@@ -86,7 +88,9 @@ export async function recordHeartbeat(
   }
   const gpus: JudgedGpu[] = input.reading.gpus.map((reading) => {
     const verdict = gpuHealth(reading, settings.thresholds);
-    return { reading, healthy: verdict.healthy, reasons: verdict.healthy ? [] : verdict.reasons };
+    return verdict.healthy
+      ? { reading, healthy: true, reasons: [] }
+      : { reading, healthy: false, reasons: verdict.reasons, checks: verdict.checks };
   });
   const healthyCount = gpus.filter((gpu) => gpu.healthy).length;
   const unhealthy = unhealthyOf(gpus);
@@ -96,7 +100,7 @@ export async function recordHeartbeat(
     previous.healthyCount !== healthyCount ||
     previous.poolId !== placement.pool ||
     previous.driverVersion !== (input.reading.driverVersion ?? null) ||
-    JSON.stringify(unhealthyOf(previous.gpus as JudgedGpu[])) !== JSON.stringify(unhealthy);
+    stateKey(previous.gpus as JudgedGpu[]) !== stateKey(gpus);
   const writeHistory =
     changed || now.getTime() - previous.historyAt.getTime() >= settings.historyEveryMs;
   const row = {
@@ -153,6 +157,16 @@ export async function recordHeartbeat(
     });
   }
   return { ...nodeView(row, now, settings), duplicate: false };
+}
+
+/**
+ * What a change of a node's health is: which GPUs fail which checks. A hot GPU whose
+ * temperature moves by a degree each reading is no change (no audit event, no history row).
+ */
+function stateKey(gpus: readonly JudgedGpu[]): string {
+  return JSON.stringify(
+    gpus.filter((gpu) => !gpu.healthy).map((gpu) => [gpu.reading.index, gpu.checks ?? []]),
+  );
 }
 
 function unhealthyOf(gpus: readonly JudgedGpu[]) {

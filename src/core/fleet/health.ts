@@ -44,9 +44,30 @@ const FORCED_SLOWDOWNS: readonly ClockEventReason[] = [
   'sw_thermal_slowdown',
 ];
 
-/** Why a GPU is not healthy: each reason a short sentence with the value that tripped it. */
+/** Which check a GPU failed: stable where the reason's text carries a changing value. */
+export type HealthCheck =
+  | 'unparsable'
+  | 'ecc'
+  | 'row-remap-failure'
+  | 'row-remap-pending'
+  | 'page-retirement-pending'
+  | 'xid'
+  | 'hot'
+  | 'power-capped'
+  | 'slowdown';
+
+/**
+ * Why a GPU is not healthy: each reason a short sentence with the value that tripped it, and
+ * the checks it failed (in the same order), so that a change of state can be told from a
+ * temperature that moved by a degree.
+ */
 export type HealthVerdict =
-  { readonly healthy: true } | { readonly healthy: false; readonly reasons: readonly string[] };
+  | { readonly healthy: true }
+  | {
+      readonly healthy: false;
+      readonly reasons: readonly string[];
+      readonly checks: readonly HealthCheck[];
+    };
 
 /**
  * Judges one GPU's reading. Unknown is not bad: a counter the tool did not give does not make
@@ -54,25 +75,36 @@ export type HealthVerdict =
  *
  * @example
  * gpuHealth({ index: 0, eccUncorrectedVolatile: 2 }, DEFAULT_THRESHOLDS)
- * // { healthy: false, reasons: ['2 uncorrectable ECC errors since the driver loaded'] }
+ * // { healthy: false, reasons: ['2 uncorrectable ECC errors since the driver loaded'], checks: ['ecc'] }
  */
 export function gpuHealth(gpu: GpuReading, thresholds: HealthThresholds): HealthVerdict {
   if (gpu.unparsable !== undefined) {
-    return { healthy: false, reasons: [`its reading could not be parsed: ${gpu.unparsable}`] };
+    return {
+      healthy: false,
+      reasons: [`its reading could not be parsed: ${gpu.unparsable}`],
+      checks: ['unparsable'],
+    };
   }
   const reasons: string[] = [];
+  const checks: HealthCheck[] = [];
+  const fail = (check: HealthCheck, reason: string) => {
+    checks.push(check);
+    reasons.push(reason);
+  };
   if (gpu.eccUncorrectedVolatile !== undefined && gpu.eccUncorrectedVolatile > 0) {
     const n = gpu.eccUncorrectedVolatile;
-    reasons.push(`${n} uncorrectable ECC error${n === 1 ? '' : 's'} since the driver loaded`);
+    fail('ecc', `${n} uncorrectable ECC error${n === 1 ? '' : 's'} since the driver loaded`);
   }
-  if (gpu.remappedRowsFailure === true) reasons.push('row remapping failed (no spare rows left)');
-  if (gpu.remappedRowsPending === true) reasons.push('a row remap is pending (needs a GPU reset)');
+  if (gpu.remappedRowsFailure === true)
+    fail('row-remap-failure', 'row remapping failed (no spare rows left)');
+  if (gpu.remappedRowsPending === true)
+    fail('row-remap-pending', 'a row remap is pending (needs a GPU reset)');
   if (gpu.retiredPagesPending === true)
-    reasons.push('a page retirement is pending (needs a GPU reset)');
+    fail('page-retirement-pending', 'a page retirement is pending (needs a GPU reset)');
   const critical = (gpu.xids ?? []).filter((xid) => thresholds.criticalXids.includes(xid));
-  if (critical.length > 0) reasons.push(`critical XID ${critical.join(', ')}`);
+  if (critical.length > 0) fail('xid', `critical XID ${critical.join(', ')}`);
   if (gpu.temperatureC !== undefined && gpu.temperatureC >= thresholds.maxTemperatureC) {
-    reasons.push(`runs hot: ${gpu.temperatureC} °C (limit ${thresholds.maxTemperatureC} °C)`);
+    fail('hot', `runs hot: ${gpu.temperatureC} °C (limit ${thresholds.maxTemperatureC} °C)`);
   }
   if (
     gpu.powerLimitW !== undefined &&
@@ -80,13 +112,14 @@ export function gpuHealth(gpu: GpuReading, thresholds: HealthThresholds): Health
     gpu.defaultPowerLimitW > 0 &&
     gpu.powerLimitW < gpu.defaultPowerLimitW * thresholds.minPowerLimitFraction
   ) {
-    reasons.push(
+    fail(
+      'power-capped',
       `power-capped: limit ${gpu.powerLimitW} W of its default ${gpu.defaultPowerLimitW} W`,
     );
   }
   const forced = (gpu.clockEventReasons ?? []).filter((reason) =>
     FORCED_SLOWDOWNS.includes(reason),
   );
-  if (forced.length > 0) reasons.push(`clocks held down: ${forced.join(', ')}`);
-  return reasons.length === 0 ? { healthy: true } : { healthy: false, reasons };
+  if (forced.length > 0) fail('slowdown', `clocks held down: ${forced.join(', ')}`);
+  return reasons.length === 0 ? { healthy: true } : { healthy: false, reasons, checks };
 }
