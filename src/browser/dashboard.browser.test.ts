@@ -20,14 +20,15 @@ import { launchChromium, settled, signIn, withSession } from '../tools/chromium.
  * The dashboard as its users meet it: a real `stargate serve` (built, on a fresh PGlite store
  * with the example) and Debian's Chromium. One journey per party: the planner plans and reads
  * the reasons, the ROFR holder declines its offer while the planner watches the request clear,
- * a bad token and a funder meet their limits, and no page has serious accessibility faults.
+ * a bad token and a funder meet their limits, an operator watches its site's GPUs fail, and no
+ * page has serious accessibility faults.
  * Run by `npm run test:browser`, which `.ci/run` calls after `npm test` has built everything.
  */
 
 let browser: Browser;
 let server: ServerProcess;
 let dataDir: string;
-const tokens = { admin: '', planner: '', holder: '', funder: '', viewer: '' };
+const tokens = { admin: '', planner: '', holder: '', funder: '', viewer: '', operator: '' };
 
 async function makeToken(body: Record<string, unknown>): Promise<string> {
   const response = await api(server, 'POST', '/v1/tokens', { token: tokens.admin, body });
@@ -68,6 +69,7 @@ beforeAll(async () => {
   tokens.holder = await makeToken({ role: 'holder', provider: 'azure' });
   tokens.funder = await makeToken({ role: 'funder' });
   tokens.viewer = await makeToken({ role: 'viewer' });
+  tokens.operator = await makeToken({ role: 'operator', sites: ['abilene'] });
   browser = await launchChromium();
 }, 120_000);
 
@@ -204,7 +206,15 @@ describe('the dashboard in Chromium', () => {
       .getByRole('navigation', { name: 'Pages' })
       .getByRole('link')
       .allTextContents();
-    expect(links).toEqual(['Overview', 'Plan', 'Contracts', 'Offers', 'Buildout', 'Ledger']);
+    expect(links).toEqual([
+      'Overview',
+      'Plan',
+      'Contracts',
+      'Offers',
+      'Buildout',
+      'Inventory',
+      'Ledger',
+    ]);
     await settled(page);
     expect(await page.getByRole('button', { name: 'Plan now' }).count()).toBe(0);
     // A planner's page has them (the control that this test can fail), a viewer's has none.
@@ -221,6 +231,68 @@ describe('the dashboard in Chromium', () => {
     await context.close();
   });
 
+  it('an operator finds its site’s unhealthy GPU on /inventory, and sees the next one arrive live', async () => {
+    /** One heartbeat of a node of abilene-b1, sent with the operator's token as its agent does. */
+    const heartbeat = async (node: string, sequence: number, gpus: Record<string, unknown>[]) => {
+      const response = await api(server, 'POST', '/v1/heartbeats', {
+        token: tokens.operator,
+        body: {
+          node,
+          site: 'abilene',
+          pool: 'abilene-b1',
+          sequence,
+          intervalSeconds: 30,
+          observedAt: new Date().toISOString(),
+          reading: { source: 'nvidia-smi', gpus },
+        },
+      });
+      expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
+    };
+    await heartbeat('abilene-n001', 1, [
+      { index: 0, name: 'NVIDIA GB200' },
+      { index: 1, name: 'NVIDIA GB200', eccUncorrectedVolatile: 2 },
+    ]);
+    await heartbeat('abilene-n002', 1, [
+      { index: 0, name: 'NVIDIA GB200' },
+      { index: 1, name: 'NVIDIA GB200' },
+    ]);
+
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const errors = watchErrors(page);
+    await page.goto(server.url);
+    await signIn(page, tokens.operator);
+    const nav = page.getByRole('navigation', { name: 'Pages' });
+    await expect
+      .poll(() => nav.getByRole('link').allTextContents())
+      .toEqual(['Buildout', 'Inventory']);
+    await nav.getByRole('link', { name: 'Inventory' }).click();
+    await expect.poll(() => page.url()).toBe(`${server.url}/inventory`);
+
+    const unhealthy = page.getByRole('table', { name: 'Unhealthy GPUs' });
+    await page.getByText('1 unhealthy GPU on 1 node').waitFor();
+    // The header row and one GPU's.
+    await expect.poll(() => unhealthy.getByRole('row').count()).toBe(2);
+    const row = unhealthy.getByRole('row').nth(1);
+    expect(await row.textContent()).toContain('abilene-n001');
+    expect(await row.textContent()).toContain('2 uncorrectable ECC errors since the driver loaded');
+    // One site only: no site filter to choose from.
+    expect(await page.getByRole('combobox', { name: 'Site' }).count()).toBe(0);
+
+    // The other node's first GPU runs hot: the open page shows it within 2 s, with no reload.
+    const sentAt = Date.now();
+    await heartbeat('abilene-n002', 2, [
+      { index: 0, name: 'NVIDIA GB200', temperatureC: 95 },
+      { index: 1, name: 'NVIDIA GB200' },
+    ]);
+    await page.getByText('2 unhealthy GPUs on 2 nodes').waitFor({ timeout: 2_000 });
+    expect((Date.now() - sentAt) / 1000).toBeLessThan(2);
+    expect(await unhealthy.getByRole('row').count()).toBe(3);
+    expect(await unhealthy.textContent()).toContain('runs hot: 95 °C');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
   it('has no serious or critical accessibility violations on any page', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const pages: [string, string][] = [
@@ -230,6 +302,7 @@ describe('the dashboard in Chromium', () => {
       ['planner', '/offers'],
       ['planner', '/buildout'],
       ['planner', '/ledger'],
+      ['operator', '/inventory'],
       ['holder', '/offers'],
       ['funder', '/'],
     ];

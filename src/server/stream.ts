@@ -107,7 +107,12 @@ async function poolSites(store: Store, events: readonly EventRow[]) {
     .select({ id: t.pools.id, siteId: t.pools.siteId })
     .from(t.pools)
     .where(inArray(t.pools.id, ids));
-  for (const row of rows) sites.set(row.id, row.siteId);
+  // An agent delivery (`delivery.agent`) may be to a building, which is a pool to the planner.
+  const buildings = await store.db
+    .select({ id: t.buildings.id, siteId: t.buildings.siteId })
+    .from(t.buildings)
+    .where(inArray(t.buildings.id, ids));
+  for (const row of [...rows, ...buildings]) sites.set(row.id, row.siteId);
   return sites;
 }
 

@@ -11,6 +11,7 @@ import {
   REPO_ROOT,
   api,
   servePlannedPortfolio,
+  sleep,
   startServer,
   stopAllServers,
 } from './server-process.js';
@@ -18,8 +19,10 @@ import {
 /**
  * `npm run screenshots`: every page of the dashboard, as each party sees it, at 1280×800, into
  * docs/dashboard/, so the docs never show an old UI. A fresh store with the example, one plan,
- * and a request waiting on Azure's right of first refusal; then, with `--large`, a
- * 5,000-workload portfolio's plan page. Needs the build (`npm run build`) and Debian's Chromium.
+ * a request waiting on Azure's right of first refusal, and (for the buildout and the inventory,
+ * shot last so the other pages look as before) node agents' heartbeats from three sites, some
+ * GPUs unhealthy and one node stale; then, with `--large`, a 5,000-workload portfolio's plan
+ * page. Needs the build (`npm run build`) and Debian's Chromium.
  */
 const OUT = join(REPO_ROOT, 'docs', 'dashboard');
 const VIEWPORT = { width: 1280, height: 800 };
@@ -76,6 +79,70 @@ async function signInShot(browser: Browser, server: ServerProcess): Promise<void
   await context.close();
 }
 
+/** What a node agent would send for a node of `gpus` GPUs of `part`; `faults` by GPU index. */
+function heartbeat(
+  node: string,
+  site: string,
+  pool: string,
+  part: string,
+  options: { intervalSeconds?: number; faults?: Record<number, Record<string, unknown>> } = {},
+) {
+  return {
+    node,
+    site,
+    pool,
+    sequence: 1,
+    intervalSeconds: options.intervalSeconds ?? 30,
+    observedAt: new Date().toISOString(),
+    reading: {
+      source: 'nvidia-smi',
+      driverVersion: '570.133.20',
+      gpus: [0, 1, 2, 3].map((index) => ({
+        index,
+        name: part,
+        temperatureC: 64 + index,
+        ...options.faults?.[index],
+      })),
+    },
+  };
+}
+
+/**
+ * A small fleet reporting: four-GPU nodes at Abilene, Shackelford and Milam, five GPUs
+ * unhealthy for different reasons, and one node stale. The stale one reports first with a 1 s
+ * interval; it is stale once three of those pass, which the caller waits for.
+ */
+async function reportFleet(server: ServerProcess, admin: string): Promise<void> {
+  const send = (body: ReturnType<typeof heartbeat>) =>
+    call(server, admin, 'POST', '/v1/heartbeats', body);
+  await send(
+    heartbeat('abl-b2-n06', 'abilene', 'abilene-b2', 'NVIDIA GB200', { intervalSeconds: 1 }),
+  );
+  const nodes = (prefix: string, count: number) =>
+    Array.from({ length: count }, (_, i) => `${prefix}-n${String(i + 1).padStart(2, '0')}`);
+  const faults: Record<string, Record<number, Record<string, unknown>>> = {
+    'abl-b1-n03': { 2: { eccUncorrectedVolatile: 2 } },
+    'abl-b1-n07': { 0: { temperatureC: 92 } },
+    'abl-b2-n02': { 3: { xids: [79] } },
+    'shk-b1-n01': { 1: { powerLimitW: 800, defaultPowerLimitW: 1200 } },
+    'shk-b1-n04': {
+      0: { remappedRowsPending: true, clockEventReasons: ['hw_thermal_slowdown'] },
+    },
+  };
+  const fleet: [string, string, string, string, number][] = [
+    ['abl-b1', 'abilene', 'abilene-b1', 'NVIDIA GB200', 12],
+    ['abl-b2', 'abilene', 'abilene-b2', 'NVIDIA GB200', 5],
+    ['shk-b1', 'shackelford', 'shackelford-b1', 'NVIDIA GB300', 8],
+    ['mil-b1', 'milam', 'milam-b1', 'NVIDIA GB300', 4],
+  ];
+  for (const [prefix, site, pool, part, count] of fleet) {
+    for (const node of nodes(prefix, count)) {
+      const own = faults[node];
+      await send(heartbeat(node, site, pool, part, own ? { faults: own } : {}));
+    }
+  }
+}
+
 async function example(browser: Browser): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stargate-screens-'));
   try {
@@ -101,9 +168,22 @@ async function example(browser: Browser): Promise<void> {
     await shoot(browser, server, planner, '/contracts', 'contracts.png');
     await shoot(browser, server, planner, '/offers', 'offers-planner.png');
     await shoot(browser, server, holder, '/offers', 'offers-holder.png');
-    await shoot(browser, server, planner, '/buildout', 'buildout.png');
     await shoot(browser, server, planner, '/ledger', 'ledger.png');
     await shoot(browser, server, funder, '/', 'overview-funder.png');
+    const reported = Date.now();
+    await reportFleet(server, admin);
+    // serve sweeps every 5 s: the month's delivery is recorded from the heartbeats by then, and
+    // the node reporting every 1 s is stale (three intervals without a heartbeat).
+    await sleep(Math.max(0, reported + 6_000 - Date.now()));
+    await shoot(browser, server, planner, '/buildout', 'buildout.png');
+    await shoot(browser, server, planner, '/buildout', 'buildout-delivered.png', {
+      // The panel below the Gantt and its table, at the top of the window.
+      ready: (page) =>
+        page.evaluate(
+          `[...document.querySelectorAll('h2')].find((h) => h.textContent === 'Delivered vs promised (node agents)')?.closest('section')?.scrollIntoView({ block: 'start' })`,
+        ),
+    });
+    await shoot(browser, server, planner, '/inventory', 'inventory.png');
     await server.kill();
   } finally {
     await rm(dataDir, { recursive: true, force: true });

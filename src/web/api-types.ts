@@ -28,6 +28,8 @@ import type {
 } from '../server/routes/plans.js';
 import type { PlanJsonDiff } from '../core/diff/plan-json-diff.js';
 import type { describeContracts } from '../core/term-sentences.js';
+import type { inventory, nodeDetail, nodeView } from '../store/fleet.js';
+import type { watchedCapacity } from '../store/fleet-capacity.js';
 
 export type { PlanJson, Role, StreamMessage };
 /** `GET /v1/scenario`: the scenario as a scenario file. */
@@ -65,3 +67,17 @@ export type PlanDiff = PlanJsonDiff & { readonly a: number; readonly b: number }
 export interface TermsBody {
   readonly contracts: ReturnType<typeof describeContracts>;
 }
+
+/** `GET /v1/inventory`: the fleet as its node agents report it, and delivered vs promised. */
+export type InventoryBody = Awaited<ReturnType<typeof inventory>> & {
+  readonly capacity: Awaited<ReturnType<typeof watchedCapacity>>;
+};
+export type InventoryGroup = InventoryBody['groups'][number];
+export type UnhealthyGpu = InventoryBody['unhealthy'][number];
+export type StaleNode = InventoryBody['stale'][number];
+/** One pool or building whose nodes run the agent: promised, healthy now, delivered. */
+export type WatchedCapacity = InventoryBody['capacity'][number];
+/** `GET /v1/nodes`: one node each. */
+export type NodeView = ReturnType<typeof nodeView>;
+/** `GET /v1/nodes/{node}`: the node, each GPU's reading and verdict, and its history. */
+export type NodeDetail = Awaited<ReturnType<typeof nodeDetail>>;

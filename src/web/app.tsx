@@ -12,6 +12,7 @@ const pages: Record<string, ReturnType<typeof lazy>> = {
   '/contracts': lazy(() => import('./pages/contracts').then((m) => ({ default: m.ContractsPage }))),
   '/offers': lazy(() => import('./pages/offers').then((m) => ({ default: m.OffersPage }))),
   '/buildout': lazy(() => import('./pages/buildout').then((m) => ({ default: m.BuildoutPage }))),
+  '/inventory': lazy(() => import('./pages/inventory').then((m) => ({ default: m.InventoryPage }))),
   '/ledger': lazy(() => import('./pages/ledger').then((m) => ({ default: m.LedgerPage }))),
 };
 

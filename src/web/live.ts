@@ -12,7 +12,7 @@ import { storedToken } from './api';
  *
  * Query keys start with a topic; a change invalidates the topics it touches.
  */
-export type Topic = 'plans' | 'procurement' | 'scenario' | 'finance' | 'deliveries';
+export type Topic = 'plans' | 'procurement' | 'scenario' | 'finance' | 'deliveries' | 'fleet';
 
 export function topicsOf(message: Pick<StreamMessage, 'action' | 'entityType'>): Topic[] {
   switch (message.entityType) {
@@ -21,8 +21,12 @@ export function topicsOf(message: Pick<StreamMessage, 'action' | 'entityType'>):
     case 'request':
       return ['procurement'];
     case 'pool':
-      // Awards make pools; deliveries are recorded against them.
-      return ['procurement', 'deliveries', 'scenario', 'finance'];
+      // Awards make pools; deliveries are recorded against them, the node agents' among them
+      // (`delivery.agent`, whose pool may be a building).
+      return ['procurement', 'deliveries', 'scenario', 'finance', 'fleet'];
+    case 'node':
+      // A node registered, removed, or its GPUs' health changed.
+      return ['fleet'];
     case 'token':
       return [];
     default:

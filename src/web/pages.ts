@@ -3,8 +3,8 @@ import type { Role } from './api-types';
 /**
  * The pages and who sees them. The UI hides what a role may not read; the API refuses it
  * whatever the UI does. A holder answers its offers and sees nothing else of the lab; a funder
- * follows the money and the buildout; an operator its sites' buildout; a viewer reads all and
- * acts on nothing.
+ * follows the money and the buildout; an operator its sites' buildout and fleet; a viewer reads
+ * all and acts on nothing.
  */
 export interface PageInfo {
   readonly path: string;
@@ -22,6 +22,7 @@ export const PAGES: readonly PageInfo[] = [
     title: 'Buildout',
     roles: ['admin', 'planner', 'viewer', 'funder', 'operator'],
   },
+  { path: '/inventory', title: 'Inventory', roles: ['admin', 'planner', 'viewer', 'operator'] },
   { path: '/ledger', title: 'Ledger', roles: ['admin', 'planner', 'viewer', 'funder'] },
 ];
 

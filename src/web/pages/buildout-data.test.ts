@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { LateDelivery } from '../api-types';
 import type { BuildingDoc, PoolDoc, SiteDoc } from './buildout-data';
 import {
   buildingGpus,
@@ -8,6 +9,7 @@ import {
   countStates,
   delayRange,
   delayText,
+  deliveredByPool,
   monthOfDate,
 } from './buildout-data';
 
@@ -135,6 +137,7 @@ describe('buildoutRows', () => {
           provider: 'azure',
           site: 'azure-east',
           request: 1,
+          source: 'manual',
           promisedGpus: 1000,
           promisedBy: '2026-03',
           deliveredGpus: 400,
@@ -143,9 +146,30 @@ describe('buildoutRows', () => {
         },
       ],
       deliveries: [
-        { id: 1, pool: 'req-1-azure', month: '2026-04', gpus: 400, createdAt: '' },
-        { id: 2, pool: 'req-2-azure', month: '2026-01', gpus: 300, createdAt: '' },
-        { id: 3, pool: 'req-2-azure', month: '2026-02', gpus: 200, createdAt: '' },
+        {
+          id: 1,
+          pool: 'req-1-azure',
+          month: '2026-04',
+          gpus: 400,
+          source: 'manual',
+          createdAt: '',
+        },
+        {
+          id: 2,
+          pool: 'req-2-azure',
+          month: '2026-01',
+          gpus: 300,
+          source: 'manual',
+          createdAt: '',
+        },
+        {
+          id: 3,
+          pool: 'req-2-azure',
+          month: '2026-02',
+          gpus: 200,
+          source: 'manual',
+          createdAt: '',
+        },
       ],
       awards: [
         { id: 1, request: 3, quote: 1, pool: 'req-3-coreweave', createdAt: '', createdBy: '' },
@@ -185,6 +209,7 @@ describe('buildoutRows', () => {
           pool: 'req-9-azure',
           provider: 'azure',
           request: 9,
+          source: 'manual',
           promisedGpus: 10,
           promisedBy: '2026-02',
           deliveredGpus: 0,
@@ -208,6 +233,52 @@ describe('buildoutRows', () => {
         state: 'late',
       },
     ]);
+  });
+
+  it('leaves out what node agents watch without a request behind it, and counts their level', () => {
+    const agentLate = (pool: string, site: string): LateDelivery => ({
+      pool,
+      provider: 'stargate',
+      site,
+      source: 'agent',
+      promisedGpus: 50_000,
+      promisedBy: '2025-06',
+      deliveredGpus: 2,
+      shortGpus: 49_998,
+      monthsLate: 19,
+    });
+    const rows = buildoutRows({
+      buildings: [building({ id: 'abilene-b1', online: '2025-06' })],
+      sites: SITES,
+      pools,
+      late: [agentLate('abilene-b1', 'abilene'), agentLate('azure-gb200', 'azure-east')],
+      deliveries: [
+        { id: 1, pool: 'abilene-b1', month: '2026-06', gpus: 2, source: 'agent', createdAt: '' },
+        { id: 2, pool: 'azure-gb200', month: '2026-06', gpus: 9, source: 'agent', createdAt: '' },
+        // A procured pool whose agents reported 700 in May and 650 in June: 650, not 1,350.
+        { id: 3, pool: 'req-2-azure', month: '2026-05', gpus: 700, source: 'agent', createdAt: '' },
+        { id: 4, pool: 'req-2-azure', month: '2026-06', gpus: 650, source: 'agent', createdAt: '' },
+      ],
+      awards: [{ id: 1, request: 2, quote: 1, pool: 'req-2-azure', createdAt: '', createdBy: '' }],
+      today: '2026-06',
+    });
+    expect(rows.map((r) => [r.id, r.kind])).toEqual([
+      ['abilene-b1', 'building'],
+      ['req-2-azure', 'procured'],
+    ]);
+    expect(rows[1]).toMatchObject({ deliveredGpus: 650, gpus: 500, state: 'delivered' });
+  });
+});
+
+describe('deliveredByPool', () => {
+  it('sums deliveries typed in, and takes the latest level where agents report', () => {
+    const delivered = deliveredByPool([
+      { id: 1, pool: 'p', month: '2026-01', gpus: 300, source: 'manual', createdAt: '' },
+      { id: 2, pool: 'p', month: '2026-02', gpus: 200, source: 'manual', createdAt: '' },
+      { id: 3, pool: 'q', month: '2026-03', gpus: 80, source: 'agent', createdAt: '' },
+      { id: 4, pool: 'q', month: '2026-01', gpus: 95, source: 'agent', createdAt: '' },
+    ]);
+    expect(Object.fromEntries(delivered)).toEqual({ p: 500, q: 80 });
   });
 });
 

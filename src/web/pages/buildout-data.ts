@@ -157,19 +157,24 @@ function procuredRows(
   input: BuildoutInputs,
   sites: ReadonlyMap<string, { site: SiteDoc }>,
 ): BuildoutRow[] {
-  const late = new Map((input.late ?? []).map((l) => [l.pool, l]));
+  // A pool or building watched by node agents with no request behind it is late too, but it
+  // is not procured capacity: the delivered-vs-promised panel shows it.
+  const late = new Map(
+    (input.late ?? []).filter((l) => l.request !== undefined).map((l) => [l.pool, l]),
+  );
   const pools = new Map((input.pools ?? []).map((p) => [p.id, p]));
-  const delivered = new Map<string, number>();
-  for (const d of input.deliveries ?? [])
-    delivered.set(d.pool, (delivered.get(d.pool) ?? 0) + d.gpus);
+  const delivered = deliveredByPool(input.deliveries ?? []);
+  const buildings = new Set(input.buildings.map((b) => b.id));
   const ids = new Set<string>([
     ...late.keys(),
-    ...delivered.keys(),
+    // Deliveries typed in are only ever against procured pools; the agents' may be anyone's.
+    ...(input.deliveries ?? []).flatMap((d) => (d.source === 'agent' ? [] : [d.pool])),
     ...(input.offers ?? []).flatMap((o) => (o.state === 'accepted' && o.pool ? [o.pool] : [])),
     ...(input.awards ?? []).map((a) => a.pool),
   ]);
   const rows: BuildoutRow[] = [];
   for (const id of ids) {
+    if (buildings.has(id)) continue;
     const pool = pools.get(id);
     const overdue = late.get(id);
     const promised = pool?.gpus ?? overdue?.promisedGpus;
@@ -202,6 +207,24 @@ function procuredRows(
     });
   }
   return rows;
+}
+
+/**
+ * GPUs delivered to each pool so far, as the server counts them: where its node agents have
+ * reported, the level they observed in the latest month with a report (GPUs that failed since
+ * count no more); otherwise the sum of the deliveries typed in.
+ */
+export function deliveredByPool(deliveries: readonly DeliveryView[]): Map<string, number> {
+  const typed = new Map<string, number>();
+  const observed = new Map<string, { month: string; gpus: number }>();
+  for (const d of deliveries) {
+    if (d.source === 'agent') {
+      const latest = observed.get(d.pool);
+      if (!latest || d.month > latest.month) observed.set(d.pool, { month: d.month, gpus: d.gpus });
+    } else typed.set(d.pool, (typed.get(d.pool) ?? 0) + d.gpus);
+  }
+  for (const [pool, { gpus }] of observed) typed.set(pool, gpus);
+  return typed;
 }
 
 /**

@@ -17,6 +17,7 @@ import { Failure, Panel, Stat } from '../components/panel';
 import { useApi } from '../queries';
 import { useMe } from '../session';
 import { useChartTheme } from '../theme';
+import { DeliveredPanel } from './buildout-fleet';
 import type {
   AcceleratorDoc,
   BuildState,
@@ -58,7 +59,8 @@ const STATE_BADGE: Record<BuildState, string> = {
 
 /**
  * Every building by site against today (the browser's month), with procured pools whose
- * delivery is tracked, a table of the same facts, and the forecast's fan of slips.
+ * delivery is tracked, a table of the same facts, what the node agents report delivered against
+ * each promise, and the forecast's fan of slips.
  */
 export function BuildoutPage() {
   const me = useMe();
@@ -116,6 +118,10 @@ export function BuildoutPage() {
     () => Object.fromEntries((providers.data ?? []).map((p) => [p.id, p.name])),
     [providers.data],
   );
+  const siteNames = useMemo(
+    () => Object.fromEntries((sites.data ?? []).map((s) => [s.id, s.name ?? s.id])),
+    [sites.data],
+  );
   const error = buildings.error ?? sites.error;
   const counts = rows ? countStates(rows) : undefined;
   const builds = rows?.filter((r) => r.kind === 'building') ?? [];
@@ -145,6 +151,7 @@ export function BuildoutPage() {
 
       <GanttPanel rows={rows} error={error} today={today} names={names} />
       <BuildoutTable rows={rows} error={error} names={names} gpusKnown={readsAll} />
+      <DeliveredPanel siteNames={siteNames} />
       <FanPanel role={me.role} names={names} />
     </section>
   );

@@ -47,14 +47,15 @@ const award: AwardView = {
   createdBy: 'planner/tok_1',
 };
 const deliveries: DeliveryView[] = [
-  { id: 1, pool: 'req-1-azure', month: '2026-11', gpus: 200, createdAt: '' },
-  { id: 2, pool: 'req-1-azure', month: '2026-12', gpus: 100, createdAt: '' },
+  { id: 1, pool: 'req-1-azure', month: '2026-11', gpus: 200, source: 'manual', createdAt: '' },
+  { id: 2, pool: 'req-1-azure', month: '2026-12', gpus: 100, source: 'manual', createdAt: '' },
 ];
 const late: LateDelivery[] = [
   {
     pool: 'req-1-azure',
     provider: 'azure',
     request: 1,
+    source: 'manual',
     promisedGpus: 600,
     promisedBy: '2026-10',
     deliveredGpus: 300,

@@ -6,6 +6,7 @@ import type {
   QuoteView,
   RequestView,
 } from '../api-types';
+import { deliveredByPool } from './buildout-data';
 
 /**
  * The procurement pipeline as the lab reads it, from the API's lists: for each request its
@@ -65,10 +66,8 @@ export function procuredPools(
   deliveries: readonly DeliveryView[],
   late: readonly LateDelivery[],
 ): ProcuredPool[] {
-  const deliveredTo = (pool: string) =>
-    deliveries
-      .filter((delivery) => delivery.pool === pool)
-      .reduce((sum, delivery) => sum + delivery.gpus, 0);
+  const delivered = deliveredByPool(deliveries);
+  const deliveredTo = (pool: string) => delivered.get(pool) ?? 0;
   const lateOf = (pool: string) => late.find((row) => row.pool === pool);
   const pools: ProcuredPool[] = [];
   for (const offer of offers) {

@@ -347,7 +347,13 @@ function LatePanel({ late }: { late: UseQueryResult<LateDelivery[]> }) {
                 <td>{row.provider}</td>
                 <td>{row.site ?? '—'}</td>
                 <td>
-                  <RequestLink id={row.request} />
+                  {row.request === undefined ? (
+                    <span className="muted" title="a pool or building of the scenario">
+                      none (node agents)
+                    </span>
+                  ) : (
+                    <RequestLink id={row.request} />
+                  )}
                 </td>
                 <td className="num">{grouped(row.promisedGpus)}</td>
                 <td>{row.promisedBy}</td>
