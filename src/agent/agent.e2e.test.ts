@@ -1,6 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { chmod, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,5 +218,51 @@ describe('stargate agent against a real server', () => {
     expect(await run.exit).toBe(2);
     expect(run.stderr()).toContain('cannot read the node: nvidia-smi not found on PATH');
     expect((await api(server, 'GET', '/v1/nodes/no-smi', { token: admin })).status).toBe(404);
+  });
+
+  it('reads a DCGM exporter instead with --dcgm, and judges its ECC errors, pending row remap and XID 79', async () => {
+    const text = await readFile(new URL('./fixtures/dcgm-exporter-h100.prom', import.meta.url));
+    const exporter = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(text);
+    });
+    await new Promise<void>((resolve) => exporter.listen(0, '127.0.0.1', resolve));
+    const { port } = exporter.address() as AddressInfo;
+    try {
+      const run = agent(
+        [
+          '--token',
+          tokens['azure'] ?? '',
+          '--site',
+          'azure-us-east',
+          '--node-name',
+          'dcgm-node',
+          '--dcgm',
+          `http://127.0.0.1:${port}/metrics`,
+          '--once',
+        ],
+        '/nonexistent', // no nvidia-smi: the exporter is the only source
+      );
+      expect(await run.exit, run.stderr()).toBe(0);
+      const node = (await api(server, 'GET', '/v1/nodes/dcgm-node', { token: admin })).body as {
+        source: string;
+        gpus: number;
+        healthy: number;
+        unhealthy: { gpu: number; reasons: string[] }[];
+      };
+      expect(node).toMatchObject({ source: 'dcgm', gpus: 2, healthy: 1 });
+      expect(node.unhealthy).toEqual([
+        {
+          gpu: 1,
+          reasons: [
+            '2 uncorrectable ECC errors since the driver loaded',
+            'a row remap is pending (needs a GPU reset)',
+            'critical XID 79',
+          ],
+        },
+      ]);
+    } finally {
+      exporter.close();
+    }
   });
 });
