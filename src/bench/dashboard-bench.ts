@@ -4,11 +4,11 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import pg from 'pg';
 import type { Browser, Page } from 'playwright-core';
 import { renderTable } from '../cli/table.js';
+import { BENCH_DATABASE_URL, serverDatabase } from './bench-database.js';
 import { launchChromium, settled, withSession } from '../tools/chromium.js';
-import type { ServerProcess, ServerStore } from '../tools/server-process.js';
+import type { ServerProcess } from '../tools/server-process.js';
 import {
   EXAMPLE,
   REPO_ROOT,
@@ -39,8 +39,6 @@ import {
 
 const OUTPUT = process.env['STARGATE_BENCH_OUT'] ?? 'bench/results-dashboard.json';
 const REPEAT = Number(process.env['STARGATE_BENCH_REPEAT'] ?? 5);
-const DATABASE_URL =
-  process.env['STARGATE_TEST_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const WEB = join(REPO_ROOT, 'dist', 'web');
 
 interface Row {
@@ -249,35 +247,6 @@ async function liveLatency(
   return times;
 }
 
-async function serverDatabase(): Promise<
-  { store: ServerStore; drop: () => Promise<void> } | undefined
-> {
-  const admin = new pg.Client({ connectionString: DATABASE_URL });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `stargate_bench_${process.pid}`;
-  try {
-    await admin.query(`drop database if exists ${name} with (force)`);
-    await admin.query(`create database ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(DATABASE_URL);
-  url.pathname = `/${name}`;
-  return {
-    store: { databaseUrl: url.toString() },
-    drop: async () => {
-      const client = new pg.Client({ connectionString: DATABASE_URL });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-    },
-  };
-}
-
 async function main(): Promise<number> {
   const rows: Row[] = [];
   const chunks = bundle();
@@ -306,7 +275,7 @@ async function main(): Promise<number> {
     await example.kill();
 
     // PostgreSQL, two processes: the page on one, the change through the other.
-    const database = await serverDatabase();
+    const database = await serverDatabase('dashboard');
     if (database) {
       try {
         const a = await startServer({ store: database.store, args: ['--import', EXAMPLE] });
@@ -328,7 +297,7 @@ async function main(): Promise<number> {
       }
     } else {
       process.stderr.write(
-        `PostgreSQL at ${DATABASE_URL} is not reachable: its live row is left out\n`,
+        `PostgreSQL at ${BENCH_DATABASE_URL} is not reachable: its live row is left out\n`,
       );
     }
 

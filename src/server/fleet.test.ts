@@ -176,6 +176,25 @@ for (const backend of testBackends()) {
       expect(wrongPool.json.error?.problems).toEqual([
         { path: 'body.pool', message: "pool azure-gb200 is gb200, but the node's GPUs are h100" },
       ]);
+      const a100 = await beat('node-x', [{ index: 0, name: 'NVIDIA A100-SXM4-80GB' }]);
+      expect(a100.json.error?.problems).toEqual([
+        {
+          path: 'body.reading.gpus[0].name',
+          message:
+            '"NVIDIA A100-SXM4-80GB" is accelerator a100, which the scenario does not have (it has gb200, gb300, h100, vr200)',
+        },
+      ]);
+      const nowhere = await call('POST', '/v1/heartbeats', tokens['admin'], {
+        node: 'node-x',
+        site: 'atlantis',
+        sequence: 1,
+        intervalSeconds: 30,
+        observedAt: now.toISOString(),
+        reading: { source: 'nvidia-smi', gpus: [H100] },
+      });
+      expect(nowhere.json.error?.problems).toEqual([
+        { path: 'body.site', message: 'expected a site of the scenario, got atlantis' },
+      ]);
       const empty = await beat('node-x', []);
       expect(empty.status).toBe(400);
       expect(empty.json.error?.problems?.[0]?.path).toBe('body.reading.gpus');
