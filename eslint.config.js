@@ -91,6 +91,32 @@ export const config = tseslint.config(
     },
   },
   {
+    // The exports (plan → Kueue objects, SkyPilot tasks) are pure like the core: the CLI and
+    // the API do the I/O. One adapter reads the CRDs shipped beside them.
+    files: ['src/export/**/*.ts'],
+    ignores: ['src/export/**/*.test.ts', 'src/export/crd-files.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: 'src/export does no I/O.' })),
+          patterns: [
+            { group: ['node:*'], message: 'src/export does no I/O.' },
+            {
+              group: ['**/cli/**', '**/server/**', '**/store/**', '**/solver/**'],
+              message: 'src/export imports nothing from the shell.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Pass the clock in.' },
+        { object: 'Math', property: 'random', message: 'Pass the random source in.' },
+      ],
+    },
+  },
+  {
     // The store is the bottom of the service: the API and the CLI use it, never the reverse.
     files: ['src/store/**/*.ts'],
     ignores: ['src/store/**/*.test.ts'],

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AxeBuilder } from '@axe-core/playwright';
@@ -114,6 +114,27 @@ describe('the dashboard in Chromium', () => {
     await expect
       .poll(() => page.getByText(/gang workload needs 380,000 GPUs/).count())
       .toBeGreaterThan(0);
+
+    // Export: the month's Kueue manifests, downloaded as YAML for kubectl apply.
+    await page.getByLabel('Kueue manifests for').fill('2027-06');
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export' }).click(),
+    ]);
+    expect(file.suggestedFilename()).toMatch(/^stargate-plan-\d+-kueue-2027-06\.yaml$/);
+    const manifests = await readFile((await file.path()) ?? '', 'utf8');
+    expect(manifests).toContain('kind: ClusterQueue');
+    expect(manifests).toContain('apiVersion: kueue.x-k8s.io/v1beta2');
+    // A month outside the horizon is refused with the server's reason, and nothing downloads.
+    await page.getByLabel('Kueue manifests for').fill('2035-01');
+    await page.getByRole('button', { name: 'Export' }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toMatch(/^Export failed: .*2035-01/);
+    // Chromium logs the refused request itself; that one error is expected, nothing else.
+    const refused = errors.findIndex((error) => /status of 400/.test(error));
+    expect(refused, errors.join('\n')).toBeGreaterThanOrEqual(0);
+    errors.splice(refused, 1);
 
     // A reload keeps the page and the session.
     await page.reload();

@@ -80,9 +80,10 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
     summary: 'load a scenario file into the store',
   },
   export: {
-    load: () => import('./commands/store.js').then((m) => m.exportCommand),
+    load: () => import('./commands/export.js').then((m) => m.exportCommand),
     usage: exportUsage,
-    summary: 'write the stored scenario as a scenario file',
+    summary:
+      'write the stored scenario as a scenario file; kueue: a month of a plan as Kueue quotas (ResourceFlavors, ClusterQueues, LocalQueues); skypilot: a workload as a SkyPilot task',
   },
   token: {
     load: () => import('./commands/store.js').then((m) => m.tokenCommand),

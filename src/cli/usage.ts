@@ -29,7 +29,16 @@ export const serveUsage =
 
 export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
 
-export const exportUsage = 'stargate export [--format yaml|json] [--data DIR]';
+export const storeExportUsage = 'stargate export [--format yaml|json] [--data DIR]';
+
+export const kueueExportUsage =
+  'stargate export kueue PLAN.json (--month YYYY-MM | --from YYYY-MM --to YYYY-MM --out DIR) [--scenario FILE | --data DIR] [--out DIR] [--namespace-of CLASS=NS]... [--per-workload] [--api-version v1beta2|v1beta1] [--format yaml|json] [--diff-month YYYY-MM | --diff-plan PLAN2.json]';
+
+export const skypilotExportUsage =
+  'stargate export skypilot PLAN.json --workload W [--scenario FILE | --data DIR] [--infra ID=INFRA]... [--gpus-per-node N]';
+
+/** The three forms of `stargate export`, one a line (help indents them alike). */
+export const exportUsage = [storeExportUsage, kueueExportUsage, skypilotExportUsage].join('\n  ');
 
 export const tokenUsage =
   'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]';

@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Scenario } from '../core/model.js';
 import { InvalidInputError } from './problems.js';
-import { parseJsonScenario } from './validate.js';
+import { scenarioHash } from './scenario-hash.js';
+import { repeatsKey } from './json-keys.js';
+import { parseJsonScenario, validateScenario } from './validate.js';
 
 /**
  * Reads and validates a scenario file, YAML or JSON. A missing or unreadable file is an
@@ -15,6 +17,26 @@ export async function loadScenarioFile(path: string): Promise<Scenario> {
   if (scenario) return scenario;
   const { parseScenarioOrThrow } = await import('./parse.js');
   return parseScenarioOrThrow(text, path);
+}
+
+/**
+ * Reads and validates a scenario file as `loadScenarioFile` does, with the hash of its document
+ * (`scenarioHash`): what `stargate plan` writes into the plan, and what the exports compare a
+ * plan against.
+ */
+export async function loadScenarioFileWithHash(
+  path: string,
+): Promise<{ scenario: Scenario; hash: string }> {
+  const text = await readScenarioText(path);
+  // A valid JSON scenario: parsed once, for the scenario and the hash.
+  const json = jsonDocument(text);
+  const valid = json === undefined ? undefined : validateScenario(json);
+  if (valid?.ok) return { scenario: valid.scenario, hash: scenarioHash(json) };
+  const { parseScenarioOrThrow } = await import('./parse.js');
+  const parsed = parseScenarioOrThrow(text, path);
+  // Valid, so it parses; the YAML reader is loaded already.
+  const { parse } = await import('yaml');
+  return { scenario: parsed, hash: scenarioHash(parse(text, { maxAliasCount: 1000 })) };
 }
 
 /**
@@ -43,5 +65,16 @@ async function readScenarioText(path: string): Promise<string> {
           ? 'is a directory, expected a scenario file'
           : `cannot read: ${code ?? String(error)}`;
     throw new InvalidInputError(path, [{ path: [], message }]);
+  }
+}
+
+/** The value of a JSON document without repeated keys; undefined for anything else. */
+function jsonDocument(text: string): unknown {
+  if (!text.trimStart().startsWith('{')) return undefined;
+  try {
+    const data = JSON.parse(text) as unknown;
+    return repeatsKey(text) ? undefined : data;
+  } catch {
+    return undefined;
   }
 }

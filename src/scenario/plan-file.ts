@@ -156,6 +156,23 @@ export function readPlanDocument(
 
 /** Reads a plan JSON file for a scenario; throws `InvalidInputError` with every problem. */
 export async function loadPlanFile(path: string, scenario: Scenario): Promise<PlanMoney> {
+  const { data } = await readJsonFile(path);
+  const result = readPlanDocument(data, scenario);
+  if (!result.ok) throw new InvalidInputError(path, result.problems);
+  return result.money;
+}
+
+function cents(usd: number): bigint {
+  const parsed = parseUSD(usd, 2);
+  if (!parsed.ok) throw new Error(`readPlanDocument: unchecked amount ${usd}`);
+  return parsed.micros / 10_000n;
+}
+
+/**
+ * Reads a JSON file: its text and its value. A missing file or one that is not JSON is an
+ * `InvalidInputError` naming the file: the user named it.
+ */
+export async function readJsonFile(path: string): Promise<{ text: string; data: unknown }> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -168,20 +185,10 @@ export async function loadPlanFile(path: string, scenario: Scenario): Promise<Pl
       },
     ]);
   }
-  let data: unknown;
   try {
-    data = JSON.parse(text) as unknown;
+    return { text, data: JSON.parse(text) as unknown };
   } catch (error) {
     const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new InvalidInputError(path, [{ path: [], message: `not valid JSON: ${detail ?? ''}` }]);
   }
-  const result = readPlanDocument(data, scenario);
-  if (!result.ok) throw new InvalidInputError(path, result.problems);
-  return result.money;
-}
-
-function cents(usd: number): bigint {
-  const parsed = parseUSD(usd, 2);
-  if (!parsed.ok) throw new Error(`readPlanDocument: unchecked amount ${usd}`);
-  return parsed.micros / 10_000n;
 }

@@ -327,7 +327,7 @@ export function buildApp(options: AppOptions): App {
     if (replayed) reply.header('idempotent-replayed', 'true');
     for (const [name, value] of Object.entries(out.headers ?? {})) reply.header(name, value);
     if (out.raw !== undefined) {
-      await reply.type('application/json; charset=utf-8').send(out.raw);
+      await reply.type(out.contentType ?? 'application/json; charset=utf-8').send(out.raw);
     } else if (out.body === undefined) {
       await reply.send();
     } else {

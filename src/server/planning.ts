@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { Tx } from '../store/db.js';
 import { ConflictProblems, exportScenario } from '../store/scenario-store.js';
 import { lateDeliveries } from '../store/procurement.js';
+import { scenarioHash } from '../scenario/scenario-hash.js';
 import type { PlanDocument, PlanInput, PlanOptions, PlanOutcome } from './plan-compute.js';
 import { computePlan } from './plan-compute.js';
 
@@ -104,5 +105,8 @@ export async function planCurrentState(
       : exported;
   const outcome = await run({ planned, late, options });
   if (!outcome.ok) throw new ConflictProblems('the stored scenario is not valid', outcome.problems);
-  return { json: outcome.json, scenario: exported };
+  // The hash of the scenario stored with the plan (not of the one cut for late pools): the
+  // same document a file import held, so `stargate export kueue --scenario FILE` matches it.
+  const { scenario, ...rest } = outcome.json;
+  return { json: { scenario, scenarioHash: scenarioHash(exported), ...rest }, scenario: exported };
 }

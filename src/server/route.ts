@@ -33,8 +33,10 @@ export interface Reply {
   readonly status?: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
-  /** A body already serialised (a stored plan): sent as it is, as JSON. */
+  /** A body already serialised (a stored plan): sent as it is, as JSON unless `contentType`. */
   readonly raw?: string;
+  /** The media type of `raw` when it is not JSON (Kueue manifests as YAML). */
+  readonly contentType?: string;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { planToJson } from '../../core/planner/plan-json.js';
-import { loadScenarioFile } from '../../scenario/load.js';
+import { loadScenarioFileWithHash } from '../../scenario/load.js';
 import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
 import { formatPlanCsv } from '../format/plan-csv.js';
 import { formatPlanText } from '../format/plan-text.js';
@@ -29,7 +29,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
   const timeLimitSeconds = positiveNumber('time-limit', values['time-limit']);
   const chart = typeof values.chart === 'string' ? values.chart : undefined;
   if (chart !== undefined) await checkChartTarget(chart);
-  const scenario = await loadScenarioFile(positionals[0] ?? '');
+  const { scenario, hash } = await loadScenarioFileWithHash(positionals[0] ?? '');
   const plan = await planScenario(scenario, io, {
     planner,
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
@@ -45,7 +45,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
   }
   if (format === 'json') {
     // Two writes: appending the newline would copy a large plan's document once more.
-    io.out(JSON.stringify(planToJson(plan), null, 2));
+    io.out(JSON.stringify(planToJson(plan, { scenarioHash: hash }), null, 2));
     io.out('\n');
   } else if (format === 'csv') io.out(formatPlanCsv(plan, scenario));
   else io.out(formatPlanText(plan, scenario));

@@ -12,9 +12,9 @@ import type { Io } from '../io.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
 import { readScenarioDocument } from '../../scenario/load.js';
 
-import { exportUsage, importUsage, tokenUsage } from '../usage.js';
+import { importUsage, storeExportUsage, tokenUsage } from '../usage.js';
 
-export { exportUsage, importUsage, tokenUsage };
+export { importUsage, storeExportUsage, tokenUsage };
 
 /** `stargate import FILE`: loads a scenario file into the store (PGlite or DATABASE_URL). */
 export async function importCommand(argv: readonly string[], io: Io): Promise<number> {
@@ -45,13 +45,16 @@ export async function importCommand(argv: readonly string[], io: Io): Promise<nu
   return 0;
 }
 
-/** `stargate export`: the stored scenario as a scenario file, on stdout. */
-export async function exportCommand(argv: readonly string[], io: Io): Promise<number> {
+/**
+ * `stargate export`: the stored scenario as a scenario file, on stdout. `stargate export kueue`
+ * and `skypilot` are `commands/export.ts`, which hands everything else to this.
+ */
+export async function exportScenarioCommand(argv: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs(
     'export',
     argv,
     { ...STORE_FLAGS, format: { type: 'string' } },
-    { min: 0, max: 0, usage: exportUsage },
+    { min: 0, max: 0, usage: storeExportUsage },
   );
   const format = oneOf(
     'format',

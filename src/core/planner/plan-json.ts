@@ -6,6 +6,12 @@ import type { Plan } from './plan.js';
 /** The plan as the spec's JSON document (`stargate plan --format json`). */
 export interface PlanJson {
   scenario: string;
+  /**
+   * Extension: `sha256:<hex>` of the scenario document the plan was made from, in canonical
+   * form (the shell computes it; see `src/scenario/scenario-hash.ts`). Absent from plans made
+   * before it existed, and from plans made without a document (tests).
+   */
+  scenarioHash?: string;
   objective: { totalUSD: number; computeUSD: number; shortfallUSD: number; unmetUSD: number };
   bound: { lowerBoundUSD: number; gap: number };
   assignments: { workload: string; pool: string; period: string; gpus: number }[];
@@ -39,8 +45,11 @@ export interface PlanJson {
 /**
  * Converts a plan to the spec's JSON shape: amounts in USD rounded half-up to cents, periods
  * as `YYYY-MM`, rows in a fixed order, so the same plan always serialises to the same bytes.
+ * `scenarioHash`, when given, follows `scenario`.
+ *
+ * @example planToJson(plan, { scenarioHash: 'sha256:9f…' }) // { scenario, scenarioHash, objective, … }
  */
-export function planToJson(plan: Plan): PlanJson {
+export function planToJson(plan: Plan, extensions: { scenarioHash?: string } = {}): PlanJson {
   const usd = (micros: bigint) => centsToNumber(toCents(micros));
   // A large plan names the same few dozen months tens of thousands of times.
   const periods = new Map<Period, string>();
@@ -56,6 +65,7 @@ export function planToJson(plan: Plan): PlanJson {
   const gap = Number(total - plan.lowerBound) / 100 / Math.max(Number(total) / 100, 1);
   return {
     scenario: plan.scenario,
+    ...(extensions.scenarioHash === undefined ? {} : { scenarioHash: extensions.scenarioHash }),
     objective: {
       totalUSD: centsToNumber(total),
       computeUSD: usd(plan.objective.compute),

@@ -1,6 +1,7 @@
 import type { Route } from '../route.js';
 import { adminRoutes } from './admin.js';
 import { entityRoutes } from './entities.js';
+import { exportRoutes } from './exports.js';
 import { fleetRoutes } from './fleet.js';
 import { planRoutes } from './plans.js';
 import { procurementRoutes } from './procurement.js';
@@ -14,6 +15,7 @@ export function allRoutes(): Route[] {
     ...termRoutes(),
     ...entityRoutes(),
     ...planRoutes(),
+    ...exportRoutes(),
     ...procurementRoutes(),
     ...fleetRoutes(),
     ...adminRoutes(),

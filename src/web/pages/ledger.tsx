@@ -19,28 +19,15 @@ import {
   granularityOf,
   ledgerPeriods,
 } from './ledger-data';
+import { download } from '../download';
 import './ledger.css';
 
 /** As the CLI's tables: a dash where nothing happened in the period. */
+const CSV = 'text/csv;charset=utf-8';
 const usdCell = (value: number) => (value === 0 ? '—' : usd(value));
 const SANKEY_HEIGHT = 420;
 const CAPITAL_HEIGHT = 340;
 const BY_WORDS: Record<Granularity, string> = { year: 'Year', quarter: 'Quarter', month: 'Month' };
-
-/** Hands the browser a CSV made here, as a download of that name. */
-function download(name: string, text: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  // The click has started the download; the object URL is not needed after this turn.
-  setTimeout(() => {
-    URL.revokeObjectURL(url);
-  }, 0);
-}
 
 /**
  * The books of the latest plan: who paid whom in a chosen period (a Sankey and its table),
@@ -164,7 +151,7 @@ function FlowsPanel({
           aria-describedby="flows-table"
           disabled={!rows || rows.length === 0}
           onClick={() => {
-            if (rows) download(csvFileName('flows', period ?? 'all'), flowsCsv(rows, period));
+            if (rows) download(csvFileName('flows', period ?? 'all'), flowsCsv(rows, period), CSV);
           }}
         >
           Download CSV
@@ -239,7 +226,7 @@ function CapitalPanel({ ledger, by }: { ledger: LedgerReportJson | undefined; by
           aria-describedby="capital-table"
           disabled={!rows || rows.length === 0}
           onClick={() => {
-            if (rows) download(csvFileName('capital', `by-${by}`), capitalCsv(rows, funders));
+            if (rows) download(csvFileName('capital', `by-${by}`), capitalCsv(rows, funders), CSV);
           }}
         >
           Download CSV

@@ -10,6 +10,7 @@ import { useApi } from '../queries';
 import { navigate, setQuery, useLocation } from '../router';
 import { useMe } from '../session';
 import { PlanCompare } from './plan-compare';
+import { PlanExport } from './plan-export';
 import { gapText, parseCompare, utcMinute } from './plan-data';
 import { WorkloadPanel } from './plan-detail';
 import { WorkloadTable } from './plan-table';
@@ -76,6 +77,7 @@ export function PlanPage() {
           </label>
         )}
         <div className="actions">
+          {!compare && planId !== undefined && <PlanExport planId={planId} />}
           {compare ? (
             <button
               type="button"

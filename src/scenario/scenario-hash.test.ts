@@ -1,0 +1,53 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { loadScenarioFileWithHash } from './load.js';
+import { canonicalJson, scenarioHash } from './scenario-hash.js';
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/stargate-2025.yaml', import.meta.url));
+
+describe('scenarioHash', () => {
+  it('sorts keys at every level and keeps list order', () => {
+    expect(canonicalJson({ b: 1, a: [true, { d: null, c: 'x' }], u: undefined })).toBe(
+      '{"a":[true,{"c":"x","d":null}],"b":1}',
+    );
+    expect(scenarioHash({ b: 1, a: 2 })).toBe(scenarioHash({ a: 2, b: 1 }));
+    expect(scenarioHash({ a: [1, 2] })).not.toBe(scenarioHash({ a: [2, 1] }));
+    expect(scenarioHash({ a: '1' })).not.toBe(scenarioHash({ a: 1 }));
+    expect(scenarioHash({})).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('is the same for a YAML file and its JSON, and changes with any value', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'stargate-hash-'));
+    try {
+      const text = await readFile(EXAMPLE, 'utf8');
+      const yaml = await loadScenarioFileWithHash(EXAMPLE);
+      const doc = parse(text) as { pools: { gpus: number }[] };
+      const asJson = join(dir, 'example.json');
+      await writeFile(asJson, JSON.stringify(doc));
+      expect((await loadScenarioFileWithHash(asJson)).hash).toBe(yaml.hash);
+      // Comments and layout are not the scenario.
+      const commented = join(dir, 'commented.yaml');
+      await writeFile(commented, `# a note\n${text}\n# another\n`);
+      expect((await loadScenarioFileWithHash(commented)).hash).toBe(yaml.hash);
+      const pool = doc.pools[0];
+      if (!pool) throw new Error('the example has pools');
+      pool.gpus += 1;
+      const edited = join(dir, 'edited.json');
+      await writeFile(edited, JSON.stringify(doc));
+      expect((await loadScenarioFileWithHash(edited)).hash).not.toBe(yaml.hash);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('is the hash the golden plan of the example carries', async () => {
+    const golden = JSON.parse(await readFile(EXAMPLE.replace(/\.yaml$/, '.plan.json'), 'utf8')) as {
+      scenarioHash?: string;
+    };
+    expect(golden.scenarioHash).toBe((await loadScenarioFileWithHash(EXAMPLE)).hash);
+  });
+});
