@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerProcess } from '../tools/server-process.js';
-import { CLI, EXAMPLE, REPO_ROOT, api, startServer } from '../tools/server-process.js';
+import { CLI, EXAMPLE, REPO_ROOT, api, runCli, startServer } from '../tools/server-process.js';
 
 /**
  * The agent end to end, as an operator runs it: `stargate agent` with a fake `nvidia-smi` on
@@ -137,6 +137,14 @@ describe('stargate agent against a real server', () => {
       defaultPowerLimitW: 700,
       remappedRowsPending: false,
     });
+    // As the operator reads it: stargate inventory, and the node itself.
+    const connection = ['--server', server.url, '--token', tokens['planner'] ?? ''];
+    const shown = await runCli(['inventory', ...connection]);
+    expect(shown.stdout).toMatch(/^1 of 1 GPUs healthy on 1 reporting nodes; 0 stale/);
+    expect(shown.stdout).toMatch(/azure-us-east +azure-h100 +h100 +1 +0 +1 +1 +0/);
+    const one = await runCli(['inventory', 'node', 'h100-node-1', ...connection]);
+    expect(one.stdout).toContain('Driver 580.159.04, CUDA 13.0');
+    expect(one.stdout).toMatch(/^ +0 +NVIDIA H100 80GB HBM3 +39 °C +92\.07 W +700 W +0 +yes +-$/m);
   });
 
   it('runs on: a GPU turning unhealthy shows within an interval, and a stopped agent goes stale', async () => {

@@ -159,4 +159,42 @@ describe('runAgent', () => {
     expect(h.posted).toHaveLength(4);
     expect(h.lines.at(-1)).toMatch(/^heartbeat not sent after 4 tries: cannot reach/);
   });
+
+  it('goes past a later sequence the server holds (a clock gone back), saying so', async () => {
+    const posted: number[] = [];
+    const lines: string[] = [];
+    const controller = new AbortController();
+    let clock = Date.parse('2026-12-05T00:00:00Z');
+    const held = clock + 3_600_000; // the server saw this node an hour "ahead"
+    await runAgent({
+      api: {
+        post: (_path, body) => {
+          const { sequence } = body as Posted;
+          posted.push(sequence);
+          if (posted.length === 2) controller.abort();
+          return Promise.resolve({
+            ...VERDICT,
+            sequence: Math.max(sequence, held),
+            duplicate: sequence <= held,
+          });
+        },
+      },
+      node: 'n1',
+      site: 'azure-us-east',
+      intervalMs: 30_000,
+      once: false,
+      read: () => Promise.resolve(reading()),
+      now: () => new Date(clock),
+      sleep: (ms) => {
+        clock += ms;
+        return Promise.resolve();
+      },
+      random: () => 0.5,
+      log: (line) => lines.push(line),
+      signal: controller.signal,
+    });
+    expect(posted[0]).toBeLessThan(held);
+    expect(posted[1]).toBe(held + 1);
+    expect(lines[0]).toMatch(/^the server holds a later heartbeat of this node \(sequence \d+\)/);
+  });
 });

@@ -34,6 +34,8 @@ export interface AgentOptions {
 
 /** The server's answer to a heartbeat, as much of it as the agent prints. */
 interface Verdict {
+  /** The node's latest sequence the server holds. */
+  readonly sequence?: number;
   readonly gpus: number;
   readonly healthy: number;
   readonly pool?: string;
@@ -59,6 +61,8 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     const reading = await readNode(options);
     if (reading === 'unreadable') {
       if (options.once) return 2;
+      // A reading not sent by now is older than an interval: not to be posted as current.
+      pending = undefined;
     } else {
       // The newest reading replaces one not yet sent: latest state, never a queue.
       pending = { body: heartbeat(options, reading, nextSequence()), readAt: tickStart };
@@ -67,6 +71,14 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     while (pending && !signal.aborted) {
       try {
         const verdict = (await options.api.post('/v1/heartbeats', pending.body)) as Verdict;
+        if (verdict.duplicate && failures === 0 && (verdict.sequence ?? 0) >= sequence) {
+          // Not a resend: the server holds a later sequence for this node (this host's clock
+          // went back, or another agent runs under the same --node-name). Go past it.
+          log(
+            `the server holds a later heartbeat of this node (sequence ${verdict.sequence ?? '?'}); is another agent running as ${options.node}, or did the clock go back? Continuing after it`,
+          );
+          sequence = verdict.sequence ?? sequence;
+        }
         pending = undefined;
         if (failures > 0) log(`server reachable again after ${failures} failed tries`);
         failures = 0;

@@ -15,6 +15,7 @@ export const FLEET_FLAGS = {
   'critical-xids': { type: 'string' },
   'fleet-history-every': { type: 'string' },
   'fleet-history-days': { type: 'string' },
+  'agent-deliveries': { type: 'string' },
 } as const;
 
 const partsFile = z
@@ -77,8 +78,22 @@ export async function fleetSettingsFrom(values: Values): Promise<FleetSettings> 
   const thresholds = DEFAULT_FLEET_SETTINGS.thresholds;
   const everyMinutes = positiveNumber('fleet-history-every', values['fleet-history-every']);
   const days = positiveNumber('fleet-history-days', values['fleet-history-days']);
+  const deliveriesText = text('agent-deliveries');
+  let agentDeliveries: FleetSettings['agentDeliveries'] = DEFAULT_FLEET_SETTINGS.agentDeliveries;
+  if (deliveriesText === 'none') agentDeliveries = [];
+  else if (deliveriesText !== undefined && deliveriesText !== 'all') {
+    const ids = deliveriesText.split(',').map((id) => id.trim());
+    const bad = ids.find((id) => !/^[a-z0-9][a-z0-9._-]{0,62}$/.test(id));
+    if (bad !== undefined) {
+      throw new UsageError(
+        `--agent-deliveries: expected all, none, or pool and building ids separated by commas, got ${bad === '' ? 'an empty id' : bad}`,
+      );
+    }
+    agentDeliveries = [...new Set(ids)].sort();
+  }
   return {
     ...DEFAULT_FLEET_SETTINGS,
+    agentDeliveries,
     parts,
     thresholds: {
       maxTemperatureC:

@@ -25,7 +25,7 @@ export const genUsage =
   'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
 
 export const serveUsage =
-  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7]';
+  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7] [--agent-deliveries all|none|ID,...]';
 
 export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
 

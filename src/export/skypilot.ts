@@ -175,7 +175,11 @@ export function skypilotTask(
     const name = SKYPILOT_ACCELERATORS[place.accelerator] ?? place.accelerator.toUpperCase();
     const count = options.gpusPerNode ?? GPUS_PER_NODE[place.accelerator] ?? DEFAULT_GPUS_PER_NODE;
     const clash = forbidden.find(
-      (f) => f.pool.accelerator === place.accelerator && infraCovers(place.infra, f.infra),
+      // Either way round: a forbidden pool known only as "somewhere in azure" may be in the
+      // narrower place too.
+      (f) =>
+        f.pool.accelerator === place.accelerator &&
+        (infraCovers(place.infra, f.infra) || infraCovers(f.infra, place.infra)),
     );
     if (clash) {
       notes.add(

@@ -10,6 +10,7 @@ import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
+import { DEFAULT_FLEET_SETTINGS } from '../store/fleet.js';
 
 /**
  * The fleet through the API, on a clock the test moves: heartbeats judged and stored
@@ -353,6 +354,63 @@ for (const backend of testBackends()) {
         await listEvents(store.db, { entityType: 'node', entityId: 'gb-1', limit: 10 })
       ).map((event) => event.action);
       expect(actions).toEqual(['node.register', 'node.change']);
+    });
+
+    it('records 0 for a day when every node of a pool has gone silent, not "no news"', async () => {
+      // gb-1 (abilene-b1) last reported above; a day later it is long stale.
+      await app.housekeeping();
+      const before = await store.db.select().from(t.fleetPoolDays);
+      expect(before.find((d) => d.poolId === 'abilene-b1')?.healthyMax).toBe(1);
+      now = new Date(now.getTime() + 86_400_000);
+      await app.housekeeping();
+      const days = await store.db.select().from(t.fleetPoolDays);
+      const day = now.toISOString().slice(0, 10);
+      expect(days.find((d) => d.poolId === 'abilene-b1' && d.day === day)?.healthyMax).toBe(0);
+    });
+
+    it('answers two first heartbeats of one node at once: one registers, the other is a repeat', async () => {
+      const first = () =>
+        call('POST', '/v1/heartbeats', tokens['azureOps'], {
+          node: 'racer',
+          site: 'azure-us-east',
+          sequence: 5,
+          intervalSeconds: 30,
+          observedAt: now.toISOString(),
+          reading: { source: 'nvidia-smi', gpus: [H100] },
+        });
+      const answers = await Promise.all([first(), first()]);
+      expect(answers.map((a) => a.status)).toEqual([200, 200]);
+      expect(answers.map((a) => a.json['duplicate']).sort()).toEqual([false, true]);
+      const registered = await listEvents(store.db, {
+        entityType: 'node',
+        entityId: 'racer',
+        limit: 10,
+      });
+      expect(registered.map((e) => e.action)).toEqual(['node.register']);
+    });
+
+    it('records no delivery for a pool left out by --agent-deliveries, though it observes it', async () => {
+      const rollout = buildApp({
+        store,
+        clock: () => Promise.resolve(now),
+        version: 'test',
+        fleet: { ...DEFAULT_FLEET_SETTINGS, agentDeliveries: ['abilene-b1'] },
+      });
+      now = new Date('2027-01-04T10:00:00.000Z');
+      await beat('node-a', eight());
+      await rollout.housekeeping();
+      const january = async () =>
+        (await store.db.select().from(t.deliveries)).filter(
+          (d) => d.poolId === 'azure-h100' && d.month === '2027-01',
+        );
+      expect(await january()).toEqual([]);
+      const observed = await store.db.select().from(t.fleetPoolDays);
+      expect(
+        observed.find((d) => d.poolId === 'azure-h100' && d.day === '2027-01-04')?.healthyMax,
+      ).toBe(8);
+      await app.housekeeping();
+      expect((await january()).map((d) => d.gpus)).toEqual([8]);
+      await rollout.fastify.close();
     });
   });
 }

@@ -1,3 +1,4 @@
+import { compareText } from '../core/order.js';
 import { and, eq, inArray } from 'drizzle-orm';
 import { gpusFromPower } from '../scenario/normalize.js';
 import type { Queryable } from './db.js';
@@ -67,7 +68,7 @@ export async function watchedCapacity(
         from: doc.online,
       };
     }),
-  ].sort((a, b) => a.pool.localeCompare(b.pool));
+  ].sort((a, b) => compareText(a.pool, b.pool));
   return promises.map((promise) => {
     const observed = delivered.get(promise.pool);
     return {

@@ -1,5 +1,6 @@
 import { and, eq, like, lt, sql } from 'drizzle-orm';
 import { monthDelivered } from '../core/fleet/deliveries.js';
+import { compareText } from '../core/order.js';
 import type { Tx } from './db.js';
 import { appendEvent } from './events.js';
 import type { FleetSettings } from './fleet.js';
@@ -7,7 +8,8 @@ import * as t from './schema.js';
 
 /**
  * From heartbeats to deliveries. Each sweep notes, per pool (or building), the healthy GPUs its
- * live nodes report now, keeping the day's maximum; then sets the month's delivery to the
+ * live nodes report now — 0 when all its nodes have gone silent: a building that lost power
+ * stops reporting, and that must not read as "no news" — keeping the day's maximum; then sets the month's delivery to the
  * median of the days' maxima so far (core/fleet/deliveries.ts), one `source: agent` row per
  * pool and month, audited when it changes. `serve` sweeps on its housekeeping timer; any
  * process may, and an advisory lock lets one at a time through.
@@ -31,10 +33,12 @@ export async function sweepFleet(tx: Tx, now: Date, settings: FleetSettings): Pr
   const staleMs = settings.staleAfterIntervals * 1000;
   await tx.execute(sql`
     insert into fleet_pool_days (pool_id, day, healthy_max)
-    select pool_id, ${day}, sum(healthy_count)::int
+    select pool_id, ${day},
+      coalesce(sum(healthy_count) filter (
+        where received_at >= ${now}::timestamptz - (interval_seconds * ${staleMs}) * interval '1 millisecond'
+      ), 0)::int
     from fleet_nodes
     where pool_id is not null
-      and received_at >= ${now}::timestamptz - (interval_seconds * ${staleMs}) * interval '1 millisecond'
     group by pool_id
     on conflict (pool_id, day)
     do update set healthy_max = greatest(fleet_pool_days.healthy_max, excluded.healthy_max)`);
@@ -46,7 +50,8 @@ export async function sweepFleet(tx: Tx, now: Date, settings: FleetSettings): Pr
   for (const row of days)
     byPool.set(row.poolId, [...(byPool.get(row.poolId) ?? []), row.healthyMax]);
   let changed = 0;
-  for (const [pool, maxima] of [...byPool.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [pool, maxima] of [...byPool.entries()].sort(([a], [b]) => compareText(a, b))) {
+    if (settings.agentDeliveries !== 'all' && !settings.agentDeliveries.includes(pool)) continue;
     const gpus = monthDelivered(maxima);
     if (gpus === undefined) continue;
     const [existing] = await tx

@@ -1,4 +1,5 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { compareText } from '../core/order.js';
+import { eq, inArray, sql } from 'drizzle-orm';
 import type { HealthCheck, HealthThresholds } from '../core/fleet/health.js';
 import { DEFAULT_THRESHOLDS, gpuHealth } from '../core/fleet/health.js';
 import type { GpuPartRule } from '../core/fleet/parts.js';
@@ -27,6 +28,12 @@ export interface FleetSettings {
   readonly historyEveryMs: number;
   /** History rows older than this are pruned (days). */
   readonly historyRetentionDays: number;
+  /**
+   * The pools and buildings whose delivery is what their agents observe: `all` (the default),
+   * or a list — during a rollout, so that a pool with agents on a few of its nodes is not
+   * planned on those few alone.
+   */
+  readonly agentDeliveries: 'all' | readonly string[];
 }
 
 export const DEFAULT_FLEET_SETTINGS: FleetSettings = {
@@ -35,6 +42,7 @@ export const DEFAULT_FLEET_SETTINGS: FleetSettings = {
   staleAfterIntervals: 3,
   historyEveryMs: 60 * 60 * 1000,
   historyRetentionDays: 7,
+  agentDeliveries: 'all',
 };
 
 export interface HeartbeatInput {
@@ -73,19 +81,6 @@ export async function recordHeartbeat(
 ) {
   const { now, settings } = context;
   const placement = await placeNode(tx, input, settings.parts);
-  const [previous] = await tx
-    .select()
-    .from(t.fleetNodes)
-    .where(eq(t.fleetNodes.name, input.node))
-    .for('update');
-  if (previous && previous.siteId !== input.site) {
-    throw conflict(
-      `node ${input.node} reports for site ${previous.siteId}; a node moves sites only after an admin removes it (DELETE /v1/nodes/${input.node})`,
-    );
-  }
-  if (previous && input.sequence <= previous.sequence) {
-    return { ...nodeView(previous, now, settings), duplicate: true };
-  }
   const gpus: JudgedGpu[] = input.reading.gpus.map((reading) => {
     const verdict = gpuHealth(reading, settings.thresholds);
     return verdict.healthy
@@ -94,16 +89,7 @@ export async function recordHeartbeat(
   });
   const healthyCount = gpus.filter((gpu) => gpu.healthy).length;
   const unhealthy = unhealthyOf(gpus);
-  const changed =
-    !previous ||
-    previous.gpuCount !== gpus.length ||
-    previous.healthyCount !== healthyCount ||
-    previous.poolId !== placement.pool ||
-    previous.driverVersion !== (input.reading.driverVersion ?? null) ||
-    stateKey(previous.gpus as JudgedGpu[]) !== stateKey(gpus);
-  const writeHistory =
-    changed || now.getTime() - previous.historyAt.getTime() >= settings.historyEveryMs;
-  const row = {
+  const reading = {
     name: input.node,
     siteId: input.site,
     poolId: placement.pool,
@@ -115,48 +101,106 @@ export async function recordHeartbeat(
     intervalSeconds: input.intervalSeconds,
     observedAt: new Date(input.observedAt),
     receivedAt: now,
-    firstSeen: previous?.firstSeen ?? now,
     sentBy: context.sentBy,
     gpus,
     gpuCount: gpus.length,
     healthyCount,
-    historyAt: writeHistory ? now : (previous?.historyAt ?? now),
   };
-  if (previous) {
-    await tx.update(t.fleetNodes).set(row).where(eq(t.fleetNodes.name, input.node));
-  } else {
-    await tx.insert(t.fleetNodes).values(row);
+  const locked = () =>
+    tx.select().from(t.fleetNodes).where(eq(t.fleetNodes.name, input.node)).for('update');
+  let [previous] = await locked();
+  if (!previous) {
+    // A node's first heartbeat. `for update` locks no row that does not exist yet, so two
+    // first heartbeats (a resend while the first still waits, another process) may both get
+    // here: one inserts, the other finds its row, locked, and carries on as a later heartbeat.
+    const inserted = await tx
+      .insert(t.fleetNodes)
+      .values({ ...reading, firstSeen: now, historyAt: now })
+      .onConflictDoNothing({ target: t.fleetNodes.name })
+      .returning();
+    const [row] = inserted;
+    if (row) {
+      await tx.insert(t.fleetHistory).values(historyRow(row, unhealthy));
+      await context.audit({
+        action: 'node.register',
+        entityType: 'node',
+        entityId: input.node,
+        before: null,
+        after: summaryOf(row),
+      });
+      return { ...nodeView(row, now, settings), duplicate: false };
+    }
+    [previous] = await locked();
+    if (!previous) throw conflict(`node ${input.node} was removed while it reported; send again`);
   }
-  if (writeHistory) {
-    await tx.insert(t.fleetHistory).values({
-      node: input.node,
-      sequence: input.sequence,
-      receivedAt: now,
-      sentBy: context.sentBy,
-      poolId: placement.pool,
-      gpuCount: gpus.length,
-      healthyCount,
-      unhealthy,
-    });
+  if (previous.siteId !== input.site) {
+    throw conflict(
+      `node ${input.node} reports for site ${previous.siteId}; a node moves sites only after an admin removes it (DELETE /v1/nodes/${input.node})`,
+    );
   }
+  if (input.sequence <= previous.sequence) {
+    return { ...nodeView(previous, now, settings), duplicate: true };
+  }
+  const changed =
+    previous.gpuCount !== gpus.length ||
+    previous.healthyCount !== healthyCount ||
+    previous.poolId !== placement.pool ||
+    previous.driverVersion !== (input.reading.driverVersion ?? null) ||
+    stateKey(previous.gpus as JudgedGpu[]) !== stateKey(gpus);
+  const writeHistory =
+    changed || now.getTime() - previous.historyAt.getTime() >= settings.historyEveryMs;
+  const row = {
+    ...reading,
+    firstSeen: previous.firstSeen,
+    historyAt: writeHistory ? now : previous.historyAt,
+  };
+  await tx.update(t.fleetNodes).set(row).where(eq(t.fleetNodes.name, input.node));
+  if (writeHistory) await tx.insert(t.fleetHistory).values(historyRow(row, unhealthy));
   if (changed) {
-    const summary = (node: NodeRow | typeof row) => ({
-      site: node.siteId,
-      ...(node.poolId === null ? {} : { pool: node.poolId }),
-      gpus: node.gpuCount,
-      healthy: node.healthyCount,
-      unhealthy: unhealthyOf(node.gpus as JudgedGpu[]),
-      ...(node.driverVersion === null ? {} : { driver: node.driverVersion }),
-    });
     await context.audit({
-      action: previous ? 'node.change' : 'node.register',
+      action: 'node.change',
       entityType: 'node',
       entityId: input.node,
-      before: previous ? summary(previous) : null,
-      after: summary(row),
+      before: summaryOf(previous),
+      after: summaryOf(row),
     });
   }
   return { ...nodeView(row, now, settings), duplicate: false };
+}
+
+/** A node's state as the audit log records it: where, how many GPUs, which are unhealthy. */
+function summaryOf(
+  node: Pick<NodeRow, 'siteId' | 'poolId' | 'gpuCount' | 'healthyCount' | 'driverVersion'> & {
+    gpus: unknown;
+  },
+) {
+  return {
+    site: node.siteId,
+    ...(node.poolId === null ? {} : { pool: node.poolId }),
+    gpus: node.gpuCount,
+    healthy: node.healthyCount,
+    unhealthy: unhealthyOf(node.gpus as JudgedGpu[]),
+    ...(node.driverVersion === null ? {} : { driver: node.driverVersion }),
+  };
+}
+
+function historyRow(
+  node: Pick<
+    NodeRow,
+    'name' | 'sequence' | 'receivedAt' | 'sentBy' | 'poolId' | 'gpuCount' | 'healthyCount'
+  >,
+  unhealthy: ReturnType<typeof unhealthyOf>,
+) {
+  return {
+    node: node.name,
+    sequence: node.sequence,
+    receivedAt: node.receivedAt,
+    sentBy: node.sentBy,
+    poolId: node.poolId,
+    gpuCount: node.gpuCount,
+    healthyCount: node.healthyCount,
+    unhealthy,
+  };
 }
 
 /**
@@ -271,7 +315,7 @@ async function scenarioAt(
   if (!row?.known) return undefined;
   return {
     accelerators: row.accelerators,
-    capacity: [...row.capacity].sort((a, b) => a.id.localeCompare(b.id)),
+    capacity: [...row.capacity].sort((a, b) => compareText(a.id, b.id)),
   };
 }
 
@@ -328,9 +372,11 @@ export async function listNodes(
   const rows = await db
     .select()
     .from(t.fleetNodes)
-    .where(scope.sites === undefined ? undefined : inArray(t.fleetNodes.siteId, [...scope.sites]))
-    .orderBy(asc(t.fleetNodes.name));
-  return rows.map((row) => nodeView(row, now, settings));
+    .where(scope.sites === undefined ? undefined : inArray(t.fleetNodes.siteId, [...scope.sites]));
+  // Sorted here, not by the database, whose collation differs between PGlite and a server.
+  return rows
+    .sort((a, b) => compareText(a.name, b.name))
+    .map((row) => nodeView(row, now, settings));
 }
 
 /** One node with each GPU's reading and verdict, and its recent history (newest first). */
@@ -438,7 +484,7 @@ export async function inventory(
       gpus: sum(nodes.filter((n) => !n.stale).map((n) => n.gpus)),
       healthy: sum(nodes.filter((n) => !n.stale).map((n) => n.healthy)),
     },
-    groups: [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, g]) => g),
+    groups: [...groups.entries()].sort(([a], [b]) => compareText(a, b)).map(([, g]) => g),
     unhealthy: nodes
       .filter((n) => !n.stale)
       .flatMap((n) =>

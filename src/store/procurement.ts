@@ -1,3 +1,4 @@
+import { compareText } from '../core/order.js';
 import { and, asc, desc, eq, inArray, lte, sql } from 'drizzle-orm';
 import { HttpError, conflict, notFound } from './errors.js';
 import type { Queryable, Tx } from './db.js';
@@ -794,7 +795,7 @@ export async function lateDeliveries(
           from: doc.online,
         };
       }),
-  ].sort((a, b) => a.id.localeCompare(b.id));
+  ].sort((a, b) => compareText(a.id, b.id));
   const late: LateDelivery[] = [];
   for (const pool of candidates) {
     if (scope.sites !== undefined && (pool.site === null || !scope.sites.includes(pool.site)))

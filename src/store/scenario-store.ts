@@ -238,6 +238,18 @@ export async function replaceScenario(tx: Tx, doc: ScenarioDoc): Promise<void> {
       await tx.insert(kind.table).values(rows.slice(start, start + 1000));
     }
   }
+  await forgetGoneCapacity(tx);
+}
+
+/**
+ * Deliveries and the agents' daily maxima name a pool or a building with no foreign key (a
+ * building is not a row of `pools`): when one goes, by a new scenario or a delete, what was
+ * delivered to it goes too, so that a later pool of the same id does not inherit it.
+ */
+async function forgetGoneCapacity(tx: Tx): Promise<void> {
+  const capacity = sql`(select ${t.pools.id} from ${t.pools} union all select ${t.buildings.id} from ${t.buildings})`;
+  await tx.delete(t.deliveries).where(sql`${t.deliveries.poolId} not in ${capacity}`);
+  await tx.delete(t.fleetPoolDays).where(sql`${t.fleetPoolDays.poolId} not in ${capacity}`);
 }
 
 async function insertContract(tx: Tx, contract: EntityDoc, position: number): Promise<void> {
@@ -403,6 +415,7 @@ export async function updateEntity(
 
 export async function deleteEntity(tx: Tx, kind: EntityKind, id: string): Promise<void> {
   await tx.delete(kind.table).where(eq(kind.table.id, id));
+  if (kind.table === t.pools || kind.table === t.buildings) await forgetGoneCapacity(tx);
 }
 
 export type EntityChange =

@@ -1,5 +1,5 @@
 import { grouped, tableOr, when } from './format.js';
-import type { Inventory, NodeView } from './types.js';
+import type { Inventory, NodeDetail, NodeView } from './types.js';
 
 /** The fleet for people: what `stargate inventory` prints. */
 
@@ -102,4 +102,42 @@ export function nodesTable(nodes: readonly NodeView[]): string {
     ]),
     ['left', 'left', 'left', 'left', 'right', 'right'],
   );
+}
+
+/** One node: its line, each GPU with what was read and why it is unhealthy, recent history. */
+export function nodeText(node: NodeDetail): string {
+  const number = (value: number | undefined, unit: string) =>
+    value === undefined ? '-' : `${value}${unit}`;
+  return [
+    nodesTable([node]),
+    `Driver ${node.driverVersion ?? '-'}, CUDA ${node.cudaVersion ?? '-'}; first seen ${when(node.firstSeen)}; last sent by ${node.sentBy}`,
+    '',
+    'GPUs:',
+    tableOr(
+      '',
+      ['GPU', 'NAME', 'TEMP', 'POWER', 'LIMIT', 'ECC', 'HEALTHY', 'WHY NOT'],
+      node.gpuDetail.map((gpu) => [
+        String(gpu.reading.index),
+        gpu.reading.name ?? '-',
+        number(gpu.reading.temperatureC, ' °C'),
+        number(gpu.reading.powerDrawW, ' W'),
+        number(gpu.reading.powerLimitW, ' W'),
+        number(gpu.reading.eccUncorrectedVolatile, ''),
+        gpu.healthy ? 'yes' : 'no',
+        gpu.reasons.join('; ') || '-',
+      ]),
+      ['right', 'left', 'right', 'right', 'right', 'right', 'left', 'left'],
+      '  ',
+    ),
+    'History (newest first):',
+    tableOr(
+      '  none yet',
+      ['RECEIVED', 'GPUS', 'HEALTHY', 'SENT BY'],
+      node.history
+        .slice(0, 10)
+        .map((h) => [when(h.receivedAt), grouped(h.gpus), grouped(h.healthy), h.sentBy]),
+      ['left', 'right', 'right', 'left'],
+      '  ',
+    ),
+  ].join('\n');
 }

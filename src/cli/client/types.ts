@@ -243,3 +243,29 @@ export interface NodeView {
   readonly healthy: number;
   readonly unhealthy: readonly { gpu: number; reasons: readonly string[] }[];
 }
+
+/** `GET /v1/nodes/{node}`: a node with each GPU's reading and verdict, and its history. */
+export interface NodeDetail extends NodeView {
+  readonly cudaVersion?: string;
+  readonly firstSeen: string;
+  readonly sentBy: string;
+  readonly gpuDetail: readonly {
+    readonly reading: {
+      readonly index: number;
+      readonly name?: string;
+      readonly uuid?: string;
+      readonly temperatureC?: number;
+      readonly powerDrawW?: number;
+      readonly powerLimitW?: number;
+      readonly eccUncorrectedVolatile?: number;
+    };
+    readonly healthy: boolean;
+    readonly reasons: readonly string[];
+  }[];
+  readonly history: readonly {
+    readonly receivedAt: string;
+    readonly gpus: number;
+    readonly healthy: number;
+    readonly sentBy: string;
+  }[];
+}

@@ -22,13 +22,14 @@ import {
   requestsTable,
 } from '../client/procurement-text.js';
 import { planDiffText, planSummaryText, plansTable } from '../client/plan-text.js';
-import { inventoryText, nodesTable } from '../client/fleet-text.js';
+import { inventoryText, nodeText, nodesTable } from '../client/fleet-text.js';
 import { grouped, price, when } from '../client/format.js';
 import type {
   AwardView,
   DeliveryView,
   Inventory,
   LateDelivery,
+  NodeDetail,
   NodeView,
   OfferView,
   PlanDiff,
@@ -423,7 +424,7 @@ const INVENTORY: Record<string, Verb> = {
     positionals: 1,
     run: async ({ api, positionals }) => {
       const body = await api.get(`/v1/nodes/${encodeURIComponent(positionals[0] ?? '')}`);
-      return { body, text: () => nodesTable([body as NodeView]) };
+      return { body, text: () => nodeText(body as NodeDetail) };
     },
   },
 };

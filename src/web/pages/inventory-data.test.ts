@@ -160,7 +160,7 @@ describe('formats', () => {
 
   it('puts the thresholds in words', () => {
     const text = thresholdsText(THRESHOLDS);
-    expect(text).toContain('critical XID (48, 79)');
+    expect(text).toContain('critical XID (48, 79; read through DCGM)');
     expect(text).toContain('87 °C or more');
     expect(text).toContain('below 90% of its default');
     expect(text).toContain('stale once 3 of its heartbeat intervals pass');

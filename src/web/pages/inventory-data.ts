@@ -1,3 +1,4 @@
+import { compareText } from '../../core/order.js';
 import { grouped } from '../../core/format.js';
 import { percent } from '../../charts/format.js';
 import type { InventoryBody, InventoryGroup, WatchedCapacity } from '../api-types';
@@ -58,7 +59,7 @@ export function siteSummaries(groups: readonly InventoryGroup[]): SiteSummary[] 
     sites.set(group.site, site);
   }
   return [...sites.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([site, { counts, groups: own }]) => ({ site, ...counts, groups: own }));
 }
 
@@ -76,7 +77,7 @@ export function sitesIn(body: InventoryBody): string[] {
       ...body.stale.map((s) => s.site),
       ...body.capacity.map((c) => c.site),
     ]),
-  ].sort((a, b) => a.localeCompare(b));
+  ].sort(compareText);
 }
 
 /**
@@ -128,7 +129,7 @@ export function thresholdsText(thresholds: InventoryBody['thresholds']): string 
   const xids = thresholds.criticalXids.length > 0 ? thresholds.criticalXids.join(', ') : 'none';
   return (
     `A GPU is unhealthy with uncorrectable ECC errors, a failed or pending row remap or page ` +
-    `retirement, a critical XID (${xids}), a temperature of ${thresholds.maxTemperatureC} °C or ` +
+    `retirement, a critical XID (${xids}; read through DCGM), a temperature of ${thresholds.maxTemperatureC} °C or ` +
     `more, a power limit below ${percent(thresholds.minPowerLimitFraction, 0)} of its default, ` +
     `or clocks held down by the hardware. A node is stale once ` +
     `${grouped(thresholds.staleAfterIntervals)} of its heartbeat intervals pass without one; ` +
