@@ -1,10 +1,11 @@
 import type { ColumnDef } from '@tanstack/react-table';
-import { useMemo, useSyncExternalStore } from 'react';
+import { useMemo } from 'react';
 import { grouped } from '../../core/format.js';
 import type { InventoryBody, StaleNode, UnhealthyGpu } from '../api-types';
 import { DataTable } from '../components/data-table';
 import { Failure, Panel, Stat } from '../components/panel';
 import { TableHead, numeric } from '../components/table-head';
+import { useSecond } from '../use-second';
 import { useApi } from '../queries';
 import { setQuery, useLocation } from '../router';
 import type { SiteDoc } from './buildout-data';
@@ -377,27 +378,8 @@ function staleColumns(multiSite: boolean): ColumnDef<StaleNode>[] {
   ];
 }
 
-// One clock for every "last seen" on the page, ticking each second: each cell re-renders
-// itself, the table around it not at all (and only the few dozen rows drawn have a cell).
-const ticks = new Set<() => void>();
-let ticker: number | undefined;
-
-function subscribeTick(onTick: () => void): () => void {
-  ticks.add(onTick);
-  ticker ??= window.setInterval(() => {
-    for (const tick of ticks) tick();
-  }, 1000);
-  return () => {
-    ticks.delete(onTick);
-    if (ticks.size === 0 && ticker !== undefined) {
-      window.clearInterval(ticker);
-      ticker = undefined;
-    }
-  };
-}
-
 function LastSeen({ iso }: { iso: string }) {
-  const now = useSyncExternalStore(subscribeTick, () => Math.floor(Date.now() / 1000) * 1000);
+  const now = useSecond();
   return (
     <span title={iso}>
       {ageText(iso, now)} <span className="muted">· {utcText(iso)}</span>

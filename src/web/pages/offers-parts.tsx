@@ -1,36 +1,13 @@
-import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useRef } from 'react';
 import { formatPrice } from '../../core/format.js';
 import { parseUSD } from '../../core/money.js';
+import { useSecond } from '../use-second';
 import { countdownText, shareLeft, urgencyOf } from './offers-time';
 
 /**
  * The pieces both views of /offers share: the countdown to a deadline, state badges, and how
  * windows, prices and counts are read and written.
  */
-
-// One clock for every countdown on the page: each one re-renders itself once a second, the
-// page around it not at all.
-const ticks = new Set<() => void>();
-let ticker: number | undefined;
-
-function subscribeTick(onTick: () => void): () => void {
-  ticks.add(onTick);
-  ticker ??= window.setInterval(() => {
-    for (const tick of ticks) tick();
-  }, 1000);
-  return () => {
-    ticks.delete(onTick);
-    if (ticks.size === 0 && ticker !== undefined) {
-      window.clearInterval(ticker);
-      ticker = undefined;
-    }
-  };
-}
-
-/** The current time to the second, as a countdown reads it. */
-function useSecond(): number {
-  return useSyncExternalStore(subscribeTick, () => Math.floor(Date.now() / 1000) * 1000);
-}
 
 /**
  * The time left to answer, as text (`2 d 04:13:09 left`, `lapsed`) with a bar of the window
