@@ -101,7 +101,7 @@ describe('validate', () => {
         `${broken} is not valid: 3 problems`,
         '  owner (line 4): unknown key',
         '  pools[0].provider (line 15): unknown provider aws',
-        '  workloads[0].window.from (line 20): expected YYYY-MM',
+        '  workloads[0].window.from (line 20): expected YYYY-MM, got "2026-1"',
         '',
       ].join('\n'),
     );

@@ -374,7 +374,7 @@ describe('errors', () => {
       stdout: '',
       stderr: [
         'stargate: 400 invalid_request: the request is not valid',
-        '  body.window.from: expected YYYY-MM',
+        '  body.window.from: expected YYYY-MM, got "2029-13"',
         '  body.window.to: expected a window whose end is no earlier than its start',
         '',
       ].join('\n'),

@@ -118,7 +118,7 @@ describe('bad extension input: every problem with its path', () => {
       ),
     ).toEqual(['parties[1].roles: only one party may be the lab; openai already is']);
     expect(problemsOf(edit('roles: [lab, funder]', 'roles: [lab, funder, banker]'))).toEqual([
-      'parties[0].roles[2]: expected lab, provider, funder or operator',
+      'parties[0].roles[2]: expected lab, provider, funder or operator, got "banker"',
     ]);
     expect(problemsOf(edit('{ id: softbank,', '{ id: external,'))).toEqual([
       'parties[1].id: external is kept for the outside world; choose another id',
@@ -163,10 +163,10 @@ describe('bad extension input: every problem with its path', () => {
       'programme.tranches[0].month: expected a month no earlier than the programme start 2026-01',
     ]);
     expect(problemsOf(edit('initialUSD: 1000000', 'initialUSD: 1000000.001'))).toEqual([
-      'programme.initialUSD: expected at most 2 decimals',
+      'programme.initialUSD: expected at most 2 decimals, got 1000000.001',
     ]);
     expect(problemsOf(edit('slipCorrelation: 0.3', 'slipCorrelation: 1.5'))).toEqual([
-      'programme.slipCorrelation: expected a correlation from 0 to 1',
+      'programme.slipCorrelation: expected a correlation from 0 to 1, got 1.5',
     ]);
     expect(problemsOf(edit('  company: sg\n', ''))).toEqual([
       'programme.company: required: expected an id (text)',
@@ -200,7 +200,7 @@ describe('bad extension input: every problem with its path', () => {
       ),
     ).toEqual(['revenueStreams[0].amounts[1].to: expected a month no earlier than from 2027-12']);
     expect(problemsOf(edit('monthlyUSD: 500', 'monthlyUSD: -500'))).toEqual([
-      'revenueStreams[1].amounts[0].monthlyUSD: expected an amount of at least 0',
+      'revenueStreams[1].amounts[0].monthlyUSD: expected an amount of at least 0, got -500',
     ]);
   });
 
@@ -245,7 +245,7 @@ describe('bad extension input: every problem with its path', () => {
       'buildings[0].capexSchedule[1].milestone: unknown milestone shell; the building has construction-start, online',
     ]);
     expect(problemsOf(edit('percent: 33.34', 'percent: 133.34'))).toEqual([
-      'buildings[0].capexSchedule[2].percent: expected a share of the capex from 0 to 100',
+      'buildings[0].capexSchedule[2].percent: expected a share of the capex from 0 to 100, got 133.34',
     ]);
   });
 
@@ -258,7 +258,9 @@ describe('bad extension input: every problem with its path', () => {
     ).toEqual(['buildings[0].delay.outcomes[1].months: a slip of 3 months is listed twice']);
     expect(
       problemsOf(edit('{ months: 0, probability: 0.75 }', '{ months: 0.5, probability: 0.75 }')),
-    ).toEqual(['buildings[0].delay.outcomes[1].months: expected a whole number of months']);
+    ).toEqual([
+      'buildings[0].delay.outcomes[1].months: expected a whole number of months, got 0.5',
+    ]);
     expect(problemsOf(edit('min: 0, mode: 2, max: 6', 'min: 3, mode: 2, max: 6'))).toEqual([
       'buildings[1].delay.mode: expected a most likely slip no less than min 3',
     ]);
@@ -266,7 +268,7 @@ describe('bad extension input: every problem with its path', () => {
       'buildings[1].delay.max: expected a maximum slip no less than mode 7',
     ]);
     expect(problemsOf(edit('type: triangular, min', 'type: lognormal, min'))).toEqual([
-      'buildings[1].delay.type: unknown delay type; expected discrete or triangular',
+      'buildings[1].delay.type: unknown delay type; expected discrete or triangular, got "lognormal"',
     ]);
   });
 

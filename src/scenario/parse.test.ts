@@ -282,19 +282,22 @@ describe('bad input', () => {
     ]);
   });
 
-  it.each([['2026-13'], ['2026-1'], ['2026-01-15'], ['202601'], ['Jan 2026']])(
-    'reports a bad period %j with its path',
-    (bad) => {
-      const text = edit(
-        '    window: { from: 2026-01, to: 2026-06 }',
-        `    window: { from: ${bad}, to: 2026-06 }`,
-      );
-      expect(problemsOf(text)).toEqual(['workloads[0].window.from: expected YYYY-MM']);
-      expect(formatProblem(parseInvalid(text)[0]!)).toBe(
-        `workloads[0].window.from (line ${lineOf(text, bad)}): expected YYYY-MM`,
-      );
-    },
-  );
+  it.each([
+    ['2026-13', '"2026-13"'],
+    ['2026-1', '"2026-1"'],
+    ['2026-01-15', '"2026-01-15"'],
+    ['202601', '202601'],
+    ['Jan 2026', '"Jan 2026"'],
+  ])('reports a bad period %j with its path and the value found', (bad, found) => {
+    const text = edit(
+      '    window: { from: 2026-01, to: 2026-06 }',
+      `    window: { from: ${bad}, to: 2026-06 }`,
+    );
+    expect(problemsOf(text)).toEqual([`workloads[0].window.from: expected YYYY-MM, got ${found}`]);
+    expect(formatProblem(parseInvalid(text)[0]!)).toBe(
+      `workloads[0].window.from (line ${lineOf(text, bad)}): expected YYYY-MM, got ${found}`,
+    );
+  });
 
   it('reports bad periods wherever they are', () => {
     expect(
@@ -304,9 +307,9 @@ describe('bad input', () => {
           'horizon: { start: 2026-00, end: 2027-12 }',
         ),
       ),
-    ).toEqual(['horizon.start: expected YYYY-MM']);
+    ).toEqual(['horizon.start: expected YYYY-MM, got "2026-00"']);
     expect(problemsOf(edit('online: 2026-09', 'online: 2026-9'))).toEqual([
-      'buildings[0].online: expected YYYY-MM',
+      'buildings[0].online: expected YYYY-MM, got "2026-9"',
     ]);
   });
 
@@ -417,10 +420,10 @@ describe('bad input', () => {
   });
 
   it.each([
-    ['-5', 'expected at least 0 GPUs'],
-    ['1.5', 'expected a whole number of GPUs'],
-    ['"600"', 'expected a whole number of GPUs'],
-    ['2e9', 'expected at most 1,000,000,000 GPUs'],
+    ['-5', 'expected at least 0 GPUs, got -5'],
+    ['1.5', 'expected a whole number of GPUs, got 1.5'],
+    ['"600"', 'expected a whole number of GPUs, got "600"'],
+    ['2e9', 'expected at most 1,000,000,000 GPUs, got 2000000000'],
   ])('reports a GPU count of %s', (bad, message) => {
     expect(problemsOf(edit('    gpus: 600\n', `    gpus: ${bad}\n`))).toEqual([
       `pools[0].gpus: ${message}`,
@@ -429,40 +432,40 @@ describe('bad input', () => {
 
   it('reports bad GPU counts of workloads and buildings', () => {
     expect(problemsOf(edit('    gpus: 500\n', '    gpus: -500\n'))).toEqual([
-      'workloads[0].gpus: expected at least 0 GPUs',
+      'workloads[0].gpus: expected at least 0 GPUs, got -500',
     ]);
     expect(problemsOf(edit('gpus: 50000', 'gpus: 0.5'))).toEqual([
-      'buildings[1].gpus: expected a whole number of GPUs',
+      'buildings[1].gpus: expected a whole number of GPUs, got 0.5',
     ]);
   });
 
   it('reports an unknown term type', () => {
     expect(problemsOf(edit('type: exclusivity', 'type: exclusive'))).toEqual([
-      'contracts[0].terms[0].type: unknown term type; expected exclusivity, use-restriction, commitment, rofr, revenue-share or note',
+      'contracts[0].terms[0].type: unknown term type; expected exclusivity, use-restriction, commitment, rofr, revenue-share or note, got "exclusive"',
     ]);
   });
 
   it('reports prices with more than 6 decimals and amounts with more than 2', () => {
     expect(problemsOf(edit('pricePerGpuHour: "2.10"', 'pricePerGpuHour: "2.1000001"'))).toEqual([
-      'pools[0].pricePerGpuHour: expected at most 6 decimals',
+      'pools[0].pricePerGpuHour: expected at most 6 decimals, got "2.1000001"',
     ]);
     expect(problemsOf(edit('valuePerGpuHour: 5 }', 'valuePerGpuHour: 5.1234567 }'))).toEqual([
-      'workloads[1].valuePerGpuHour: expected at most 6 decimals',
+      'workloads[1].valuePerGpuHour: expected at most 6 decimals, got 5.1234567',
     ]);
     expect(problemsOf(edit('minSpendUSD: "1000000.50"', 'minSpendUSD: "1000000.505"'))).toEqual([
-      'contracts[0].terms[2].minSpendUSD: expected at most 2 decimals',
+      'contracts[0].terms[2].minSpendUSD: expected at most 2 decimals, got "1000000.505"',
     ]);
     expect(problemsOf(edit('capexUSD: 5e9', 'capexUSD: 1.001'))).toEqual([
-      'buildings[0].capexUSD: expected at most 2 decimals',
+      'buildings[0].capexUSD: expected at most 2 decimals, got 1.001',
     ]);
   });
 
   it('reports negative and unreadable money', () => {
     expect(problemsOf(edit('pricePerGpuHour: "2.10"', 'pricePerGpuHour: "-2.10"'))).toEqual([
-      'pools[0].pricePerGpuHour: expected an amount of at least 0',
+      'pools[0].pricePerGpuHour: expected an amount of at least 0, got "-2.10"',
     ]);
     expect(problemsOf(edit('pricePerGpuHour: "2.10"', 'pricePerGpuHour: "$2.10"'))).toEqual([
-      'pools[0].pricePerGpuHour: expected a USD amount: a number or a decimal string such as "2.35"',
+      'pools[0].pricePerGpuHour: expected a USD amount: a number or a decimal string such as "2.35", got "$2.10"',
     ]);
   });
 
@@ -482,7 +485,10 @@ describe('bad input', () => {
       problemsOf(
         edit('apiVersion: stargate/v1\nkind: Scenario', 'apiVersion: stargate/v2\nkind: Plan'),
       ),
-    ).toEqual(['apiVersion: expected stargate/v1', 'kind: expected Scenario']);
+    ).toEqual([
+      'apiVersion: expected stargate/v1, got "stargate/v2"',
+      'kind: expected Scenario, got "Plan"',
+    ]);
   });
 
   it('reports missing required fields', () => {
@@ -505,7 +511,7 @@ describe('bad input', () => {
 
   it('reports ids that break the id pattern', () => {
     expect(problemsOf(edit('  - id: az-va\n', '  - id: Az_VA\n'))).toEqual([
-      'pools[0].id: expected an id: lowercase letters, digits, . _ -, at most 63',
+      'pools[0].id: expected an id: lowercase letters, digits, . _ -, at most 63, got "Az_VA"',
     ]);
   });
 
@@ -566,7 +572,7 @@ describe('bad input', () => {
 
   it('reports a document that is not a mapping', () => {
     expect(problemsOf('- 1\n- 2\n')).toEqual([
-      '(root): expected a scenario: a mapping with apiVersion, kind, metadata, horizon, …',
+      '(root): expected a scenario: a mapping with apiVersion, kind, metadata, horizon, …, got a list of 2',
     ]);
   });
 
@@ -575,7 +581,7 @@ describe('bad input', () => {
     expect(parseInvalid(text)).toEqual([
       {
         path: ['pools', 0, 'gpus'],
-        message: 'expected at least 0 GPUs',
+        message: 'expected at least 0 GPUs, got -1',
         line: lineOf(text, 'gpus: -1'),
       },
       {
@@ -603,10 +609,10 @@ describe('bad input', () => {
     text = `${text}extra: true\n`;
     const problems = parseInvalid(text);
     expect(listed(problems)).toEqual([
-      'horizon.end: expected YYYY-MM',
+      'horizon.end: expected YYYY-MM, got "2027-13"',
       'pools[0].provider: unknown provider aws',
-      'workloads[0].gpus: expected a whole number of GPUs',
-      'contracts[0].terms[0].type: unknown term type; expected exclusivity, use-restriction, commitment, rofr, revenue-share or note',
+      'workloads[0].gpus: expected a whole number of GPUs, got 2.5',
+      'contracts[0].terms[0].type: unknown term type; expected exclusivity, use-restriction, commitment, rofr, revenue-share or note, got "exclusive"',
       'extra: unknown key',
     ]);
     expect(problems.map((p) => p.line)).toEqual([

@@ -65,5 +65,55 @@ export function issueProblems(issue: z.core.$ZodIssue): Problem[] {
   if (issue.input === undefined) {
     return [{ path, message: `required: ${issue.message}` }];
   }
-  return [{ path, message: issue.message }];
+  const found = foundAt(issue.input, path);
+  // A check across fields (a window's end before its start) is about an object, not a value:
+  // naming "an object" there would say nothing. A wrong type is worth naming, whatever it is.
+  const plain = found === null || typeof found !== 'object';
+  if (!plain && issue.code !== 'invalid_type') return [{ path, message: issue.message }];
+  return [{ path, message: withFound(issue.message, found) }];
+}
+
+/**
+ * The value a problem is about. A union told apart by a key (a term's `type`) reports the whole
+ * object as its input, at the key's path: the value is the object's entry for that key.
+ */
+function foundAt(input: unknown, path: readonly (string | number)[]): unknown {
+  const last = path.at(-1);
+  if (
+    typeof last === 'string' &&
+    typeof input === 'object' &&
+    input !== null &&
+    !Array.isArray(input) &&
+    Object.hasOwn(input, last)
+  ) {
+    return (input as Record<string, unknown>)[last];
+  }
+  return input;
+}
+
+/** Longest quoted value in a message; longer ones are cut with an ellipsis. */
+const QUOTE_LIMIT = 60;
+
+/**
+ * The message with what was found, where it does not say so already: `expected one of
+ * exclusivity, …, got "exclusive-ish"`. A value is quoted as JSON (so a string shows its
+ * quotes and a number does not), cut at 60 characters; a list or an object is named, not shown.
+ *
+ * @example withFound('expected YYYY-MM', '2027-13') // 'expected YYYY-MM, got "2027-13"'
+ */
+export function withFound(message: string, input: unknown): string {
+  if (/\bgot\b/.test(message)) return message;
+  return `${message}, got ${describeFound(input)}`;
+}
+
+function describeFound(input: unknown): string {
+  if (input === null) return 'null';
+  if (Array.isArray(input))
+    return input.length === 0 ? 'an empty list' : `a list of ${input.length}`;
+  if (typeof input === 'object') return 'an object';
+  if (typeof input === 'string') {
+    const text = JSON.stringify(input);
+    return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT - 2)}…"`;
+  }
+  return String(input);
 }
