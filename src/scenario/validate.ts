@@ -115,5 +115,7 @@ function describeFound(input: unknown): string {
     const text = JSON.stringify(input);
     return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT - 2)}…"`;
   }
-  return String(input);
+  if (typeof input === 'number' || typeof input === 'boolean' || typeof input === 'bigint')
+    return String(input);
+  return typeof input;
 }
