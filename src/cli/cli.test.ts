@@ -125,7 +125,7 @@ describe('validate', () => {
     expect(await cli('validate', missing)).toEqual({
       status: 2,
       stdout: '',
-      stderr: `${missing}: no such file\n`,
+      stderr: `stargate: ${missing}: no such file\n`,
     });
   });
 

@@ -23,7 +23,7 @@ export function reportError(error: unknown, io: Io, debug: boolean): number {
     const [only] = error.problems;
     if (error.problems.length === 1 && only && only.path.length === 0 && only.line === undefined) {
       // A file that is missing or empty: one line says it all.
-      io.err(`${error.what}: ${only.message}\n`);
+      io.err(`stargate: ${error.what}: ${only.message}\n`);
       return EXIT_INVALID;
     }
     io.err(`${error.message}\n`);

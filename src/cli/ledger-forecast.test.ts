@@ -264,13 +264,13 @@ describe('stargate ledger', () => {
     expect(missing).toEqual({
       status: 2,
       stdout: '',
-      stderr: `${at('nope.json')}: no such file\n`,
+      stderr: `stargate: ${at('nope.json')}: no such file\n`,
     });
     await writeFile(at('text.json'), 'not json');
     const text = await cli('ledger', finance, '--plan', at('text.json'));
     expect(text.status).toBe(2);
     expect(text.stderr).toMatch(
-      new RegExp(`^${at('text.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: `),
+      new RegExp(`^stargate: ${at('text.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: `),
     );
     expectNoStackTrace(text.stderr);
   });
