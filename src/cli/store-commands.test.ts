@@ -85,6 +85,36 @@ describe('store commands on a PGlite directory', () => {
     }
   });
 
+  it('lists tokens without secrets and revokes one, which the store then refuses', async () => {
+    const made = bufferIo();
+    expect(
+      await run(
+        ['token', 'create', '--role', 'viewer', '--label', 'to revoke', '--data', data],
+        made,
+      ),
+    ).toBe(0);
+    const secret = made.stdout().trim();
+    const id = /created viewer token (tok_[0-9a-f]{12})/.exec(made.stderr())?.[1] ?? '';
+    const listed = bufferIo();
+    expect(await run(['token', 'list', '--data', data], listed)).toBe(0);
+    expect(listed.stdout()).toMatch(
+      new RegExp(`^${id} +viewer +- +to revoke +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +-$`, 'm'),
+    );
+    expect(listed.stdout()).not.toContain('sgt_');
+    const revoked = bufferIo();
+    expect(await run(['token', 'revoke', id, '--data', data], revoked)).toBe(0);
+    expect(revoked.stderr()).toBe(`revoked token ${id}\n`);
+    const store = await openStore({ kind: 'pglite', dataDir: data });
+    try {
+      expect(await authenticate(store.db, secret)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    const again = bufferIo();
+    expect(await run(['token', 'revoke', id, '--data', data], again)).toBe(2);
+    expect(again.stderr()).toContain(`no live token ${id}`);
+  });
+
   it('explains what is wrong with a token request', async () => {
     const cases: [string[], string][] = [
       [['token', 'create', '--data', data], '--role is required'],

@@ -15,11 +15,20 @@ export const planUsage =
 export const diffUsage =
   'stargate diff A.yaml B.yaml [--format text|json] [--solver auto|exact|fast] [--time-limit SEC]';
 
+export const clausesUsage =
+  'stargate clauses FILE [--format text|json|csv] [--pairs all|none] [--solver auto|exact|fast] [--time-limit SEC] [--threads N]';
+
+export const valueUsage =
+  'stargate value FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC] [--top N] [--threads N]';
+
 export const ledgerUsage =
   'stargate ledger FILE [--plan PLAN.json] [--by month|quarter|year] [--format table|json|csv] [--solver auto|exact|fast] [--time-limit SEC] [--chart OUT.svg]';
 
 export const forecastUsage =
   'stargate forecast FILE [--runs N] [--seed S] [--provider ID] [--correlation R] [--format table|json|csv] [--chart OUT.svg]';
+
+export const riskUsage =
+  'stargate risk FILE [--plan PLAN.json | --solver auto|exact|fast --time-limit SEC] [--runs N] [--seed S] [--correlation R] [--top N] [--hedge N [--hedged-plan OUT.json]] [--format text|json|csv]';
 
 export const genUsage =
   'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
@@ -40,8 +49,11 @@ export const skypilotExportUsage =
 /** The three forms of `stargate export`, one a line (help indents them alike). */
 export const exportUsage = [storeExportUsage, kueueExportUsage, skypilotExportUsage].join('\n  ');
 
-export const tokenUsage =
-  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]';
+export const tokenUsage = [
+  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]',
+  '  stargate token list [--data DIR | --server URL [--token T]]',
+  '  stargate token revoke TOKEN_ID [--data DIR | --server URL [--token T]]',
+].join('\n');
 
 export const agentUsage =
   'stargate agent --site S [--pool P] [--interval 30s] [--once] [--node-name N] [--dcgm URL] [--server URL] [--token T]';

@@ -124,6 +124,10 @@ export class ApiClient {
     return this.send('POST', path, body);
   }
 
+  delete(path: string): Promise<unknown> {
+    return this.send('DELETE', path, undefined);
+  }
+
   private async send(method: string, path: string, body: unknown): Promise<unknown> {
     const headers: Record<string, string> = {
       authorization: `Bearer ${this.connection.token}`,

@@ -1,13 +1,14 @@
 import { userInfo } from 'node:os';
 import { stringify } from 'yaml';
 import { exportScenario, hasScenario, replaceScenario } from '../../store/scenario-store.js';
-import { auditedTransaction } from '../../store/events.js';
-import { ROLES, createAuditedToken } from '../../store/tokens.js';
-import type { Role } from '../../store/tokens.js';
+import { appendEvent, auditedTransaction } from '../../store/events.js';
+import { ROLES, createAuditedToken, listTokens, revokeToken } from '../../store/tokens.js';
+import type { Role, TokenInfo } from '../../store/tokens.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
 import { oneOf, parseCommandArgs } from '../args.js';
 import { ApiClient, CONNECTION_FLAGS, connectionFrom, withApiErrors } from '../client/api.js';
 import { UsageError } from '../errors.js';
+import { renderTable } from '../table.js';
 import type { Io } from '../io.js';
 import { STORE_FLAGS, describeLocation, locationFrom, openCliStore } from '../store-options.js';
 import { readScenarioDocument } from '../../scenario/load.js';
@@ -88,7 +89,12 @@ export async function exportScenarioCommand(argv: readonly string[], io: Io): Pr
  */
 export async function tokenCommand(argv: readonly string[], io: Io): Promise<number> {
   const [action, ...rest] = argv;
-  if (action !== 'create') throw new UsageError(`token: expected create\nUsage: ${tokenUsage}`);
+  if (action === 'list') return listTokensCommand(rest, io);
+  if (action === 'revoke') return revokeTokenCommand(rest, io);
+  if (action !== 'create')
+    throw new UsageError(
+      `token: ${action === undefined ? 'expected' : `unknown action ${action}; expected`} create, list or revoke\nUsage: ${tokenUsage}`,
+    );
   const { values } = parseCommandArgs(
     'token create',
     rest,
@@ -178,4 +184,93 @@ function localUser(): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** `--data` (the store, directly) or `--server` (the API, as an admin): one of them. */
+function tokenPlace(command: string, argv: readonly string[], positionals: number) {
+  const parsed = parseCommandArgs(
+    command,
+    argv,
+    { ...STORE_FLAGS, ...CONNECTION_FLAGS },
+    { min: positionals, max: positionals, usage: tokenUsage },
+  );
+  const { values } = parsed;
+  if (values.server !== undefined && values.data !== undefined)
+    throw new UsageError('--data and --server: give one of them');
+  if (values.server === undefined && values.token !== undefined)
+    throw new UsageError('--token: only with --server (the store needs no token)');
+  return parsed;
+}
+
+/** One token per line: id, role, binding, label, created, revoked. Never a secret. */
+function tokenLines(list: readonly TokenInfo[]): string {
+  return `${renderTable(
+    ['ID', 'ROLE', 'FOR', 'LABEL', 'CREATED', 'REVOKED'],
+    list.map((token) => [
+      token.tokenId,
+      token.role,
+      token.providerId ?? (token.siteIds.length > 0 ? token.siteIds.join(',') : '-'),
+      token.label ?? '-',
+      token.createdAt.slice(0, 16).replace('T', ' '),
+      token.revokedAt === undefined ? '-' : token.revokedAt.slice(0, 16).replace('T', ' '),
+    ]),
+  )}\n`;
+}
+
+/** `stargate token list`: every token, live and revoked, without secrets. */
+async function listTokensCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values } = tokenPlace('token list', argv, 0);
+  if (values.server !== undefined) {
+    const api = new ApiClient(connectionFrom(values));
+    return withApiErrors(io, async () => {
+      io.out(tokenLines((await api.get('/v1/tokens')) as TokenInfo[]));
+      return 0;
+    });
+  }
+  const store = await openCliStore(locationFrom(values));
+  try {
+    io.out(tokenLines(await listTokens(store.db)));
+  } finally {
+    await store.close();
+  }
+  return 0;
+}
+
+/**
+ * `stargate token revoke ID`: the token stops working on its next request, in every server
+ * process (each checks the store on every request).
+ */
+async function revokeTokenCommand(argv: readonly string[], io: Io): Promise<number> {
+  const { values, positionals } = tokenPlace('token revoke', argv, 1);
+  const id = positionals[0] ?? '';
+  if (!/^tok_[0-9a-f]{12}$/.test(id))
+    throw new UsageError(
+      `token revoke: expected a token id tok_… (stargate token list), got ${id}`,
+    );
+  if (values.server !== undefined) {
+    const api = new ApiClient(connectionFrom(values));
+    return withApiErrors(io, async () => {
+      await api.delete(`/v1/tokens/${id}`);
+      io.err(`revoked token ${id} on ${api.connection.server}\n`);
+      return 0;
+    });
+  }
+  const store = await openCliStore(locationFrom(values));
+  try {
+    const revoked = await auditedTransaction(store.db, async (tx) => {
+      const now = new Date();
+      if (!(await revokeToken(tx, id, now))) return false;
+      await appendEvent(
+        tx,
+        { action: 'token.revoke', entityType: 'token', entityId: id, actor: `cli:${localUser()}` },
+        now,
+      );
+      return true;
+    });
+    if (!revoked) throw new UsageError(`token revoke: no live token ${id} (stargate token list)`);
+    io.err(`revoked token ${id}\n`);
+  } finally {
+    await store.close();
+  }
+  return 0;
 }
