@@ -270,7 +270,9 @@ describe('stargate ledger', () => {
     const text = await cli('ledger', finance, '--plan', at('text.json'));
     expect(text.status).toBe(2);
     expect(text.stderr).toMatch(
-      new RegExp(`^stargate: ${at('text.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: `),
+      new RegExp(
+        `^stargate: ${at('text.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid JSON: `,
+      ),
     );
     expectNoStackTrace(text.stderr);
   });

@@ -12,6 +12,7 @@ import {
 } from './commands/client.js';
 import {
   agentUsage,
+  clausesUsage,
   diffUsage,
   exportUsage,
   importUsage,
@@ -22,8 +23,10 @@ import {
   genUsage,
   ledgerUsage,
   planUsage,
+  riskUsage,
   schemaUsage,
   validateUsage,
+  valueUsage,
 } from './usage.js';
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
@@ -59,6 +62,18 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
     usage: diffUsage,
     summary: 'two scenarios side by side: cost, unmet demand, shares by provider, commitments',
   },
+  clauses: {
+    load: () => import('./commands/clauses.js').then((m) => m.clausesCommand),
+    usage: clausesUsage,
+    summary:
+      'what each contract term that shapes placement costs, alone and in pairs: re-solved without it, with an interval from the proven bounds',
+  },
+  value: {
+    load: () => import('./commands/value.js').then((m) => m.valueCommand),
+    usage: valueUsage,
+    summary:
+      'what capacity is worth: one more GPU per pool and month (LP dual), each building a month earlier or later (re-planned)',
+  },
   ledger: {
     load: () => import('./commands/ledger.js').then((m) => m.ledgerCommand),
     usage: ledgerUsage,
@@ -68,6 +83,12 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
     load: () => import('./commands/forecast.js').then((m) => m.forecastCommand),
     usage: forecastUsage,
     summary: 'GPUs and MW online by provider per quarter, shares, Monte Carlo of slips; --chart',
+  },
+  risk: {
+    load: () => import('./commands/risk.js').then((m) => m.riskCommand),
+    usage: riskUsage,
+    summary:
+      "a plan under construction slips (the forecast's draws): expected cost, p50/p90 unmet GPU-months, costliest slips",
   },
   serve: {
     load: () => import('./commands/serve.js').then((m) => m.serveCommand),

@@ -105,6 +105,7 @@ function runHighs(highs: Highs, model: LinearModel, options: SolveOptions): Solv
         values: new Float64Array(model.numCols),
         objective: model.offset,
         bound: model.offset,
+        ...(options.duals === true ? { rowDuals: new Float64Array(model.numRows) } : {}),
       };
     }
     const hasSolution = Number(instance.info.get('primal_solution_status')) === 2; /* feasible */
@@ -123,11 +124,18 @@ function runHighs(highs: Highs, model: LinearModel, options: SolveOptions): Solv
         ? objective
         : -Infinity
       : Number(instance.info.get('mip_dual_bound'));
+    const solution = instance.getSolution();
+    const withDuals =
+      relax &&
+      options.duals === true &&
+      status === codes.optimal &&
+      Number(instance.info.get('dual_solution_status')) === 2; /* feasible */
     return {
       status: status === codes.optimal ? 'optimal' : 'time-limit',
-      values: Float64Array.from(instance.getSolution().colValue),
+      values: Float64Array.from(solution.colValue),
       objective,
       bound: Number.isFinite(bound) ? bound : -Infinity,
+      ...(withDuals ? { rowDuals: Float64Array.from(solution.rowDual) } : {}),
     };
   } finally {
     instance.dispose();

@@ -27,6 +27,7 @@ import type {
   planWorkloadsBody,
 } from '../server/routes/plans.js';
 import type { PlanJsonDiff } from '../core/diff/plan-json-diff.js';
+import type { ClausePricesJson } from '../core/decisions/clause-prices-json.js';
 import type { describeContracts } from '../core/term-sentences.js';
 import type { inventory, nodeDetail, nodeView } from '../store/fleet.js';
 import type { watchedCapacity } from '../store/fleet-capacity.js';
@@ -63,6 +64,14 @@ export type PlanWorkloadRow = PlanWorkloads['workloads'][number];
 export type PlanWorkloadDetail = ReturnType<typeof planWorkloadBody>;
 /** `GET /v1/plans/{a}/diff/{b}`. */
 export type PlanDiff = PlanJsonDiff & { readonly a: number; readonly b: number };
+/** `GET /v1/plans/{id}/clauses`: what each term that shapes placement costs, alone and in pairs. */
+export type PlanClauses = ClausePricesJson & { readonly plan: number };
+/** Its 202 body, while the prices are being computed. */
+export interface PlanClausesComputing {
+  readonly plan: number;
+  readonly status: 'computing';
+}
+export type ClausePriceJson = PlanClauses['singles'][number];
 /** `GET /v1/terms`: every contract with its terms in words. */
 export interface TermsBody {
   readonly contracts: ReturnType<typeof describeContracts>;

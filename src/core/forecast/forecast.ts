@@ -2,9 +2,10 @@ import type { DelayDistribution, Scenario } from '../model.js';
 import type { Random } from '../random.js';
 import type { CapacitySource, Quarter } from './capacity.js';
 import { capacitySources, firstQuarterFrom, quartersOf } from './capacity.js';
-import { normalCdf, normalSource, slipQuantile } from './delay.js';
 import type { Percentiles } from './percentile.js';
 import { percentilesByColumn } from './percentile.js';
+import type { SlipSampler } from './slips.js';
+import { slipSampler } from './slips.js';
 
 export interface ForecastOptions {
   /** Monte Carlo runs; 0 gives the schedule only. */
@@ -134,13 +135,13 @@ export function forecastCapacity(scenario: Scenario, options: ForecastOptions): 
   const mw = new Float64Array(P * Q);
   const baseGpus = new Float64Array(P * Q);
   const baseMw = new Float64Array(P * Q);
-  const slipping: { source: CapacitySource; provider: number; quantile: (u: number) => number }[] =
-    [];
-  for (const source of sources) {
+  // Slipping sources by pool index (sources are the pools, in order).
+  const slipping = new Map<number, SlippingSource>();
+  sources.forEach((source, index) => {
     const p = providerIndex.get(source.provider);
-    if (p === undefined) continue;
+    if (p === undefined) return;
     const delay = source.building === undefined ? undefined : delays.get(source.building);
-    if (delay) slipping.push({ source, provider: p, quantile: slipQuantile(delay) });
+    if (delay) slipping.set(index, { source, provider: p });
     quarters.forEach((quarter, q) => {
       if (quarter.end < source.from || quarter.end > source.to) return;
       gpus[p * Q + q] = (gpus[p * Q + q] ?? 0) + source.gpus;
@@ -150,7 +151,7 @@ export function forecastCapacity(scenario: Scenario, options: ForecastOptions): 
         baseMw[p * Q + q] = (baseMw[p * Q + q] ?? 0) + source.mw;
       }
     });
-  }
+  });
   const totalGpus = sumColumns(gpus, P, Q);
   const totalMw = sumColumns(mw, P, Q);
   const byProvider = providerIds.map((provider, p) => {
@@ -186,23 +187,24 @@ export function forecastCapacity(scenario: Scenario, options: ForecastOptions): 
   if (options.runs <= 0) return forecast;
 
   const correlation = options.correlation ?? scenario.programme?.slipCorrelation ?? 0;
+  // The slips come from the one sampler the plan-risk report uses too: same seed, same slips.
+  const sampler = slipSampler(scenario, options.random, correlation);
   const simulation = simulate({
     quarters,
     P,
     baseGpus,
     baseMw,
-    slipping,
+    sampler,
+    slipping: sampler.pools.map((pool) => slipping.get(pool)),
     focus: focus === undefined ? -1 : (providerIndex.get(focus) ?? -1),
     runs: options.runs,
-    random: options.random,
-    correlation,
   });
   return {
     ...forecast,
     simulation: {
       runs: options.runs,
       correlation,
-      slipping: slipping.length,
+      slipping: slipping.size,
       buildings: scenario.buildings.length,
       totalGpus: simulation.totalGpus,
       totalMw: simulation.totalMw,
@@ -246,15 +248,16 @@ interface SimulationInput {
   readonly P: number;
   readonly baseGpus: Float64Array;
   readonly baseMw: Float64Array;
-  readonly slipping: readonly {
-    source: CapacitySource;
-    provider: number;
-    quantile: (u: number) => number;
-  }[];
+  readonly sampler: SlipSampler;
+  /** Aligned with `sampler.pools`; undefined for a pool the forecast does not count. */
+  readonly slipping: readonly (SlippingSource | undefined)[];
   readonly focus: number;
   readonly runs: number;
-  readonly random: Random;
-  readonly correlation: number;
+}
+
+interface SlippingSource {
+  readonly source: CapacitySource;
+  readonly provider: number;
 }
 
 /**
@@ -263,12 +266,9 @@ interface SimulationInput {
  * once per provider), so a run costs O(buildings + providers × quarters).
  */
 function simulate(input: SimulationInput) {
-  const { quarters, P, runs, random, slipping } = input;
+  const { quarters, P, runs, sampler, slipping } = input;
   const Q = quarters.length;
-  const rho = Math.min(1, Math.max(0, input.correlation));
-  const shared = Math.sqrt(rho);
-  const own = Math.sqrt(1 - rho);
-  const normal = normalSource(random);
+  const slips = new Int32Array(slipping.length);
 
   const totalGpus = new Float64Array(runs * Q);
   const totalMw = new Float64Array(runs * Q);
@@ -281,10 +281,11 @@ function simulate(input: SimulationInput) {
   for (let run = 0; run < runs; run++) {
     addGpus.fill(0);
     addMw.fill(0);
-    const common = rho > 0 ? normal() : 0;
-    for (const building of slipping) {
-      const u = rho > 0 ? normalCdf(shared * common + own * normal()) : random.next();
-      const online = building.source.from + building.quantile(u);
+    sampler.draw(slips);
+    for (let k = 0; k < slipping.length; k++) {
+      const building = slipping[k];
+      if (!building) continue;
+      const online = building.source.from + (slips[k] ?? 0);
       const q = firstQuarterFrom(quarters, online as typeof building.source.from);
       const at = building.provider * (Q + 1) + q;
       addGpus[at] = (addGpus[at] ?? 0) + building.source.gpus;

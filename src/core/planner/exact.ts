@@ -16,7 +16,7 @@ export interface ExactOptions {
 }
 
 /** Column layout of the mixed-integer model, to read a solution back. */
-interface ExactModel {
+export interface ExactModel {
   readonly model: LinearModel;
   /** Column of each triple. */
   readonly tripleColumn: Int32Array;
@@ -24,6 +24,15 @@ interface ExactModel {
   readonly optionColumn: Int32Array;
   /** A feasible start: nothing placed, every commitment paid in full. */
   readonly start: Float64Array;
+  /** The capacity row of each (pool, period) that has one: Σw x[w,p,t] ≤ gpus(p). */
+  readonly capacityRows: readonly CapacityRow[];
+}
+
+/** Where the capacity of one pool in one period sits in the model. */
+export interface CapacityRow {
+  readonly pool: number;
+  readonly period: Period;
+  readonly row: number;
 }
 
 /**
@@ -136,10 +145,16 @@ export function buildExactModel(problem: PlacementProblem): ExactModel {
         1,
       );
   }
+  const capacityRows: CapacityRow[] = [];
   for (const [key, members] of byCapacity) {
     const pool = pools[Number(key.slice(0, key.indexOf(':')))];
     const columns = members.map((i) => tripleColumn[i] ?? 0);
     if (!pool) continue;
+    capacityRows.push({
+      pool: Number(key.slice(0, key.indexOf(':'))),
+      period: Number(key.slice(key.indexOf(':') + 1)) as Period,
+      row: builder.rowCount,
+    });
     // A pool holding more than any one workload's need can still be oversubscribed by many.
     builder.addRow(
       columns,
@@ -169,7 +184,7 @@ export function buildExactModel(problem: PlacementProblem): ExactModel {
   problem.commitments.forEach((c, k) => {
     start[commitmentColumn[k] ?? 0] = microsToFloat(c.term.minSpend);
   });
-  return { model, tripleColumn, optionColumn, start };
+  return { model, tripleColumn, optionColumn, start, capacityRows };
 }
 
 /** The exact solver did not stop at its time limit and was stopped, without a plan. */
@@ -207,7 +222,8 @@ export function planExact(
   });
 }
 
-function readPlacements(
+/** The placements of a solution of the model, the chosen gang options' alone. */
+export function readPlacements(
   problem: PlacementProblem,
   exact: ExactModel,
   values: Float64Array,

@@ -28,6 +28,12 @@ export interface SolveOptions {
   readonly relativeGap?: number;
   /** A feasible solution to start from, one value per column. */
   readonly start?: Float64Array;
+  /**
+   * Return the row duals (shadow prices) with an optimal LP solution: `relax` only, since a
+   * mixed-integer solution has none. Each is the change in the objective per unit of the
+   * row's bound that binds (so ≤ 0 for a binding `≤` row of a minimisation).
+   */
+  readonly duals?: boolean;
 }
 
 export type SolveOutcome =
@@ -38,6 +44,8 @@ export type SolveOutcome =
       readonly objective: number;
       /** A proven lower bound on the objective (the dual bound). */
       readonly bound: number;
+      /** Row duals, one per row: only when asked for (`duals`) and the LP is optimal. */
+      readonly rowDuals?: Float64Array;
     }
   | {
       /** `overran`: the solver did not stop at its time limit and was stopped. */
@@ -62,6 +70,11 @@ export class ModelBuilder {
   private readonly rLower: number[] = [];
   private readonly rUpper: number[] = [];
   offset = 0;
+
+  /** Rows added so far: the index the next row will have. */
+  get rowCount(): number {
+    return this.rLower.length;
+  }
 
   /** Adds a column; returns its index. */
   addColumn(cost: number, lower: number, upper: number, integer: boolean): number {

@@ -3,6 +3,8 @@ import { adminRoutes } from './admin.js';
 import { entityRoutes } from './entities.js';
 import { exportRoutes } from './exports.js';
 import { fleetRoutes } from './fleet.js';
+import { planClauseRoutes } from './plan-clauses.js';
+import { planValueRoutes } from './plan-value.js';
 import { planRoutes } from './plans.js';
 import { procurementRoutes } from './procurement.js';
 import { scenarioRoutes } from './scenario.js';
@@ -15,6 +17,8 @@ export function allRoutes(): Route[] {
     ...termRoutes(),
     ...entityRoutes(),
     ...planRoutes(),
+    ...planClauseRoutes(),
+    ...planValueRoutes(),
     ...exportRoutes(),
     ...procurementRoutes(),
     ...fleetRoutes(),

@@ -1,15 +1,41 @@
-import { useMemo } from 'react';
+import type { ReactNode } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { TermType } from '../../core/model.js';
 import { TERM_TYPES } from '../../core/model.js';
-import type { TermsBody } from '../api-types';
+import { centsOf, formatUSDCompact } from '../../core/money.js';
+import type {
+  ClausePriceJson,
+  PlanClauses,
+  PlanClausesComputing,
+  PlanSummary,
+  Role,
+  TermsBody,
+} from '../api-types';
 import { Failure } from '../components/panel';
 import { SearchField, useSearchText } from '../components/search-field';
 import { useApi } from '../queries';
 import { setQuery, useLocation } from '../router';
+import { useMe } from '../session';
 import './contracts.css';
 
 type ContractEntry = TermsBody['contracts'][number];
 type TermEntry = ContractEntry['terms'][number];
+
+/** Who may read stored plans, and so their clause prices. */
+const READS_PLANS: readonly Role[] = ['admin', 'planner', 'viewer'];
+
+const money = (usd: number) => formatUSDCompact(centsOf(usd));
+
+/** The prices of the latest plan's terms as the rows need them, by `contract/term`. */
+type Prices =
+  | { readonly state: 'computing' }
+  | { readonly state: 'none' }
+  | { readonly state: 'failed' }
+  | {
+      readonly state: 'ready';
+      readonly plan: number;
+      readonly byTerm: ReadonlyMap<string, ClausePriceJson>;
+    };
 
 /** Pools listed one by one up to this many; more fold behind their count. */
 const CHIPS_SHOWN = 6;
@@ -52,6 +78,7 @@ export function ContractsPage() {
     : undefined;
   const { text, query, setText } = useSearchText();
   const contracts = terms.data?.contracts;
+  const prices = useLatestPrices(contracts !== undefined);
 
   const counts = useMemo(() => {
     const byType = new Map<string, number>();
@@ -120,19 +147,59 @@ export function ContractsPage() {
         <p className="muted">No term matches the filter.</p>
       ) : (
         shown.map(({ contract, terms: rows }) => (
-          <ContractSection key={contract.contract} contract={contract} terms={rows} />
+          <ContractSection
+            key={contract.contract}
+            contract={contract}
+            terms={rows}
+            prices={prices}
+          />
         ))
       )}
     </section>
   );
 }
 
+/**
+ * The prices of the latest stored plan's terms, asked for only once the sentences are in (a
+ * price re-solves the scenario: seconds the first time, kept by the server after).
+ */
+function useLatestPrices(sentencesIn: boolean): Prices {
+  const me = useMe();
+  const reads = sentencesIn && READS_PLANS.includes(me.role);
+  const plans = useApi<PlanSummary[]>('plans', reads ? '/v1/plans' : undefined);
+  const latest = plans.data?.[0];
+  const [computing, setComputing] = useState(true);
+  // The server answers 202 until the prices are ready: ask again every 2 s until then.
+  const clauses = useApi<PlanClauses | PlanClausesComputing>(
+    'plans',
+    latest ? `/v1/plans/${latest.id}/clauses` : undefined,
+    computing ? { refetchEveryMs: 2_000 } : {},
+  );
+  const ready = clauses.data && 'singles' in clauses.data ? clauses.data : undefined;
+  useEffect(() => {
+    setComputing(ready === undefined);
+  }, [ready]);
+  return useMemo((): Prices => {
+    if (!reads) return { state: 'none' };
+    if (plans.error || clauses.error) return { state: 'failed' };
+    if (plans.data && !latest) return { state: 'none' };
+    if (!ready) return { state: 'computing' };
+    return {
+      state: 'ready',
+      plan: ready.plan,
+      byTerm: new Map(ready.singles.map((price) => [price.terms[0] ?? '', price])),
+    };
+  }, [reads, plans.error, plans.data, latest, clauses.error, ready]);
+}
+
 function ContractSection({
   contract,
   terms,
+  prices,
 }: {
   contract: ContractEntry;
   terms: readonly TermEntry[];
+  prices: Prices;
 }) {
   const id = `contract-${contract.contract}`;
   return (
@@ -161,6 +228,7 @@ function ContractSection({
           <col className="col-range" />
           <col className="col-pools" />
           <col className="col-classes" />
+          <col className="col-price" />
         </colgroup>
         <thead>
           <tr>
@@ -169,11 +237,19 @@ function ContractSection({
             <th scope="col">In force</th>
             <th scope="col">Pools</th>
             <th scope="col">Classes</th>
+            <th scope="col">
+              Price
+              {prices.state === 'ready' && <span className="muted"> (plan {prices.plan})</span>}
+            </th>
           </tr>
         </thead>
         <tbody>
           {terms.map((term) => (
-            <TermRow key={term.term} term={term} />
+            <TermRow
+              key={term.term}
+              term={term}
+              price={<TermPrice contract={contract.contract} term={term} prices={prices} />}
+            />
           ))}
         </tbody>
       </table>
@@ -181,7 +257,45 @@ function ContractSection({
   );
 }
 
-function TermRow({ term }: { term: TermEntry }) {
+/**
+ * What the term costs in the latest plan: the base plan less the plan without it, and the
+ * interval the true difference lies in from both plans' proven bounds.
+ */
+function TermPrice({
+  contract,
+  term,
+  prices,
+}: {
+  contract: string;
+  term: TermEntry;
+  prices: Prices;
+}) {
+  // A revenue share's money is in the ledger; a note is recorded, never priced.
+  if (!term.shapesPlacement)
+    return <span className="muted">{term.type === 'note' ? '—' : 'in the ledger'}</span>;
+  if (prices.state === 'none') return <span className="muted">—</span>;
+  if (prices.state === 'failed') return <span className="muted">not available</span>;
+  if (prices.state === 'computing')
+    return (
+      <span className="muted term-computing" aria-busy="true">
+        computing…
+      </span>
+    );
+  const price = prices.byTerm.get(`${contract}/${term.term}`);
+  if (!price) return <span className="muted">—</span>;
+  const { low, high } = price.intervalUSD;
+  const interval = low === high ? money(low) : `${money(low)} – ${money(high)}`;
+  return (
+    <span className={`term-price verdict-${price.verdict}`}>
+      <strong>{money(price.priceUSD)}</strong>
+      <span className="muted term-interval">
+        {price.verdict === 'within-gap' ? `within the gap: ${interval}` : interval}
+      </span>
+    </span>
+  );
+}
+
+function TermRow({ term, price }: { term: TermEntry; price: ReactNode }) {
   return (
     <tr>
       <th scope="row">
@@ -199,6 +313,7 @@ function TermRow({ term }: { term: TermEntry }) {
       <td>
         <Classes term={term} />
       </td>
+      <td className="term-price-cell">{price}</td>
     </tr>
   );
 }

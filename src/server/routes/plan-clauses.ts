@@ -1,0 +1,193 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ClausePricesJson } from '../../core/decisions/clause-prices-json.js';
+import { clausePricesToJson } from '../../core/decisions/clause-prices-json.js';
+import { PLACEMENT_TERM_TYPES } from '../../core/decisions/clause-prices.js';
+import { TERM_TYPES } from '../../core/model.js';
+import { validateScenario } from '../../scenario/parse.js';
+import type { PlanPool } from '../../solver/plan-pool.js';
+import { createPlanPool } from '../../solver/plan-pool.js';
+import { priceScenarioClauses } from '../../solver/price-clauses.js';
+import { notFound } from '../../store/errors.js';
+import { ConflictProblems } from '../../store/scenario-store.js';
+import * as t from '../../store/schema.js';
+import type { Described } from '../described.js';
+import type { Route } from '../route.js';
+import { route } from '../route.js';
+import { numericId } from '../schemas.js';
+
+/** Seconds each re-solve may take: a price holds its request open while it solves. */
+const SOLVE_TIME_LIMIT_SECONDS = 60;
+
+/** How many plans' prices a server keeps: people look at the newest few. */
+const CACHE_SIZE = 8;
+
+const price = z.object({
+  terms: z.array(z.string()).describe('`contract/term` of each term relaxed: one, or a pair'),
+  verdict: z
+    .enum(['costs', 'nothing', 'within-gap'])
+    .describe(
+      'costs: the interval lies above 0; nothing: it ends within two cents; within-gap: the solvers’ gaps hide whether it costs anything',
+    ),
+  priceUSD: z.number().describe('Base plan less relaxed plan (what the term costs)'),
+  intervalUSD: z
+    .object({ low: z.number(), high: z.number() })
+    .describe('Where the true difference of the two optima lies, from both proven bounds'),
+  componentsUSD: z.object({ compute: z.number(), shortfall: z.number(), unmet: z.number() }),
+  interactionUSD: z
+    .number()
+    .optional()
+    .describe('Pairs: the pair’s price less both singles’ prices'),
+  movedGpuMonths: z.number().describe('GPU-months the relaxed plan places where the base does not'),
+  servedGpuMonths: z.number().describe('Unmet GPU-months of the base less those of the relaxed'),
+  workloads: z.array(
+    z.object({ workload: z.string(), movedGpuMonths: z.number(), servedGpuMonths: z.number() }),
+  ),
+  providers: z
+    .array(
+      z.object({
+        provider: z.string(),
+        computeUSD: z.number(),
+        shortfallUSD: z.number(),
+        totalUSD: z.number(),
+      }),
+    )
+    .describe('Money each provider gets in the relaxed plan less in the base, most gained first'),
+});
+
+/** The schema of `GET /v1/plans/{id}/clauses`; the body is checked against it. */
+export const planClausesResponse = z.object({
+  plan: z.number(),
+  scenario: z.string(),
+  base: z
+    .object({
+      solver: z.string(),
+      totalUSD: z.number(),
+      lowerBoundUSD: z.number(),
+      computeUSD: z.number(),
+      shortfallUSD: z.number(),
+      unmetUSD: z.number(),
+    })
+    .describe(
+      'The plan re-made with every term, beside the relaxed ones (the stored plan may differ: late pools)',
+    ),
+  solves: z.number().int().describe('Distinct re-solves besides the base'),
+  terms: z.array(
+    z.object({
+      key: z.string(),
+      contract: z.string(),
+      term: z.string(),
+      type: z.enum(PLACEMENT_TERM_TYPES),
+      binds: z.boolean().describe('False: the term restricts nothing, so it costs nothing'),
+    }),
+  ),
+  singles: z.array(price),
+  pairs: z.array(price),
+  ledgerTerms: z
+    .array(z.object({ key: z.string(), type: z.enum(TERM_TYPES as [string, ...string[]]) }))
+    .describe('Terms that do not shape placement: their money is in the ledger'),
+});
+
+/** The body of `GET /v1/plans/{id}/clauses` while the prices are being computed (202). */
+export const planClausesComputing = z.object({
+  plan: z.number(),
+  status: z.literal('computing'),
+});
+
+/** How long a client should wait before asking again, in seconds. */
+const RETRY_AFTER_SECONDS = 2;
+
+/** One plan's prices: being computed, computed, or failed (reported once, then retried). */
+interface Entry {
+  body?: ClausePricesJson;
+  error?: Error;
+}
+
+/**
+ * `GET /v1/plans/{id}/clauses`: the price of each term of the plan's scenario. The re-solves
+ * take seconds to minutes, so they run in the background on worker threads, not in the
+ * request (whose transaction would hold the store): the first request starts them and answers
+ * 202 with Retry-After, later ones 202 until the prices are ready, then 200. A stored plan
+ * never changes, so its prices are kept (the newest few plans).
+ */
+export function planClauseRoutes(): Route[] {
+  const cache = new Map<string, Entry>();
+  let pool: PlanPool | undefined;
+  return [
+    route({
+      method: 'GET',
+      path: '/v1/plans/{id}/clauses',
+      tag: 'plans',
+      summary:
+        'What each contract term that shapes placement costs in a stored plan’s scenario, alone and in pairs',
+      description: `Each exclusivity, use-restriction and commitment term is removed, and for each rofr term its pending pools are cleared, and the scenario re-solved (every pair too, unless \`pairs=none\`); the price is the base plan's cost less the relaxed plan's, with an interval from both plans' proven bounds, the workloads and GPU-months that move and the money by provider. The re-solves run in the background on worker threads, ${SOLVE_TIME_LIMIT_SECONDS} s each at most: until they are done the answer is 202 \`{ plan, status: "computing" }\` with Retry-After; then 200 with the prices, kept per plan. Revenue shares and notes are priced in the ledger.`,
+      roles: ['admin', 'planner', 'viewer'],
+      params: z.object({ id: numericId }).strict(),
+      query: z
+        .object({
+          pairs: z
+            .enum(['all', 'none'], { error: 'expected all or none' })
+            .optional()
+            .describe('Price each pair of terms too; default all'),
+        })
+        .strict(),
+      response: planClausesResponse,
+      handler: async ({ tx, params, query }) => {
+        const [row] = await tx
+          .select({ id: t.plans.id, createdAt: t.plans.createdAt, scenario: t.plans.scenario })
+          .from(t.plans)
+          .where(eq(t.plans.id, params.id));
+        if (!row) throw notFound(`plan ${params.id}`);
+        const pairs = (query.pairs ?? 'all') === 'all';
+        const key = `${row.id}@${row.createdAt.toISOString()}/${pairs ? 'pairs' : 'singles'}`;
+        const entry = cache.get(key);
+        if (entry?.body) {
+          const body: Described<typeof planClausesResponse> = { plan: row.id, ...entry.body };
+          return { body };
+        }
+        if (entry?.error) {
+          // Said once; the next request tries again.
+          cache.delete(key);
+          throw entry.error;
+        }
+        if (!entry) {
+          const scenario = validateScenario(row.scenario);
+          if (!scenario.ok) {
+            throw new ConflictProblems(
+              `the scenario of plan ${row.id} is not valid`,
+              scenario.problems,
+            );
+          }
+          const started: Entry = {};
+          cache.set(key, started);
+          for (const old of cache.keys()) {
+            if (cache.size <= CACHE_SIZE) break;
+            cache.delete(old);
+          }
+          pool ??= createPlanPool();
+          void priceScenarioClauses(scenario.scenario, pool, {
+            planner: 'auto',
+            timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
+            pairs,
+          }).then(
+            (prices) => {
+              started.body = clausePricesToJson(prices);
+            },
+            (error: unknown) => {
+              started.error = error instanceof Error ? error : new Error(String(error));
+            },
+          );
+        }
+        const body: Described<typeof planClausesComputing> = {
+          plan: row.id,
+          status: 'computing',
+        };
+        return {
+          status: 202,
+          body,
+          headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,168 @@
+import { eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { ValueJson } from '../../core/planner/value-json.js';
+import { validateScenario } from '../../scenario/parse.js';
+import type { ValuePool } from '../../solver/value-task.js';
+import { createValuePool } from '../../solver/value-task.js';
+import { notFound } from '../../store/errors.js';
+import { ConflictProblems } from '../../store/scenario-store.js';
+import * as t from '../../store/schema.js';
+import type { Described } from '../described.js';
+import type { Route } from '../route.js';
+import { route } from '../route.js';
+import { numericId } from '../schemas.js';
+
+/** Seconds each plan may take: the base plan and each building move's. */
+const SOLVE_TIME_LIMIT_SECONDS = 60;
+
+/** How many plans' values a server keeps: people look at the newest few. */
+const CACHE_SIZE = 8;
+
+/** How long a client should wait before asking again, in seconds. */
+const RETRY_AFTER_SECONDS = 2;
+
+const move = z
+  .object({
+    online: z.string().describe('The month the building comes online after the move'),
+    months: z.number().int().optional().describe('Months moved, where the horizon cut it short'),
+    usd: z.number().describe('A month earlier: what it saves; late: what it costs'),
+    lowUSD: z.number(),
+    highUSD: z.number(),
+  })
+  .nullable()
+  .describe('Null where the horizon leaves no room for the move');
+
+/** The schema of `GET /v1/plans/{id}/value`; the body is checked against it. */
+export const planValueResponse = z.object({
+  plan: z.number(),
+  scenario: z.string(),
+  units: z.object({ capacity: z.string(), buildings: z.string() }),
+  base: z
+    .object({
+      method: z.string(),
+      status: z.string(),
+      totalUSD: z.number(),
+      lowerBoundUSD: z.number(),
+    })
+    .describe('The plan re-made from the stored plan’s scenario, as `stargate plan` makes it'),
+  capacity: z
+    .array(
+      z.object({
+        pool: z.string(),
+        provider: z.string(),
+        building: z.string().optional(),
+        month: z.string(),
+        gpus: z.number(),
+        used: z.number(),
+        perGpuMonthUSD: z.number(),
+        perGpuHourUSD: z.number(),
+      }),
+    )
+    .describe('Every pool-month, most valuable first'),
+  buildings: z
+    .array(
+      z.object({
+        building: z.string(),
+        site: z.string(),
+        gpus: z.number(),
+        online: z.string(),
+        monthEarlier: move,
+        monthLate: move,
+        quarterLate: move,
+      }),
+    )
+    .describe('Every building, the most a month earlier saves first'),
+  replans: z.string(),
+});
+
+/** The body of `GET /v1/plans/{id}/value` while the values are being computed (202). */
+export const planValueComputing = z.object({
+  plan: z.number(),
+  status: z.literal('computing'),
+});
+
+interface Entry {
+  body?: ValueJson;
+  error?: Error;
+}
+
+/**
+ * `GET /v1/plans/{id}/value`: what capacity is worth in a stored plan's scenario, as `stargate
+ * value` computes it. The base plan and the building moves take seconds to minutes, so they run
+ * in the background, on a worker thread of their own: the
+ * first request starts them and answers 202 with Retry-After, later ones 202 until the values
+ * are ready, then 200. A stored plan never changes, so its values are kept (the newest few).
+ */
+export function planValueRoutes(): Route[] {
+  const cache = new Map<string, Entry>();
+  let pool: ValuePool | undefined;
+  return [
+    route({
+      method: 'GET',
+      path: '/v1/plans/{id}/value',
+      tag: 'plans',
+      summary:
+        'What capacity is worth in a stored plan’s scenario: one more GPU per pool and month, each building a month earlier or later',
+      description: `Per pool and month, the marginal value of one more GPU: the capacity row's dual in the LP with the plan's gang choices fixed, in USD per GPU for the month (and per GPU-hour). Per building, what coming online a month earlier saves and a month or a quarter late costs, each re-planned (${SOLVE_TIME_LIMIT_SECONDS} s each at most), with an interval from both plans' proven bounds. Computed in the background: until done the answer is 202 \`{ plan, status: "computing" }\` with Retry-After; then 200, kept per plan.`,
+      roles: ['admin', 'planner', 'viewer', 'funder'],
+      params: z.object({ id: numericId }).strict(),
+      query: z.object({}).strict(),
+      response: planValueResponse,
+      handler: async ({ tx, params }) => {
+        const [row] = await tx
+          .select({ id: t.plans.id, createdAt: t.plans.createdAt, scenario: t.plans.scenario })
+          .from(t.plans)
+          .where(eq(t.plans.id, params.id));
+        if (!row) throw notFound(`plan ${params.id}`);
+        const key = `${row.id}@${row.createdAt.toISOString()}`;
+        const entry = cache.get(key);
+        if (entry?.body) {
+          const { plan: base, ...rest } = entry.body;
+          const body: Described<typeof planValueResponse> = { plan: row.id, base, ...rest };
+          return { body };
+        }
+        if (entry?.error) {
+          // Said once; the next request tries again.
+          cache.delete(key);
+          throw entry.error;
+        }
+        if (!entry) {
+          const scenario = validateScenario(row.scenario);
+          if (!scenario.ok) {
+            throw new ConflictProblems(
+              `the scenario of plan ${row.id} is not valid`,
+              scenario.problems,
+            );
+          }
+          const started: Entry = {};
+          cache.set(key, started);
+          for (const old of cache.keys()) {
+            if (cache.size <= CACHE_SIZE) break;
+            cache.delete(old);
+          }
+          pool ??= createValuePool();
+          void pool
+            .run({
+              scenario: scenario.scenario,
+              planner: 'auto',
+              timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
+            })
+            .then(
+              (body) => {
+                started.body = body;
+              },
+              (error: unknown) => {
+                started.error = error instanceof Error ? error : new Error(String(error));
+              },
+            );
+        }
+        const body: Described<typeof planValueComputing> = { plan: row.id, status: 'computing' };
+        return {
+          status: 202,
+          body,
+          headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
+        };
+      },
+    }),
+  ];
+}

@@ -1,0 +1,42 @@
+import type { Scenario } from '../core/model.js';
+import type { Plan } from '../core/planner/plan.js';
+import type { PlannerChoice } from '../core/planner/planner.js';
+import { choosePlanner, planProblem } from '../core/planner/planner.js';
+import { buildProblem } from '../core/planner/problem.js';
+import { createHighsSolver } from './highs-solver.js';
+
+/** One plan to compute, as plain data: what a worker thread receives. */
+export interface PlanTask {
+  readonly scenario: Scenario;
+  readonly planner: PlannerChoice;
+  readonly timeLimitSeconds?: number;
+}
+
+/**
+ * Plans a scenario the way `stargate plan` does (exact on HiGHS for small problems, fast for
+ * large ones, unless told), with no progress bar: for a worker thread, or in process. The plan
+ * is checked against the scenario's rules (`verifyPlan`) as every plan is.
+ */
+export async function runPlanTask({
+  scenario,
+  planner,
+  timeLimitSeconds,
+}: PlanTask): Promise<Plan> {
+  const problem = buildProblem(scenario);
+  const method = choosePlanner(problem, planner);
+  return planProblem(problem, {
+    planner: method,
+    // HiGHS is loaded once per thread: the next task on this worker reuses it.
+    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
+    ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
+    fast:
+      timeLimitSeconds === undefined
+        ? {}
+        : {
+            deadline: {
+              now: () => performance.now(),
+              at: performance.now() + timeLimitSeconds * 1000,
+            },
+          },
+  });
+}
