@@ -1,26 +1,19 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ClausePricesJson } from '../../core/decisions/clause-prices-json.js';
 import { clausePricesToJson } from '../../core/decisions/clause-prices-json.js';
 import { PLACEMENT_TERM_TYPES } from '../../core/decisions/clause-prices.js';
 import { TERM_TYPES } from '../../core/model.js';
-import { validateScenario } from '../../scenario/parse.js';
 import type { PlanPool } from '../../solver/plan-pool.js';
 import { createPlanPool } from '../../solver/plan-pool.js';
 import { priceScenarioClauses } from '../../solver/price-clauses.js';
-import { notFound } from '../../store/errors.js';
-import { ConflictProblems } from '../../store/scenario-store.js';
-import * as t from '../../store/schema.js';
 import type { Described } from '../described.js';
+import { planResults } from '../plan-results.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
 import { numericId } from '../schemas.js';
 
 /** Seconds each re-solve may take: a price holds its request open while it solves. */
 const SOLVE_TIME_LIMIT_SECONDS = 60;
-
-/** How many plans' prices a server keeps: people look at the newest few. */
-const CACHE_SIZE = 8;
 
 const price = z.object({
   terms: z.array(z.string()).describe('`contract/term` of each term relaxed: one, or a pair'),
@@ -88,21 +81,6 @@ export const planClausesResponse = z.object({
     .describe('Terms that do not shape placement: their money is in the ledger'),
 });
 
-/** The body of `GET /v1/plans/{id}/clauses` while the prices are being computed (202). */
-export const planClausesComputing = z.object({
-  plan: z.number(),
-  status: z.literal('computing'),
-});
-
-/** How long a client should wait before asking again, in seconds. */
-const RETRY_AFTER_SECONDS = 2;
-
-/** One plan's prices: being computed, computed, or failed (reported once, then retried). */
-interface Entry {
-  body?: ClausePricesJson;
-  error?: Error;
-}
-
 /**
  * `GET /v1/plans/{id}/clauses`: the price of each term of the plan's scenario. The re-solves
  * take seconds to minutes, so they run in the background on worker threads, not in the
@@ -111,7 +89,7 @@ interface Entry {
  * never changes, so its prices are kept (the newest few plans).
  */
 export function planClauseRoutes(): Route[] {
-  const cache = new Map<string, Entry>();
+  const prices = planResults<ClausePricesJson>();
   let pool: PlanPool | undefined;
   return [
     route({
@@ -133,60 +111,18 @@ export function planClauseRoutes(): Route[] {
         .strict(),
       response: planClausesResponse,
       handler: async ({ tx, params, query }) => {
-        const [row] = await tx
-          .select({ id: t.plans.id, createdAt: t.plans.createdAt, scenario: t.plans.scenario })
-          .from(t.plans)
-          .where(eq(t.plans.id, params.id));
-        if (!row) throw notFound(`plan ${params.id}`);
         const pairs = (query.pairs ?? 'all') === 'all';
-        const key = `${row.id}@${row.createdAt.toISOString()}/${pairs ? 'pairs' : 'singles'}`;
-        const entry = cache.get(key);
-        if (entry?.body) {
-          const body: Described<typeof planClausesResponse> = { plan: row.id, ...entry.body };
-          return { body };
-        }
-        if (entry?.error) {
-          // Said once; the next request tries again.
-          cache.delete(key);
-          throw entry.error;
-        }
-        if (!entry) {
-          const scenario = validateScenario(row.scenario);
-          if (!scenario.ok) {
-            throw new ConflictProblems(
-              `the scenario of plan ${row.id} is not valid`,
-              scenario.problems,
-            );
-          }
-          const started: Entry = {};
-          cache.set(key, started);
-          for (const old of cache.keys()) {
-            if (cache.size <= CACHE_SIZE) break;
-            cache.delete(old);
-          }
+        const result = await prices.get(tx, params.id, pairs ? 'pairs' : 'singles', (scenario) => {
           pool ??= createPlanPool();
-          void priceScenarioClauses(scenario.scenario, pool, {
+          return priceScenarioClauses(scenario, pool, {
             planner: 'auto',
             timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
             pairs,
-          }).then(
-            (prices) => {
-              started.body = clausePricesToJson(prices);
-            },
-            (error: unknown) => {
-              started.error = error instanceof Error ? error : new Error(String(error));
-            },
-          );
-        }
-        const body: Described<typeof planClausesComputing> = {
-          plan: row.id,
-          status: 'computing',
-        };
-        return {
-          status: 202,
-          body,
-          headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
-        };
+          }).then(clausePricesToJson);
+        });
+        if ('computing' in result) return result.computing;
+        const body: Described<typeof planClausesResponse> = { plan: result.plan, ...result.body };
+        return { body };
       },
     }),
   ];

@@ -1,25 +1,15 @@
-import { eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ValueJson } from '../../core/planner/value-json.js';
-import { validateScenario } from '../../scenario/parse.js';
 import type { ValuePool } from '../../solver/value-task.js';
 import { createValuePool } from '../../solver/value-task.js';
-import { notFound } from '../../store/errors.js';
-import { ConflictProblems } from '../../store/scenario-store.js';
-import * as t from '../../store/schema.js';
 import type { Described } from '../described.js';
+import { planResults } from '../plan-results.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
 import { numericId } from '../schemas.js';
 
 /** Seconds each plan may take: the base plan and each building move's. */
 const SOLVE_TIME_LIMIT_SECONDS = 60;
-
-/** How many plans' values a server keeps: people look at the newest few. */
-const CACHE_SIZE = 8;
-
-/** How long a client should wait before asking again, in seconds. */
-const RETRY_AFTER_SECONDS = 2;
 
 const move = z
   .object({
@@ -75,17 +65,6 @@ export const planValueResponse = z.object({
   replans: z.string(),
 });
 
-/** The body of `GET /v1/plans/{id}/value` while the values are being computed (202). */
-export const planValueComputing = z.object({
-  plan: z.number(),
-  status: z.literal('computing'),
-});
-
-interface Entry {
-  body?: ValueJson;
-  error?: Error;
-}
-
 /**
  * `GET /v1/plans/{id}/value`: what capacity is worth in a stored plan's scenario, as `stargate
  * value` computes it. The base plan and the building moves take seconds to minutes, so they run
@@ -94,7 +73,7 @@ interface Entry {
  * are ready, then 200. A stored plan never changes, so its values are kept (the newest few).
  */
 export function planValueRoutes(): Route[] {
-  const cache = new Map<string, Entry>();
+  const values = planResults<ValueJson>();
   let pool: ValuePool | undefined;
   return [
     route({
@@ -109,59 +88,18 @@ export function planValueRoutes(): Route[] {
       query: z.object({}).strict(),
       response: planValueResponse,
       handler: async ({ tx, params }) => {
-        const [row] = await tx
-          .select({ id: t.plans.id, createdAt: t.plans.createdAt, scenario: t.plans.scenario })
-          .from(t.plans)
-          .where(eq(t.plans.id, params.id));
-        if (!row) throw notFound(`plan ${params.id}`);
-        const key = `${row.id}@${row.createdAt.toISOString()}`;
-        const entry = cache.get(key);
-        if (entry?.body) {
-          const { plan: base, ...rest } = entry.body;
-          const body: Described<typeof planValueResponse> = { plan: row.id, base, ...rest };
-          return { body };
-        }
-        if (entry?.error) {
-          // Said once; the next request tries again.
-          cache.delete(key);
-          throw entry.error;
-        }
-        if (!entry) {
-          const scenario = validateScenario(row.scenario);
-          if (!scenario.ok) {
-            throw new ConflictProblems(
-              `the scenario of plan ${row.id} is not valid`,
-              scenario.problems,
-            );
-          }
-          const started: Entry = {};
-          cache.set(key, started);
-          for (const old of cache.keys()) {
-            if (cache.size <= CACHE_SIZE) break;
-            cache.delete(old);
-          }
+        const result = await values.get(tx, params.id, 'value', (scenario) => {
           pool ??= createValuePool();
-          void pool
-            .run({
-              scenario: scenario.scenario,
-              planner: 'auto',
-              timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
-            })
-            .then(
-              (body) => {
-                started.body = body;
-              },
-              (error: unknown) => {
-                started.error = error instanceof Error ? error : new Error(String(error));
-              },
-            );
-        }
-        const body: Described<typeof planValueComputing> = { plan: row.id, status: 'computing' };
-        return {
-          status: 202,
-          body,
-          headers: { 'retry-after': String(RETRY_AFTER_SECONDS) },
-        };
+          return pool.run({
+            scenario,
+            planner: 'auto',
+            timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
+          });
+        });
+        if ('computing' in result) return result.computing;
+        const { plan: base, ...rest } = result.body;
+        const body: Described<typeof planValueResponse> = { plan: result.plan, base, ...rest };
+        return { body };
       },
     }),
   ];
