@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Store } from '../store/db.js';
 import type { FleetSettings } from '../store/fleet.js';
+import { liveNodeSql } from '../store/fleet.js';
 import type { Clock } from './app.js';
 import type { Metrics } from './metrics.js';
 
@@ -26,7 +27,6 @@ export function registerFleetGauges(
   };
   const read = async (): Promise<SiteRow[]> => {
     const now = await clock(store.db);
-    const staleMs = settings.staleAfterIntervals * 1000;
     const result = await store.db.execute(sql`
       select site_id as site,
         count(*) filter (where live)::int as nodes,
@@ -35,7 +35,7 @@ export function registerFleetGauges(
         coalesce(sum(gpu_count - healthy_count) filter (where live), 0)::int as unhealthy
       from (
         select site_id, healthy_count, gpu_count,
-          received_at >= ${now}::timestamptz - (interval_seconds * ${staleMs}) * interval '1 millisecond' as live
+          ${liveNodeSql(now, settings)} as live
         from fleet_nodes
       ) nodes
       group by site_id

@@ -1,6 +1,6 @@
 import { compareText } from '../core/order.js';
 import { and, eq, inArray } from 'drizzle-orm';
-import { gpusFromPower } from '../scenario/normalize.js';
+import { buildingGpus } from './scenario-store.js';
 import type { Queryable } from './db.js';
 import { monthOf } from './procurement.js';
 import * as t from './schema.js';
@@ -25,12 +25,7 @@ export async function watchedCapacity(
   const month = monthOf(now);
   const pools = await db.select().from(t.pools).where(inArray(t.pools.id, ids));
   const buildings = await db.select().from(t.buildings).where(inArray(t.buildings.id, ids));
-  const kw = new Map(
-    (await db.select().from(t.accelerators)).map((row) => [
-      row.id,
-      (row.doc as { kwPerGpu: number }).kwPerGpu,
-    ]),
-  );
+  const promised = await buildingGpus(db, buildings);
   const delivered = new Map(
     (
       await db
@@ -58,13 +53,13 @@ export async function watchedCapacity(
       };
     }),
     ...buildings.map((building) => {
-      const doc = building.doc as { gpus?: number; itMW: number; online: string };
+      const doc = building.doc as { online: string };
       return {
         pool: building.id,
         kind: 'building' as const,
         site: building.siteId,
         accelerator: building.acceleratorId,
-        promisedGpus: doc.gpus ?? gpusFromPower(doc.itMW, kw.get(building.acceleratorId) ?? 1),
+        promisedGpus: promised.get(building.id) ?? 0,
         from: doc.online,
       };
     }),

@@ -4,6 +4,7 @@ import { compareText } from '../core/order.js';
 import type { Tx } from './db.js';
 import { appendEvent } from './events.js';
 import type { FleetSettings } from './fleet.js';
+import { liveNodeSql } from './fleet.js';
 import * as t from './schema.js';
 
 /**
@@ -30,12 +31,11 @@ export async function sweepFleet(tx: Tx, now: Date, settings: FleetSettings): Pr
   if (!(locked as { rows: { ok: boolean }[] }).rows[0]?.ok) return { deliveries: 0, pruned: 0 };
   const day = now.toISOString().slice(0, 10);
   const month = day.slice(0, 7);
-  const staleMs = settings.staleAfterIntervals * 1000;
   await tx.execute(sql`
     insert into fleet_pool_days (pool_id, day, healthy_max)
     select pool_id, ${day},
       coalesce(sum(healthy_count) filter (
-        where received_at >= ${now}::timestamptz - (interval_seconds * ${staleMs}) * interval '1 millisecond'
+        where ${liveNodeSql(now, settings)}
       ), 0)::int
     from fleet_nodes
     where pool_id is not null

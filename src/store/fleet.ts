@@ -319,6 +319,15 @@ async function scenarioAt(
   };
 }
 
+/**
+ * The same rule as `isStale`, negated, in SQL over `fleet_nodes`: for the queries that count
+ * live nodes in the database (the sweep's daily maxima, /metrics).
+ */
+export function liveNodeSql(now: Date, settings: FleetSettings) {
+  const staleMs = settings.staleAfterIntervals * 1000;
+  return sql`received_at >= ${now}::timestamptz - (interval_seconds * ${staleMs}) * interval '1 millisecond'`;
+}
+
 /** Whether a node has missed `staleAfterIntervals` heartbeats by `now`. */
 function isStale(
   row: Pick<NodeRow, 'receivedAt' | 'intervalSeconds'>,

@@ -5,9 +5,14 @@ import type { Queryable, Tx } from './db.js';
 import type { AuditEvent } from './events.js';
 import { appendEvent } from './events.js';
 import type { EntityDoc } from './scenario-store.js';
-import { checkChange, entityKind, getEntity, insertEntity } from './scenario-store.js';
+import {
+  buildingGpus,
+  checkChange,
+  entityKind,
+  getEntity,
+  insertEntity,
+} from './scenario-store.js';
 import * as t from './schema.js';
-import { gpusFromPower } from '../scenario/normalize.js';
 
 /**
  * Procurement: capacity requests, the offer to a right-of-first-refusal holder with its
@@ -747,21 +752,7 @@ export async function lateDeliveries(
   );
   const pools = await db.select().from(t.pools).orderBy(asc(t.pools.id));
   const buildings = watched.size === 0 ? [] : await db.select().from(t.buildings);
-  const kwPerGpu = new Map(
-    (await db.select().from(t.accelerators)).map((row) => [
-      row.id,
-      (row.doc as { kwPerGpu: number }).kwPerGpu,
-    ]),
-  );
-  const buildingGpus = new Map(
-    buildings.map((building) => {
-      const doc = building.doc as { gpus?: number; itMW: number };
-      return [
-        building.id,
-        doc.gpus ?? gpusFromPower(doc.itMW, kwPerGpu.get(building.acceleratorId) ?? 1),
-      ];
-    }),
-  );
+  const promised = await buildingGpus(db, buildings);
   const siteProvider = new Map(
     (await db.select({ id: t.sites.id, provider: t.sites.providerId }).from(t.sites)).map((row) => [
       row.id,
@@ -791,7 +782,7 @@ export async function lateDeliveries(
           provider: siteProvider.get(building.siteId) ?? '',
           site: building.siteId,
           request: null,
-          gpus: buildingGpus.get(building.id) ?? 0,
+          gpus: promised.get(building.id) ?? 0,
           from: doc.online,
         };
       }),

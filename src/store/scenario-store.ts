@@ -15,6 +15,7 @@ import {
 import { partySchema, revenueStreamSchema } from '../scenario/schema-finance.js';
 import type { Queryable, Tx } from './db.js';
 import * as t from './schema.js';
+import { gpusFromPower } from '../scenario/normalize.js';
 
 /** A scenario document as a file holds it (validated elsewhere). */
 export type ScenarioDoc = Record<string, unknown>;
@@ -458,4 +459,30 @@ export async function checkChange(
   if (!result.ok) {
     throw new ConflictProblems('the change would leave the scenario invalid', result.problems);
   }
+}
+
+/**
+ * The GPUs each building promises, as the planner counts them (`gpus`, else from its IT power
+ * and its accelerator's kW per GPU: scenario/normalize.ts).
+ */
+export async function buildingGpus(
+  db: Queryable,
+  buildings: readonly (typeof t.buildings.$inferSelect)[],
+): Promise<Map<string, number>> {
+  if (buildings.length === 0) return new Map();
+  const kwPerGpu = new Map(
+    (await db.select().from(t.accelerators)).map((row) => [
+      row.id,
+      (row.doc as { kwPerGpu: number }).kwPerGpu,
+    ]),
+  );
+  return new Map(
+    buildings.map((building) => {
+      const doc = building.doc as { gpus?: number; itMW: number };
+      return [
+        building.id,
+        doc.gpus ?? gpusFromPower(doc.itMW, kwPerGpu.get(building.acceleratorId) ?? 1),
+      ];
+    }),
+  );
 }

@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { hostname } from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { runAgent } from '../../agent/agent.js';
+import { NODE_NAME_PATTERN } from '../../core/fleet/readings.js';
 import { readDcgm } from '../../agent/dcgm.js';
 import { readNvidiaSmi } from '../../agent/nvidia-smi.js';
 import type { FlagValue } from '../args.js';
@@ -123,7 +124,7 @@ export function durationMs(flag: string, value: FlagValue, fallback: number): nu
 /** The node's name: `--node-name`, else the host name, as the server accepts it. */
 function nodeName(given: unknown): string {
   const name = typeof given === 'string' ? given : hostname();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/.test(name)) {
+  if (!NODE_NAME_PATTERN.test(name)) {
     throw new UsageError(
       `--node-name: expected letters, digits, . _ - (starting with a letter or digit), got ${name}${typeof given === 'string' ? '' : ' (the host name); pass --node-name'}`,
     );

@@ -80,3 +80,6 @@ export interface NodeReading {
    */
   readonly warnings?: readonly string[] | undefined;
 }
+
+/** A node's name as an agent gives it (a host name by default): what the server accepts. */
+export const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/;

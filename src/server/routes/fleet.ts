@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { CLOCK_EVENT_REASONS } from '../../core/fleet/readings.js';
+import { CLOCK_EVENT_REASONS, NODE_NAME_PATTERN } from '../../core/fleet/readings.js';
 import { HttpError } from '../../store/errors.js';
 import { watchedCapacity } from '../../store/fleet-capacity.js';
 import {
@@ -15,12 +15,10 @@ import { route } from '../route.js';
 import { idSchema } from '../schemas.js';
 
 /** A node's name as its agent gives it (a hostname by default). */
-export const nodeName = z
-  .string({ error: 'expected a node name' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,252}$/, {
-    error:
-      'expected a node name: letters, digits, . _ -, starting with a letter or digit, at most 253',
-  });
+export const nodeName = z.string({ error: 'expected a node name' }).regex(NODE_NAME_PATTERN, {
+  error:
+    'expected a node name: letters, digits, . _ -, starting with a letter or digit, at most 253',
+});
 
 const count = (what: string) =>
   z
