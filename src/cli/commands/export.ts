@@ -9,6 +9,7 @@ import { exportKueue, exportSkypilot } from '../../export/export-plan.js';
 import type { KueueApiVersion, Rename } from '../../export/kueue.js';
 import { KUEUE_API_VERSIONS } from '../../export/kueue.js';
 import { diffKueue } from '../../export/kueue-diff.js';
+import { namespacesOf } from '../../export/namespaces.js';
 import { manifestFiles, manifestsJson, manifestsYaml } from '../../export/render.js';
 import { normalizeInfra } from '../../export/skypilot.js';
 import { loadScenarioFileWithHash } from '../../scenario/load.js';
@@ -87,7 +88,7 @@ async function kueueCommand(argv: readonly string[], io: Io): Promise<number> {
     monthField: 'month',
     apiVersion,
     perWorkload: values['per-workload'] === true,
-    namespaces: namespacesOf(values['namespace-of']),
+    namespaces: namespacesOfFlag(values['namespace-of']),
   };
 
   const { scenario, hash, scenarioWhat } = await scenarioOf(values);
@@ -215,19 +216,11 @@ function periodFlag(flag: string, value: FlagValue): Period | undefined {
 }
 
 /** `--namespace-of CLASS=NS`, repeated; a class may hold `=`, a namespace may not. */
-function namespacesOf(value: FlagValue): Map<string, string> {
-  const namespaces = new Map<string, string>();
-  for (const entry of Array.isArray(value) ? value : []) {
-    const at = entry.lastIndexOf('=');
-    const className = entry.slice(0, Math.max(at, 0));
-    const namespace = entry.slice(at + 1);
-    if (at <= 0 || namespace === '')
-      throw new UsageError(`--namespace-of: expected CLASS=NAMESPACE, got ${entry}`);
-    if (namespaces.has(className))
-      throw new UsageError(`--namespace-of: class ${className} is given twice`);
-    namespaces.set(className, namespace);
-  }
-  return namespaces;
+/** `--namespace-of CLASS=NS`, repeated, as a map. */
+function namespacesOfFlag(value: FlagValue): Map<string, string> {
+  const parsed = namespacesOf(Array.isArray(value) ? value : []);
+  if ('error' in parsed) throw new UsageError(`--namespace-of: ${parsed.error}`);
+  return parsed.namespaces;
 }
 
 /** `--infra ID=INFRA`, repeated: a site or provider of the scenario, and a SkyPilot place. */

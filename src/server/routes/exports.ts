@@ -5,6 +5,7 @@ import { parsePeriod } from '../../core/period.js';
 import { kueueCrdValidator } from '../../export/crd-files.js';
 import { exportKueue } from '../../export/export-plan.js';
 import { KUEUE_API_VERSIONS } from '../../export/kueue.js';
+import { namespacesOf } from '../../export/namespaces.js';
 import { manifestsJson, manifestsYaml } from '../../export/render.js';
 import { validateScenario } from '../../scenario/parse.js';
 import type { Problem } from '../../scenario/problems.js';
@@ -85,7 +86,7 @@ export function exportRoutes(): Route[] {
             monthField: 'month',
             apiVersion: query.apiVersion ?? 'v1beta2',
             perWorkload: query.perWorkload === 'true',
-            namespaces: namespacesOf(query.namespaceOf),
+            namespaces: namespacesOfQuery(query.namespaceOf),
           },
           await kueueCrdValidator(),
         );
@@ -103,18 +104,15 @@ export function exportRoutes(): Route[] {
   ];
 }
 
-function namespacesOf(value: string | undefined): Map<string, string> {
-  const namespaces = new Map<string, string>();
-  for (const entry of (value ?? '').split(',').filter((e) => e !== '')) {
-    const at = entry.lastIndexOf('=');
-    if (at <= 0 || at === entry.length - 1) {
-      throw new HttpError(400, 'invalid_request', 'the request is not valid', [
-        { path: ['query', 'namespaceOf'], message: `expected CLASS=NAMESPACE, got ${entry}` },
-      ]);
-    }
-    namespaces.set(entry.slice(0, at), entry.slice(at + 1));
+/** `namespaceOf` (`CLASS=NS,CLASS=NS`) as a map, or a 400 naming the field. */
+function namespacesOfQuery(value: string | undefined): Map<string, string> {
+  const parsed = namespacesOf((value ?? '').split(',').filter((entry) => entry !== ''));
+  if ('error' in parsed) {
+    throw new HttpError(400, 'invalid_request', 'the request is not valid', [
+      { path: ['query', 'namespaceOf'], message: parsed.error },
+    ]);
   }
-  return namespaces;
+  return parsed.namespaces;
 }
 
 /** A bad query field is the caller's (400); a stored plan at odds with its scenario, a 409. */
