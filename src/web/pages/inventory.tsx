@@ -260,21 +260,17 @@ function UnhealthyPanel({
   );
 }
 
-function unhealthyColumns(multiSite: boolean): ColumnDef<UnhealthyGpu>[] {
+/** Where a row is: its site (when the page shows several) and its pool. */
+function whereColumns<T extends { site: string; pool?: string }>(
+  multiSite: boolean,
+): ColumnDef<T>[] {
   return [
-    { id: 'node', header: 'Node', accessorFn: (row) => row.node, meta: { width: '220px' } },
-    {
-      id: 'gpu',
-      header: 'GPU',
-      accessorFn: (row) => row.gpu,
-      meta: { numeric: true, width: '64px' },
-    },
     ...(multiSite
       ? [
           {
             id: 'site',
             header: 'Site',
-            accessorFn: (row: UnhealthyGpu) => row.site,
+            accessorFn: (row: T) => row.site,
             meta: { width: '130px' },
           },
         ]
@@ -286,6 +282,19 @@ function unhealthyColumns(multiSite: boolean): ColumnDef<UnhealthyGpu>[] {
       cell: ({ row }) => poolText(row.original.pool),
       meta: { width: '150px' },
     },
+  ];
+}
+
+function unhealthyColumns(multiSite: boolean): ColumnDef<UnhealthyGpu>[] {
+  return [
+    { id: 'node', header: 'Node', accessorFn: (row) => row.node, meta: { width: '220px' } },
+    {
+      id: 'gpu',
+      header: 'GPU',
+      accessorFn: (row) => row.gpu,
+      meta: { numeric: true, width: '64px' },
+    },
+    ...whereColumns<UnhealthyGpu>(multiSite),
     {
       id: 'reasons',
       header: 'Reasons',
@@ -337,23 +346,7 @@ function StalePanel({
 function staleColumns(multiSite: boolean): ColumnDef<StaleNode>[] {
   return [
     { id: 'node', header: 'Node', accessorFn: (row) => row.node, meta: { width: '220px' } },
-    ...(multiSite
-      ? [
-          {
-            id: 'site',
-            header: 'Site',
-            accessorFn: (row: StaleNode) => row.site,
-            meta: { width: '130px' },
-          },
-        ]
-      : []),
-    {
-      id: 'pool',
-      header: 'Pool',
-      accessorFn: (row) => row.pool ?? '',
-      cell: ({ row }) => poolText(row.original.pool),
-      meta: { width: '150px' },
-    },
+    ...whereColumns<StaleNode>(multiSite),
     {
       id: 'lastSeen',
       header: 'Last seen',
