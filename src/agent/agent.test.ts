@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeReading } from '../core/fleet/readings.js';
-import { ApiError, ServerUnreachableError } from '../cli/client/api.js';
+import { ApiError, ServerUnreachableError } from '../client/api.js';
 import type { AgentOptions } from './agent.js';
 import { runAgent } from './agent.js';
 import { backoffMs } from './backoff.js';

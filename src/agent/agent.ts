@@ -1,6 +1,6 @@
 import type { NodeReading } from '../core/fleet/readings.js';
-import type { ApiClient } from '../cli/client/api.js';
-import { ApiError, ServerUnreachableError } from '../cli/client/api.js';
+import type { ApiClient } from '../client/api.js';
+import { ApiError, ServerUnreachableError } from '../client/api.js';
 import { backoffMs } from './backoff.js';
 import { AgentReadError } from './errors.js';
 

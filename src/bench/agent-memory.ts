@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { performance } from 'node:perf_hooks';
 import { runAgent } from '../agent/agent.js';
-import { ServerUnreachableError } from '../cli/client/api.js';
+import { ServerUnreachableError } from '../client/api.js';
 import type { NodeReading } from '../core/fleet/readings.js';
 
 /**

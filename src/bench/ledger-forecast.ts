@@ -2,7 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import { ledgerToJson } from '../cli/report/ledger-json.js';
+import { ledgerToJson } from '../core/ledger/ledger-json.js';
 import { renderTable } from '../cli/table.js';
 import { forecastCapacity } from '../core/forecast/forecast.js';
 import { buildLedger } from '../core/ledger/build.js';

@@ -8,7 +8,8 @@ import {
   rightLegend,
   valueAxis,
 } from './frame.js';
-import { escapeHtml, fittedScale, usd } from './format.js';
+import { formatUSDNumber as usd } from '../core/money.js';
+import { escapeHtml, fittedScale } from './format.js';
 import type { ChartOptions, EChartsCoreOption, LedgerJson } from './types.js';
 
 const SYMBOLS = ['circle', 'rect', 'triangle', 'diamond', 'pin', 'arrow'];

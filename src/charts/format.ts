@@ -1,15 +1,10 @@
 import { grouped } from '../core/format.js';
-import { centsOf, formatUSDCompact } from '../core/money.js';
 
 /**
- * Number formats of the charts, built on the project's formatters (`formatUSDCompact`,
- * `grouped`) so that a chart and the report beside it print the same figure the same way.
+ * Number formats of the charts, built on the project's formatters (`grouped`; money is
+ * `formatUSDNumber` of core/money.ts) so that a chart and the report beside it print the same
+ * figure the same way.
  */
-
-/** USD as the JSON documents carry it (a number with cents), in the compact form: `$203.0B`. */
-export function usd(amount: number): string {
-  return formatUSDCompact(centsOf(amount));
-}
 
 /**
  * A count for an axis, short enough for a tick: `850`, `12.5K`, `1.25M`. Tooltips and labels

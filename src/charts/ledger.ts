@@ -9,7 +9,8 @@ import {
   rightLegend,
   valueAxis,
 } from './frame.js';
-import { escapeHtml, fittedScale, usd } from './format.js';
+import { formatUSDNumber as usd } from '../core/money.js';
+import { escapeHtml, fittedScale } from './format.js';
 import { measureText } from './text-metrics.js';
 import { providerColours } from './theme.js';
 import type { ChartOptions, EChartsCoreOption, LedgerJson } from './types.js';

@@ -12,7 +12,8 @@ import {
   rightLegend,
   valueAxis,
 } from './frame.js';
-import { countShort, escapeHtml, fittedScale, usd, yearAtFirstQuarter } from './format.js';
+import { formatUSDNumber as usd } from '../core/money.js';
+import { countShort, escapeHtml, fittedScale, yearAtFirstQuarter } from './format.js';
 import type { ChartOptions, EChartsCoreOption, PlanCosts, PlanJson } from './types.js';
 
 const CAPACITY = 'Capacity, all providers';

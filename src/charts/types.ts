@@ -2,8 +2,8 @@
  * The inputs of the charts: the JSON documents the API serves and the CLI prints, taken as
  * types only, so the browser bundle carries none of the code that makes them.
  */
-import type { forecastToJson } from '../cli/report/forecast-json.js';
-import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { forecastToJson } from '../core/forecast/forecast-json.js';
+import type { ledgerToJson } from '../core/ledger/ledger-json.js';
 import type { PlanJson } from '../core/planner/plan-json.js';
 import type { ChartTheme } from './theme.js';
 

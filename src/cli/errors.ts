@@ -9,6 +9,17 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * The command cannot run now, through no fault of its line (the store is held by another
+ * process): the message says why and who; exit status 1, no usage hint.
+ */
+export class CannotRunError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CannotRunError';
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 /** Invalid input: a bad scenario file or a bad command line. */
@@ -33,6 +44,10 @@ export function reportError(error: unknown, io: Io, debug: boolean): number {
   if (error instanceof UsageError) {
     io.err(`stargate: ${error.message}\nRun 'stargate help' for usage.\n`);
     return EXIT_INVALID;
+  }
+  if (error instanceof CannotRunError) {
+    io.err(`stargate: ${error.message}\n`);
+    return EXIT_FAILURE;
   }
   const message = error instanceof Error ? error.message : String(error);
   io.err(`stargate: internal error: ${message}\n`);

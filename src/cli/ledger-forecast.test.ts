@@ -448,6 +448,45 @@ describe('stargate diff', () => {
     }
   });
 
+  it('plans a scenario beside itself with a change (--patch), as the what-if of the API', async () => {
+    const pricier = at('pricier.yaml');
+    await writeFile(pricier, FINANCE.replace('pricePerGpuHour: "3.00"', 'pricePerGpuHour: "9.00"'));
+    await writeFile(
+      at('pricier.json'),
+      JSON.stringify({ pools: [{ id: 'az', pricePerGpuHour: '9.00' }] }),
+    );
+    const patched = await cli('diff', finance, '--patch', at('pricier.json'), '--format', 'json');
+    expect(patched.stderr).toBe('');
+    const files = await cli('diff', finance, pricier, '--format', 'json');
+    // The same comparison as with the changed file written out, but for B's name.
+    const withoutFile = (text: string) => {
+      const json = JSON.parse(text) as { b: { file?: string } };
+      delete json.b.file;
+      return json;
+    };
+    expect(withoutFile(patched.stdout)).toEqual(withoutFile(files.stdout));
+    expect((JSON.parse(patched.stdout) as { b: { file: string } }).b.file).toBe(
+      `${finance} with ${at('pricier.json')}`,
+    );
+
+    await writeFile(
+      at('bad-patch.json'),
+      JSON.stringify({ pools: [{ id: 'az', pricePerGpuHour: 'x' }, { gpus: 1 }] }),
+    );
+    const bad = await cli('diff', finance, '--patch', at('bad-patch.json'));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('pools[1].id: expected an object with an "id" naming the pool');
+    await writeFile(
+      at('bad-value.json'),
+      JSON.stringify({ pools: [{ id: 'az', pricePerGpuHour: 'x' }] }),
+    );
+    const invalid = await cli('diff', finance, '--patch', at('bad-value.json'));
+    expect(invalid.status).toBe(2);
+    expect(invalid.stderr).toMatch(/^ {2}pools\[0\]\.pricePerGpuHour: .*"x"/m);
+    expect((await cli('diff', finance, pricier, '--patch', at('pricier.json'))).status).toBe(2);
+    expectNoStackTrace(invalid.stderr);
+  });
+
   it('needs two files, and reports a broken one', async () => {
     expect((await cli('diff', finance)).status).toBe(2);
     await writeFile(at('broken.yaml'), FINANCE.replace('company: sg', 'company: nobody'));
@@ -503,6 +542,6 @@ describe('help', () => {
     expect(stdout).toMatch(/stargate ledger FILE .*\[--chart OUT\.svg\]/);
     expect(stdout).toMatch(/stargate plan FILE .*\[--chart OUT\.svg\]/);
     expect(stdout).toContain('stargate forecast FILE [--runs N] [--seed S]');
-    expect(stdout).toContain('stargate diff A.yaml B.yaml');
+    expect(stdout).toContain('stargate diff A.yaml (B.yaml | --patch CHANGE.json)');
   });
 });

@@ -60,7 +60,8 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
   diff: {
     load: () => import('./commands/diff.js').then((m) => m.diffCommand),
     usage: diffUsage,
-    summary: 'two scenarios side by side: cost, unmet demand, shares by provider, commitments',
+    summary:
+      'two scenarios side by side, or one and a change (--patch: what if): cost, unmet demand, shares by provider, commitments',
   },
   clauses: {
     load: () => import('./commands/clauses.js').then((m) => m.clausesCommand),

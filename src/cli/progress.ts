@@ -1,4 +1,4 @@
-import { formatUSDShort } from '../core/money.js';
+import { centsOf, formatUSDCompact } from '../core/money.js';
 import type { Io } from './io.js';
 
 /**
@@ -19,7 +19,7 @@ export function progressBar(io: Io): {
       const filled = Math.round(fraction * width);
       const gap = Number.isFinite(bound) ? ((best - bound) / Math.max(best, 1)) * 100 : NaN;
       io.err(
-        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(percent).padStart(3)}%  best ${formatUSDShort(BigInt(Math.round(best * 100)))}  gap ${Number.isFinite(gap) ? `${gap.toFixed(3)}%` : '-'}`,
+        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(percent).padStart(3)}%  best ${formatUSDCompact(centsOf(best), { billionDigits: 2 })}  gap ${Number.isFinite(gap) ? `${gap.toFixed(3)}%` : '-'}`,
       );
     },
     done: () => {

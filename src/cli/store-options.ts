@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import type { StoreLocation } from '../store/db.js';
 import { StoreBusyError, openStore, storeLocation } from '../store/db.js';
 import type { Store } from '../store/db.js';
-import { UsageError } from './errors.js';
+import { CannotRunError, UsageError } from './errors.js';
 
 /** `--data DIR` and `DATABASE_URL`, as every store command reads them. */
 export const STORE_FLAGS = { data: { type: 'string' } } as const;
@@ -27,7 +27,7 @@ export async function openCliStore(location: StoreLocation): Promise<Store> {
   try {
     return await openStore(location);
   } catch (error) {
-    if (error instanceof StoreBusyError) throw new UsageError(error.message);
+    if (error instanceof StoreBusyError) throw new CannotRunError(error.message);
     const code = (error as { code?: string }).code;
     if (
       location.kind === 'postgres' &&

@@ -13,7 +13,7 @@ export const planUsage =
   'stargate plan FILE [--format text|json|csv] [--solver auto|exact|fast] [--time-limit SEC] [--chart OUT.svg]';
 
 export const diffUsage =
-  'stargate diff A.yaml B.yaml [--format text|json] [--solver auto|exact|fast] [--time-limit SEC]';
+  'stargate diff A.yaml (B.yaml | --patch CHANGE.json) [--format text|json] [--solver auto|exact|fast] [--time-limit SEC]';
 
 export const clausesUsage =
   'stargate clauses FILE [--format text|json|csv] [--pairs all|none] [--solver auto|exact|fast] [--time-limit SEC] [--threads N]';
@@ -34,7 +34,7 @@ export const genUsage =
   'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
 
 export const serveUsage =
-  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7] [--agent-deliveries all|none|ID,...]';
+  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--job-expiry 180] [--job-workers CORES] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7] [--agent-deliveries all|none|ID,...]';
 
 export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
 

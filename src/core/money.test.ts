@@ -2,8 +2,10 @@ import { describe, expect, it } from 'vitest';
 import {
   centsToNumber,
   formatCentsPlain,
+  formatPrice,
   formatUSD,
-  formatUSDShort,
+  formatUSDCompact,
+  formatUSDNumber,
   parseUSD,
   toCents,
 } from './money.js';
@@ -108,12 +110,41 @@ describe('formatting', () => {
   });
 
   it.each([
+    [0n, '$0.00'],
+    [99_900n, '$999.00'],
+    [1_234_500n, '$12.3K'],
+    [45_670_000_00n, '$45.7M'],
+    [-45_670_000_00n, '-$45.7M'],
+    [123_000_000_000n, '$1.2B'],
+    [20_300_000_000_000n, '$203.0B'],
+    [1_234_000_000_000_00n, '$1.23T'],
+  ])('formatUSDCompact(%i) is %s', (cents, text) => {
+    expect(formatUSDCompact(cents)).toBe(text);
+  });
+
+  it.each([
     [99_900n, '$999.00'],
     [1_234_500n, '$12.3K'],
     [45_670_000_00n, '$45.7M'],
     [123_000_000_000n, '$1.23B'],
-  ])('formatUSDShort(%i) is %s', (cents, text) => {
-    expect(formatUSDShort(cents)).toBe(text);
+    [-229_400_000_000n, '-$2.29B'],
+    [1_234_000_000_000_00n, '$1234.00B'],
+  ])('formatUSDCompact(%i, { billionDigits: 2 }) is %s', (cents, text) => {
+    expect(formatUSDCompact(cents, { billionDigits: 2 })).toBe(text);
+  });
+
+  it('formats a JSON number of USD as its cents', () => {
+    expect(formatUSDNumber(1_700_000_000)).toBe('$1.7B');
+    expect(formatUSDNumber(12.345)).toBe('$12.35');
+    expect(formatUSDNumber(0)).toBe(formatUSDCompact(0n));
+  });
+
+  it.each([
+    [2_125_000n, '$2.125'],
+    [3_000_000n, '$3.00'],
+    [2_500_000n, '$2.50'],
+  ])('formatPrice(%i) is %s', (micros, text) => {
+    expect(formatPrice(micros)).toBe(text);
   });
 
   it('turns cents into a JSON number of dollars', () => {

@@ -1,3 +1,5 @@
+import { grouped } from './format.js';
+
 /**
  * Money is an integer number of micro-dollars (1e-6 USD) held in a bigint. Prices per GPU-hour
  * have at most six decimals, so every cost the planner computes — GPUs × hours × price — is
@@ -87,42 +89,50 @@ export function formatCentsPlain(cents: Cents): string {
 export function formatUSD(cents: Cents): string {
   const negative = cents < 0n;
   const magnitude = negative ? -cents : cents;
-  const dollars = (magnitude / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const text = `$${dollars}.${String(magnitude % 100n).padStart(2, '0')}`;
+  const text = `$${grouped(magnitude / 100n)}.${String(magnitude % 100n).padStart(2, '0')}`;
   return negative ? `-${text}` : text;
 }
 
-/**
- * Cents in a short form for tables: `$1.23B`, `$456.7M`, `$12.3K`, `$999.00`.
- *
- * @example formatUSDShort(123_456_789_00n) // '$123.5M'
- */
-export function formatUSDShort(cents: Cents): string {
-  const dollars = Number(cents) / 100;
-  const magnitude = Math.abs(dollars);
-  const sign = dollars < 0 ? '-' : '';
-  if (magnitude >= 1e9) return `${sign}$${(magnitude / 1e9).toFixed(2)}B`;
-  if (magnitude >= 1e6) return `${sign}$${(magnitude / 1e6).toFixed(1)}M`;
-  if (magnitude >= 1e3) return `${sign}$${(magnitude / 1e3).toFixed(1)}K`;
-  return `${sign}$${magnitude.toFixed(2)}`;
+/** How `formatUSDCompact` writes billions. */
+export interface CompactOptions {
+  /**
+   * Decimals of a billion: 1 (the default: headlines, reports, charts, the dashboard), or 2
+   * for the plan's quarterly cost table and the solver's progress line, where quarters differ
+   * by tens of millions (`$2.29B`); with 2, amounts stay in billions, never trillions.
+   */
+  readonly billionDigits?: 1 | 2;
 }
 
 /**
  * Amounts for headlines, tables and charts: `$203.0B`, `$64.7M`, `$12.3K`, `$999.00`. One
- * decimal is enough to read; exact cents are in the JSON and CSV. The CLI's reports and the
- * dashboard both use this one.
+ * decimal is enough to read; exact cents are in the JSON and CSV. The one money formatter for
+ * people: the CLI's reports, the charts and the dashboard all use it.
  *
- * @example formatUSDCompact(20_300_000_000_00n) // '$203.0B'
+ * @example formatUSDCompact(20_300_000_000_000n) // '$203.0B'
+ * @example formatUSDCompact(2_294_000_000_00n, { billionDigits: 2 }) // '$2.29B'
  */
-export function formatUSDCompact(cents: Cents): string {
+export function formatUSDCompact(cents: Cents, options: CompactOptions = {}): string {
+  const billionDigits = options.billionDigits ?? 1;
   const dollars = Number(cents) / 100;
   const magnitude = Math.abs(dollars);
   const sign = dollars < 0 ? '-' : '';
-  if (magnitude >= 1e12) return `${sign}$${(magnitude / 1e12).toFixed(2)}T`;
-  if (magnitude >= 1e9) return `${sign}$${(magnitude / 1e9).toFixed(1)}B`;
+  if (billionDigits === 1 && magnitude >= 1e12) {
+    return `${sign}$${(magnitude / 1e12).toFixed(2)}T`;
+  }
+  if (magnitude >= 1e9) return `${sign}$${(magnitude / 1e9).toFixed(billionDigits)}B`;
   if (magnitude >= 1e6) return `${sign}$${(magnitude / 1e6).toFixed(1)}M`;
   if (magnitude >= 1e3) return `${sign}$${(magnitude / 1e3).toFixed(1)}K`;
   return `${sign}$${magnitude.toFixed(2)}`;
+}
+
+/**
+ * `formatUSDCompact` of an amount as the API and the JSON views carry it, a JSON number of
+ * USD with cents.
+ *
+ * @example formatUSDNumber(1_700_000_000) // '$1.7B'
+ */
+export function formatUSDNumber(usd: number): string {
+  return formatUSDCompact(centsOf(usd));
 }
 
 /**
@@ -137,4 +147,18 @@ export function centsOf(usd: number): Cents {
 /** Micro-dollars as a float in USD, for the solver's objective only; never summed for output. */
 export function microsToFloat(micros: Micros): number {
   return Number(micros) / 1e6;
+}
+
+/**
+ * A price per GPU-hour: at least two decimals, more only when the price has them.
+ *
+ * @example formatPrice(2_125_000n) // '$2.125'
+ */
+export function formatPrice(micros: Micros): string {
+  const whole = micros / 1_000_000n;
+  let fraction = String(micros % 1_000_000n)
+    .padStart(6, '0')
+    .replace(/0+$/, '');
+  if (fraction.length < 2) fraction = fraction.padEnd(2, '0');
+  return `$${whole}.${fraction}`;
 }

@@ -96,7 +96,11 @@ interface RequestJson {
   readonly clearedGpus: number;
   readonly offers: readonly Omit<OfferJson, 'requested'>[];
   readonly quotes: readonly { readonly id: number }[];
-  readonly award?: { readonly id: number; readonly pool: string; readonly quote: number };
+  readonly awards: readonly {
+    readonly id: number;
+    readonly pool: string;
+    readonly quote: number;
+  }[];
   readonly history: readonly {
     readonly at: string;
     readonly actor: string;
@@ -470,7 +474,7 @@ for (const backend of testBackends()) {
       });
       const final = detail.json as RequestJson;
       expect(final).toMatchObject({ state: 'awarded', clearedGpus: 0 });
-      expect(final.award).toMatchObject({ quote: quoteId, pool: poolId });
+      expect(final.awards).toMatchObject([{ quote: quoteId, pool: poolId }]);
       expect(final.quotes.map((q) => q.id)).toEqual([quoteId]);
       expect(final.offers.map((o) => o.state)).toEqual(['declined']);
       expect(final.history.map((event) => event.action)).toEqual([
@@ -982,7 +986,78 @@ for (const backend of testBackends()) {
       const detail = await h.call('GET', `/v1/requests/${created.id}`, {
         token: h.tokens.planner.secret,
       });
-      expect(detail.json).toMatchObject({ state: 'awarded', award: { pool: procured[0]?.id } });
+      expect(detail.json).toMatchObject({ state: 'awarded', awards: [{ pool: procured[0]?.id }] });
+    });
+
+    it('leaves the rest of a request open after an award of part; the award of the rest closes it', async () => {
+      const created = await request();
+      const declined = await h.call('POST', `/v1/offers/${created.offers[0]?.id ?? 0}/decline`, {
+        token: h.tokens.azure.secret,
+        body: {},
+      });
+      expect(declined.status).toBe(200);
+      const quote = async (provider: string, site: string, gpus: number) => {
+        const quoted = await h.call('POST', '/v1/quotes', {
+          token: h.tokens.planner.secret,
+          body: {
+            request: created.id,
+            provider,
+            site,
+            gpus,
+            pricePerGpuHour: '2.50',
+            deliveryMonth: '2029-01',
+          },
+        });
+        expect(quoted.status, quoted.text).toBe(201);
+        return (quoted.json as { id: number }).id;
+      };
+      const award = (quote: number) =>
+        h.call('POST', '/v1/awards', { token: h.tokens.planner.secret, body: { quote } });
+      const detail = async () =>
+        (await h.call('GET', `/v1/requests/${created.id}`, { token: h.tokens.viewer.secret }))
+          .json as RequestJson;
+
+      const stargate = await quote('stargate', 'abilene', 60_000);
+      const oversized = await quote('coreweave', 'coreweave-us', 60_000);
+      const first = await award(stargate);
+      expect(first.status, first.text).toBe(201);
+      const firstId = (first.json as { id: number }).id;
+      const stargatePool = `req-${created.id}-stargate`;
+      const partly = await detail();
+      expect(partly).toMatchObject({ state: 'cleared', clearedGpus: 40_000 });
+      expect(partly.awards).toMatchObject([{ id: firstId, quote: stargate, pool: stargatePool }]);
+      expect(partly.history.map((event) => event.action).slice(-2)).toEqual([
+        'quote.create',
+        'award.create',
+      ]);
+
+      // Refused awards leave everything as it was.
+      const stargateAgain = await quote('stargate', 'milam', 10_000);
+      const before = await snapshot(h.store.db);
+      const tooBig = await award(oversized);
+      expect(tooBig.status).toBe(409);
+      expect(errorOf(tooBig).message).toBe(
+        `quote ${oversized} offers 60000 GPUs; request ${created.id} has 40000 open`,
+      );
+      const twice = await award(stargateAgain);
+      expect(twice.status).toBe(409);
+      expect(errorOf(twice).message).toContain(`stargate already has award ${firstId}`);
+      expect(errorOf(twice).message).toContain(`pool ${stargatePool}`);
+      expect(await snapshot(h.store.db)).toBe(before);
+
+      const rest = await award(await quote('coreweave', 'coreweave-us', 40_000));
+      expect(rest.status, rest.text).toBe(201);
+      const closed = await detail();
+      expect(closed).toMatchObject({ state: 'awarded', clearedGpus: 0 });
+      expect(closed.awards.map((row) => row.pool)).toEqual([
+        stargatePool,
+        `req-${created.id}-coreweave`,
+      ]);
+      expect(closed.history.map((event) => event.action).slice(-3)).toEqual([
+        'quote.create',
+        'award.create',
+        'request.award',
+      ]);
     });
 
     it('guards entity edits with If-Match and refuses changes that break the scenario', async () => {

@@ -24,6 +24,9 @@ import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
 import type { Route } from './route.js';
 import { allRoutes } from './routes/index.js';
+import type { JobQueue } from './jobs.js';
+import { createInProcessJobQueue } from './jobs.js';
+import { registerPlanJobs } from './plan-jobs.js';
 import { createPlanRunner } from './planning.js';
 import { repeatsKey } from '../scenario/json-keys.js';
 import { registerStream } from './stream.js';
@@ -55,6 +58,11 @@ export interface AppOptions {
   readonly streamRecheckMs?: number;
   /** How heartbeats are judged and kept; default DEFAULT_FLEET_SETTINGS. */
   readonly fleet?: FleetSettings;
+  /**
+   * Where long computations (clause prices, values) run as jobs: `serve` passes the queue in
+   * PostgreSQL on a server store; default, this process's. The app closes it.
+   */
+  readonly jobs?: JobQueue;
 }
 
 export interface App {
@@ -75,7 +83,9 @@ export function buildApp(options: AppOptions): App {
   const clock = options.clock ?? databaseClock;
   const fleet = options.fleet ?? DEFAULT_FLEET_SETTINGS;
   const metrics = new Metrics();
-  const routes = allRoutes();
+  const jobs = options.jobs ?? createInProcessJobQueue();
+  registerPlanJobs(jobs, store.db);
+  const routes = allRoutes(jobs);
   const planner = createPlanRunner();
   const fastify = Fastify({
     logger: options.logger ?? false,
@@ -128,6 +138,9 @@ export function buildApp(options: AppOptions): App {
   // Before in-flight requests are waited for: a plan still computing would hold the close
   // (and its transaction) for minutes. Its request fails and changes nothing.
   fastify.addHook('preClose', () => planner.stop());
+  // Before in-flight requests too: results still awaited fail, and this process's running jobs
+  // go back to the queue for another process.
+  fastify.addHook('preClose', () => jobs.close());
 
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.observeRequest(
@@ -309,6 +322,9 @@ export function buildApp(options: AppOptions): App {
         plan: planner.run,
         actor: actorOf(principal),
         fleet,
+        tell: (event, data) => {
+          stream.tell(principal.tokenId, event, data);
+        },
       });
       const status = out.status ?? definition.successStatus ?? 200;
       if (idempotent) {
@@ -321,7 +337,8 @@ export function buildApp(options: AppOptions): App {
       }
       return { reply: { ...out, status }, replayed: false };
     });
-    const { reply: out, replayed } = result;
+    const { reply: committed, replayed } = result;
+    const out = committed.afterCommit ? await committed.afterCommit() : committed;
     reply.code(out.status ?? 200);
     reply.header('x-request-id', request.id);
     if (replayed) reply.header('idempotent-replayed', 'true');

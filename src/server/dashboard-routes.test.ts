@@ -10,7 +10,7 @@ import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
-import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { ledgerToJson } from '../core/ledger/ledger-json.js';
 import type { planOverviewBody, planWorkloadBody, planWorkloadsBody } from './routes/plans.js';
 import type { termsResponse } from './routes/terms.js';
 import type { z } from 'zod';

@@ -18,6 +18,20 @@ const RETRY_AFTER_SECONDS = 2;
 /** The body of a 202 while a plan's result is being computed. */
 export const planComputing = z.object({ plan: z.number(), status: z.literal('computing') });
 
+/**
+ * The stored plan a result is computed for: `key` (`id@createdAt`) names it across processes
+ * and store resets, for the jobs that compute it (`plan-jobs.ts`).
+ */
+export interface StoredPlan {
+  readonly id: number;
+  readonly key: string;
+}
+
+/** The key of a stored plan: its id and when it was made, so a reset store's plan 1 is another. */
+export function storedPlanKey(id: number, createdAt: Date): string {
+  return `${id}@${createdAt.toISOString()}`;
+}
+
 /** One plan's result: being computed, computed, or failed (reported once, then retried). */
 interface Entry<T> {
   body?: T;
@@ -41,14 +55,15 @@ export function planResults<T>() {
       tx: Queryable,
       planId: number,
       variant: string,
-      compute: (scenario: Scenario) => Promise<T>,
+      compute: (scenario: Scenario, plan: StoredPlan) => Promise<T>,
     ): Promise<{ plan: number; body: T } | { plan: number; computing: Reply }> {
       const [row] = await tx
         .select({ id: t.plans.id, createdAt: t.plans.createdAt, scenario: t.plans.scenario })
         .from(t.plans)
         .where(eq(t.plans.id, planId));
       if (!row) throw notFound(`plan ${planId}`);
-      const key = `${row.id}@${row.createdAt.toISOString()}/${variant}`;
+      const plan: StoredPlan = { id: row.id, key: storedPlanKey(row.id, row.createdAt) };
+      const key = `${plan.key}/${variant}`;
       const entry = cache.get(key);
       if (entry?.body) return { plan: row.id, body: entry.body };
       if (entry?.error) {
@@ -69,7 +84,7 @@ export function planResults<T>() {
           if (cache.size <= CACHE_SIZE) break;
           cache.delete(old);
         }
-        compute(scenario.scenario).then(
+        compute(scenario.scenario, plan).then(
           (body) => {
             started.body = body;
           },

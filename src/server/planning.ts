@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Tx } from '../store/db.js';
 import { ConflictProblems, exportScenario } from '../store/scenario-store.js';
+import type { LateDelivery } from '../store/procurement.js';
 import { lateDeliveries } from '../store/procurement.js';
 import { scenarioHash } from '../scenario/scenario-hash.js';
 import type { PlanDocument, PlanInput, PlanOptions, PlanOutcome } from './plan-compute.js';
@@ -68,19 +69,14 @@ export function createPlanRunner(): PlanRunnerHandle {
   };
 }
 
-/**
- * Plans the state as it stands: the scenario as an export would write it, except that a
- * pool or building whose delivery is late counts only the GPUs delivered so far (typed in, or
- * observed healthy by its node agents), and the unmet
- * demand that pool could have served says so in its reasons. The caller's transaction stays
- * open while the plan is computed, so the plan is of one consistent state.
- */
-export async function planCurrentState(
-  tx: Tx,
-  now: Date,
-  options: PlanOptions,
-  run: PlanRunner,
-): Promise<MadePlan> {
+/** The state to plan, read in one transaction: the scenario as an export writes it, and what is late. */
+export interface CurrentState {
+  readonly exported: Record<string, unknown>;
+  readonly late: readonly LateDelivery[];
+}
+
+/** Reads the stored scenario and its late deliveries; 409 when there is no scenario yet. */
+export async function readCurrentState(tx: Tx, now: Date): Promise<CurrentState> {
   const exported = await exportScenario(tx);
   if (!exported) {
     throw new ConflictProblems('no scenario to plan', [
@@ -90,7 +86,18 @@ export async function planCurrentState(
       },
     ]);
   }
-  const late = await lateDeliveries(tx, now);
+  return { exported, late: await lateDeliveries(tx, now) };
+}
+
+/**
+ * The scenario the planner is given: a pool or building whose delivery is late counts only
+ * the GPUs delivered so far (typed in, or observed healthy by its node agents).
+ */
+export function plannedScenario(
+  exported: Record<string, unknown>,
+  late: readonly LateDelivery[],
+): Record<string, unknown> {
+  if (late.length === 0) return exported;
   const lateById = new Map(late.map((row) => [row.pool, row]));
   const cut = <T extends { id: string }>(entity: T): T => {
     const delay = lateById.get(entity.id);
@@ -99,11 +106,23 @@ export async function planCurrentState(
   // A building is a pool to the planner: a late one counts what its agents observe.
   const pools = ((exported['pools'] ?? []) as { id: string }[]).map(cut);
   const buildings = ((exported['buildings'] ?? []) as { id: string }[]).map(cut);
-  const planned =
-    late.length > 0
-      ? { ...exported, pools, ...(exported['buildings'] === undefined ? {} : { buildings }) }
-      : exported;
-  const outcome = await run({ planned, late, options });
+  return { ...exported, pools, ...(exported['buildings'] === undefined ? {} : { buildings }) };
+}
+
+/**
+ * Plans the state as it stands: the scenario as an export would write it, late pools cut to
+ * what they delivered (`plannedScenario`), and the unmet demand a late pool could have served
+ * says so in its reasons. The caller's transaction stays open while the plan is computed, so
+ * the plan is of one consistent state.
+ */
+export async function planCurrentState(
+  tx: Tx,
+  now: Date,
+  options: PlanOptions,
+  run: PlanRunner,
+): Promise<MadePlan> {
+  const { exported, late } = await readCurrentState(tx, now);
+  const outcome = await run({ planned: plannedScenario(exported, late), late: [...late], options });
   if (!outcome.ok) throw new ConflictProblems('the stored scenario is not valid', outcome.problems);
   // The hash of the scenario stored with the plan (not of the one cut for late pools): the
   // same document a file import held, so `stargate export kueue --scenario FILE` matches it.

@@ -9,13 +9,15 @@ import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
+import { ROLE_TABLE, UNLISTED_ROUTES, routeName } from './role-table.js';
 import type { Method, Route } from './route.js';
 import { allRoutes } from './routes/index.js';
 
 /**
  * Who may call what, walked from the route table itself: every route × every role, plus no
  * token and a revoked one. A route added to the table is covered without touching this file
- * (unless it needs an id of a kind below). Then the rules where the answer is 404, not 403: a
+ * (unless it needs an id of a kind below), once it has its row in the role table of the docs
+ * (src/server/role-table.ts). Then the rules where the answer is 404, not 403: a
  * caller bound to a provider or to sites does not learn that other offers, buildings or pools
  * exist.
  *
@@ -47,10 +49,15 @@ const QUERIES: Readonly<Record<string, string>> = {
   '/v1/forecast': '?runs=10',
   '/v1/plans/{id}/export/kueue': '?month=2027-06',
   '/v1/plans/{id}/clauses': '?pairs=none',
+  '/v1/plans/{id}/risk': '?runs=10',
 };
 
 /** Routes that answer 202 while they compute in the background. */
-const BACKGROUND: ReadonlySet<string> = new Set(['/v1/plans/{id}/clauses', '/v1/plans/{id}/value']);
+const BACKGROUND: ReadonlySet<string> = new Set([
+  '/v1/plans/{id}/clauses',
+  '/v1/plans/{id}/risk',
+  '/v1/plans/{id}/value',
+]);
 
 /** Not valid for any route's body schema: every one expects an object (or nothing). */
 const INVALID_BODY: unknown[] = [];
@@ -79,6 +86,13 @@ describe('the route table', () => {
   const name = (route: Route) => `${route.method} ${route.path}`;
   const allowing = (role: Role) => routes.filter((route) => route.roles.includes(role)).map(name);
 
+  it('walks the routes of the role table in docs/service.md, no more and no fewer', () => {
+    // GET /v1/stream has a row but holds its response open: stream.test.ts walks its roles.
+    const unlisted = new Set(UNLISTED_ROUTES.map(routeName));
+    const tabled = ROLE_TABLE.flatMap((row) => row.routes).filter((r) => !unlisted.has(r));
+    expect(routes.map(name).sort()).toEqual(tabled.sort());
+  });
+
   it('lets an admin call everything and only an admin manage tokens', () => {
     expect(routes.filter((route) => !route.roles.includes('admin')).map(name)).toEqual([]);
     const tokens = routes.filter((route) => route.path.startsWith('/v1/tokens'));
@@ -96,6 +110,7 @@ describe('the route table', () => {
         'GET /v1/inventory',
         'GET /v1/ledger',
         'GET /v1/me',
+        'GET /v1/plans/{id}/risk',
         'GET /v1/plans/{id}/value',
         'GET /v1/procurement/late',
         'GET /v1/sites',
@@ -235,6 +250,8 @@ for (const backend of testBackends()) {
         if (segment === 'offers') return String(ids.offer);
         if (segment === 'plans') return String(ids.plan);
         if (segment === 'tokens') return revoked.id;
+        // Another caller's what-if, or none: 404 for whoever may ask.
+        if (segment === 'what-if') return '00000000-0000-4000-8000-000000000000';
         // The node beforeAll reported; a DELETE names one that does not exist (404), so the
         // matrix changes nothing.
         if (segment === 'nodes') return route.method === 'DELETE' ? 'no-such-node' : 'matrix-node';
@@ -281,6 +298,9 @@ for (const backend of testBackends()) {
           } else if (route.method === 'DELETE') {
             // The stale If-Match (entities) or the revoked token (tokens) stops it.
             expect([404, 412], what).toContain(answer.status);
+          } else if (route.path === '/v1/what-if/{id}') {
+            // What-ifs live in the process that answered them, for their caller: none here.
+            expect(answer.status, what).toBe(404);
           } else if (BACKGROUND.has(route.path)) {
             // Computed in the background: 202 until ready, then 200.
             expect([200, 202], what).toContain(answer.status);

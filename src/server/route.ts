@@ -27,6 +27,11 @@ export interface RouteContext<P, Q, B> {
   readonly actor: string;
   /** How the fleet's heartbeats are judged (serve's --gpu-parts and thresholds). */
   readonly fleet: FleetSettings;
+  /**
+   * Sends an event to the caller's own open streams in this process (`event: NAME`), for an
+   * answer that follows the response (a what-if's exact plan); never stored, never to others.
+   */
+  readonly tell: (event: string, data: Record<string, unknown>) => void;
 }
 
 export interface Reply {
@@ -37,6 +42,12 @@ export interface Reply {
   readonly raw?: string;
   /** The media type of `raw` when it is not JSON (Kueue manifests as YAML). */
   readonly contentType?: string;
+  /**
+   * Work to finish once the transaction has committed, whose reply is sent instead: a handler
+   * that only reads the store and then computes (a what-if plan) does not hold the store (one
+   * connection, on PGlite) while it computes.
+   */
+  readonly afterCommit?: () => Promise<Reply>;
 }
 
 /**

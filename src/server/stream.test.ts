@@ -361,4 +361,25 @@ describe('GET /v1/stream', () => {
     await sleep(RECHECK_MS * 2);
     expect(kept.isEnded()).toBe(false);
   });
+
+  it("tells a what-if's caller, and no one else, when its exact answer is ready", async () => {
+    const planner = await h.token('planner');
+    const other = await h.token('planner');
+    const own = await listen(planner.secret);
+    const elsewhere = await listen(other.secret);
+    await h.call('POST', '/v1/plans', planner.secret, { solver: 'fast' });
+    // Lordstown's first building a quarter late: the fast answer comes first, the exact after.
+    const asked = (await h.call('POST', '/v1/what-if', planner.secret, {
+      patch: { buildings: [{ id: 'lordstown-b1', online: '2028-06' }] },
+    })) as { id: string; exact: { status: string; href: string } };
+    expect(asked.exact.status).toBe('computing');
+    const told = await own.waitFor((event) => event.event === 'what-if', 60_000);
+    expect(JSON.parse(told.data)).toEqual({ id: asked.id, status: 'done' });
+    // Not an audited change: no id to resume from, and nothing in the log.
+    expect(told.id).toBeUndefined();
+    const result = (await h.call('GET', asked.exact.href, planner.secret)) as { status: string };
+    expect(result.status).toBe('done');
+    await sleep(SETTLE_MS);
+    expect(elsewhere.events.filter((event) => event.event === 'what-if')).toEqual([]);
+  }, 90_000);
 });

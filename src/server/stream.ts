@@ -129,13 +129,19 @@ interface Listener {
 export function registerStream(
   fastify: FastifyInstance,
   options: StreamOptions,
-): { stop(): Promise<void> } {
+): {
+  stop(): Promise<void>;
+  /** Sends `event: NAME` to the open streams of one token in this process (not stored). */
+  tell(tokenId: string, event: string, data: Record<string, unknown>): void;
+} {
   const { store, metrics } = options;
   const pollMs = options.pollMs ?? 250;
   const heartbeatMs = options.heartbeatMs ?? 15_000;
   const recheckMs = options.recheckMs ?? 30_000;
   const listeners = new Set<Listener>();
   const closers = new Set<() => void>();
+  /** Each token's open streams, for what is told to one caller only. */
+  const byToken = new Map<string, Set<(text: string) => void>>();
   /** The newest event every listener has been given; undefined while no one listens. */
   let last: number | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -276,6 +282,14 @@ export function registerStream(
       },
     };
 
+    const direct = (text: string) => {
+      chain = chain.then(() => {
+        write(text);
+      });
+    };
+    const own = byToken.get(principal.tokenId) ?? new Set();
+    own.add(direct);
+    byToken.set(principal.tokenId, own);
     const heartbeat = setInterval(() => {
       write(': keep-alive\n\n');
     }, heartbeatMs);
@@ -297,6 +311,8 @@ export function registerStream(
       clearInterval(heartbeat);
       clearInterval(recheck);
       unsubscribe(listener);
+      own.delete(direct);
+      if (own.size === 0) byToken.delete(principal.tokenId);
       closers.delete(close);
       raw.end();
     };
@@ -314,6 +330,11 @@ export function registerStream(
   });
 
   return {
+    tell(tokenId, event, data) {
+      for (const send of byToken.get(tokenId) ?? []) {
+        send(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      }
+    },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);

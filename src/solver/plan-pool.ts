@@ -12,7 +12,8 @@ const WORKER = new URL('./plan-task-worker.js', import.meta.url);
 /** Plans many scenarios at once. */
 export interface PlanPool {
   readonly threads: number;
-  plan(task: PlanTask): Promise<Plan>;
+  /** Plans one scenario; `signal` stops it (its thread is ended, the promise rejected). */
+  plan(task: PlanTask, signal?: AbortSignal): Promise<Plan>;
   /** Ends the worker threads; plans still running fail. */
   close(): Promise<void>;
 }
@@ -38,7 +39,7 @@ export function createPlanPool(options: { threads?: number } = {}): PlanPool {
   });
   return {
     threads,
-    plan: (task) => pool.run(task) as Promise<Plan>,
+    plan: (task, signal) => pool.run(task, signal ? { signal } : {}) as Promise<Plan>,
     close: () => pool.destroy(),
   };
 }

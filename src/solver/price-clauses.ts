@@ -8,6 +8,7 @@ import {
   termKey,
 } from '../core/decisions/clause-prices.js';
 import type { Scenario } from '../core/model.js';
+import type { Plan } from '../core/planner/plan.js';
 import type { PlannerChoice } from '../core/planner/planner.js';
 import { buildProblem } from '../core/planner/problem.js';
 import type { PlanPool } from './plan-pool.js';
@@ -18,6 +19,9 @@ export interface PriceClausesOptions {
   /** Price each pair of terms too (default true). */
   readonly pairs?: boolean;
 }
+
+/** Plans the scenario with the terms `refs` relaxed; no terms: the base plan. */
+export type SolveRelaxed = (refs: readonly TermRef[]) => Promise<Plan>;
 
 /**
  * Prices every term that shapes placement, and every pair, by re-solving the scenario with
@@ -30,20 +34,41 @@ export async function priceScenarioClauses(
   pool: PlanPool,
   options: PriceClausesOptions,
 ): Promise<ClausePrices> {
-  const terms = placementTerms(scenario);
-  const relaxations = clauseRelaxations(terms, { pairs: options.pairs ?? true });
-  const task = (relaxed: Scenario) =>
+  const solve: SolveRelaxed = (refs) =>
     pool.plan({
-      scenario: relaxed,
+      scenario: refs.length === 0 ? scenario : relaxScenario(scenario, refs),
       planner: options.planner,
       ...(options.timeLimitSeconds === undefined
         ? {}
         : { timeLimitSeconds: options.timeLimitSeconds }),
     });
+  return priceClausesBy(scenario, solve, options);
+}
+
+/**
+ * The re-solves clause pricing needs: the base (no terms) first, then each distinct relaxation,
+ * singles before pairs. The service makes each one a job (`src/server/plan-jobs.ts`).
+ */
+export function clauseSolves(scenario: Scenario, options: { pairs?: boolean }): TermRef[][] {
+  const terms = placementTerms(scenario);
+  return [[], ...clauseRelaxations(terms, { pairs: options.pairs ?? true }).solves];
+}
+
+/**
+ * Prices the clauses as `priceScenarioClauses` does, with the plans from `solve`: a pool of
+ * threads in the CLI, jobs on a queue in the service. All solves are asked for at once.
+ */
+export async function priceClausesBy(
+  scenario: Scenario,
+  solve: SolveRelaxed,
+  options: { pairs?: boolean },
+): Promise<ClausePrices> {
+  const terms = placementTerms(scenario);
+  const relaxations = clauseRelaxations(terms, { pairs: options.pairs ?? true });
   // Singles first (the order of `solves`), so their prices come in while pairs still solve.
   const [base, ...relaxed] = await Promise.all([
-    task(scenario),
-    ...relaxations.solves.map((refs: readonly TermRef[]) => task(relaxScenario(scenario, refs))),
+    solve([]),
+    ...relaxations.solves.map((refs: readonly TermRef[]) => solve(refs)),
   ]);
   if (!base) throw new Error('no base plan');
   const plans = new Map(

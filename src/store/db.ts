@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -90,7 +99,7 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
     client = new PGlite({ loadDataDir: await memoryTemplate });
   } else {
     mkdirSync(dataDir, { recursive: true });
-    unlock = lockDataDir(dataDir);
+    unlock = await lockDataDir(dataDir);
     try {
       client = new PGlite(dataDir);
       await client.waitReady;
@@ -159,12 +168,69 @@ async function loadOrMakeTemplate(): Promise<Blob> {
 /** Thrown when a PGlite directory is held by another process. */
 export class StoreBusyError extends Error {}
 
+const busy = (dataDir: string, holder: string) =>
+  new StoreBusyError(
+    `the data directory ${dataDir} is in use by ${holder} (stargate serve?); stop it, ` +
+      'or use the API (--server), or a PostgreSQL server (DATABASE_URL) for several processes',
+  );
+
 /**
  * PGlite is one process's database: a second process opening the same directory would corrupt
- * it. A pid file guards it; a pid file left by a process that no longer runs is taken over.
+ * it. On Linux the lock is a socket in the abstract namespace named after the directory: the
+ * kernel holds it for the process and frees it when the process ends, however it ends (a
+ * SIGKILL leaves nothing stale to take over), and two processes cannot both bind it, so there
+ * is no window between a check and a claim. The holder answers a connection with its pid, so
+ * the loser can name it. Elsewhere (no abstract sockets) a pid file created exclusively guards
+ * it, and one left by a process that no longer runs is taken over. The pid file is written on
+ * Linux too, for people and tools that look for it.
  */
-function lockDataDir(dataDir: string): () => void {
+async function lockDataDir(dataDir: string): Promise<() => void> {
   const file = join(dataDir, 'stargate.pid');
+  if (process.platform !== 'linux') return lockWithPidFile(dataDir, file);
+  const name = `\0stargate-store-${createHash('sha256').update(realpathSync(dataDir)).digest('hex').slice(0, 40)}`;
+  const server = createServer((socket) => {
+    socket.end(`${process.pid}\n`);
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(name, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const pid = await holderOf(name);
+    throw busy(dataDir, pid === undefined ? 'another process' : `process ${pid}`);
+  }
+  // The lock must not keep the process alive, nor its connections.
+  server.unref();
+  writeFileSync(file, `${process.pid}\n`);
+  return () => {
+    server.close();
+    rmSync(file, { force: true });
+  };
+}
+
+/** The pid the lock's holder answers with, or undefined if it does not answer within 1 s. */
+function holderOf(name: string): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    let text = '';
+    const socket = connect(name);
+    const done = () => {
+      socket.destroy();
+      const pid = Number.parseInt(text, 10);
+      resolve(Number.isInteger(pid) ? pid : undefined);
+    };
+    socket.setTimeout(1000, done);
+    socket.on('data', (chunk) => (text += String(chunk)));
+    socket.on('end', done);
+    socket.on('error', done);
+  });
+}
+
+function lockWithPidFile(dataDir: string, file: string): () => void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
@@ -175,10 +241,7 @@ function lockDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const pid = Number.parseInt(readFileSync(file, 'utf8'), 10);
       if (Number.isInteger(pid) && pid !== process.pid && isRunning(pid)) {
-        throw new StoreBusyError(
-          `the data directory ${dataDir} is in use by process ${pid} (stargate serve?); stop it, ` +
-            'or use the API (--server), or a PostgreSQL server (DATABASE_URL) for several processes',
-        );
+        throw busy(dataDir, `process ${pid}`);
       }
       rmSync(file, { force: true });
     }

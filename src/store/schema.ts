@@ -139,7 +139,8 @@ export const plans = pgTable('plans', {
 
 /**
  * A capacity request: GPUs of one accelerator over a window, for a workload class. Its
- * `state` moves offered → cleared → awarded (or fulfilled when a holder takes it all).
+ * `state` moves offered → cleared → awarded (or fulfilled when a holder takes it all); an award
+ * for part of what is open leaves the request cleared with the rest.
  */
 export const requests = pgTable(
   'requests',
@@ -156,7 +157,7 @@ export const requests = pgTable(
     planId: bigint('plan_id', { mode: 'number' }),
     workloadId: text('workload_id'),
     state: text('state').notNull(),
-    /** GPUs still open to other providers once cleared (requested minus accepted). */
+    /** GPUs still open to other providers once cleared (requested minus accepted and awarded). */
     clearedGpus: integer('cleared_gpus').notNull().default(0),
     ...stamps,
   },
@@ -216,7 +217,10 @@ export const quotes = pgTable(
   ],
 );
 
-/** The award of a request to one quote; at most one per request. */
+/**
+ * The award of a request to one quote: at most one per quote. A request may have several, each
+ * for part of its open GPUs, until none is left open.
+ */
 export const awards = pgTable(
   'awards',
   {
@@ -230,7 +234,8 @@ export const awards = pgTable(
   (table) => [
     foreignKey({ columns: [table.requestId], foreignColumns: [requests.id] }),
     foreignKey({ columns: [table.quoteId], foreignColumns: [quotes.id] }),
-    uniqueIndex('awards_one_per_request').on(table.requestId),
+    uniqueIndex('awards_one_per_quote').on(table.quoteId),
+    index('awards_request').on(table.requestId),
   ],
 );
 

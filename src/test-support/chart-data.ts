@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ledgerToJson } from '../cli/report/ledger-json.js';
-import { forecastToJson } from '../cli/report/forecast-json.js';
+import { ledgerToJson } from '../core/ledger/ledger-json.js';
+import { forecastToJson } from '../core/forecast/forecast-json.js';
 import type { ForecastJson, LedgerJson, PlanJson } from '../charts/types.js';
 import { forecastCapacity } from '../core/forecast/forecast.js';
 import { buildLedger } from '../core/ledger/build.js';

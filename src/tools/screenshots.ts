@@ -143,6 +143,14 @@ async function reportFleet(server: ServerProcess, admin: string): Promise<void> 
   }
 }
 
+/** The What-if panel open on /plan: Abilene's third building a month late (the gang pretrain-2025b no longer fits), answered exactly. */
+async function whatIfReady(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'What if…' }).click();
+  await page.getByLabel('Building').selectOption('abilene-b3');
+  await page.getByLabel('comes online in').fill('2025-11');
+  await page.getByText('Exact (', { exact: false }).waitFor({ timeout: 60_000 });
+}
+
 async function example(browser: Browser): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stargate-screens-'));
   try {
@@ -165,6 +173,7 @@ async function example(browser: Browser): Promise<void> {
     await shoot(browser, server, planner, '/', 'overview.png');
     await shoot(browser, server, planner, '/', 'overview-dark.png', { dark: true });
     await shoot(browser, server, planner, '/plan', 'plan.png');
+    await shoot(browser, server, planner, '/plan', 'plan-what-if.png', { ready: whatIfReady });
     await shoot(browser, server, planner, '/contracts', 'contracts.png');
     await shoot(browser, server, planner, '/offers', 'offers-planner.png');
     await shoot(browser, server, holder, '/offers', 'offers-holder.png');

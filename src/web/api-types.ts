@@ -14,8 +14,8 @@ import type {
   requestView,
 } from '../store/procurement.js';
 import type { whoAmI } from '../server/routes/admin.js';
-import type { forecastToJson } from '../cli/report/forecast-json.js';
-import type { ledgerToJson } from '../cli/report/ledger-json.js';
+import type { forecastToJson } from '../core/forecast/forecast-json.js';
+import type { ledgerToJson } from '../core/ledger/ledger-json.js';
 import type { requestBody } from '../server/routes/procurement.js';
 import type { Role } from '../store/tokens.js';
 import type { StreamMessage } from '../server/stream.js';
@@ -28,6 +28,9 @@ import type {
 } from '../server/routes/plans.js';
 import type { PlanJsonDiff } from '../core/diff/plan-json-diff.js';
 import type { ClausePricesJson } from '../core/decisions/clause-prices-json.js';
+import type { planRiskResponse } from '../server/routes/plan-risk.js';
+import type { planValueResponse } from '../server/routes/plan-value.js';
+import type { whatIfResponse, whatIfResultResponse } from '../server/routes/what-if.js';
 import type { describeContracts } from '../core/term-sentences.js';
 import type { inventory, nodeDetail, nodeView } from '../store/fleet.js';
 import type { watchedCapacity } from '../store/fleet-capacity.js';
@@ -72,6 +75,14 @@ export interface PlanClausesComputing {
   readonly status: 'computing';
 }
 export type ClausePriceJson = PlanClauses['singles'][number];
+/** The 202 body of a result computed in the background (`/clauses`, `/value`, `/risk`). */
+export type PlanComputing = PlanClausesComputing;
+/** `GET /v1/plans/{id}/value`: what capacity and each building's date are worth. */
+export type PlanValue = z.output<typeof planValueResponse>;
+export type BuildingValueJson = PlanValue['buildings'][number];
+/** `GET /v1/plans/{id}/risk`: the plan under construction slips. */
+export type PlanRiskJson = z.output<typeof planRiskResponse>;
+export type BuildingRiskJson = PlanRiskJson['byBuilding'][number];
 /** `GET /v1/terms`: every contract with its terms in words. */
 export interface TermsBody {
   readonly contracts: ReturnType<typeof describeContracts>;
@@ -90,3 +101,8 @@ export type WatchedCapacity = InventoryBody['capacity'][number];
 export type NodeView = ReturnType<typeof nodeView>;
 /** `GET /v1/nodes/{node}`: the node, each GPU's reading and verdict, and its history. */
 export type NodeDetail = Awaited<ReturnType<typeof nodeDetail>>;
+
+/** `POST /v1/what-if`: the stored scenario with a change, beside the latest stored plan. */
+export type WhatIfAnswer = z.output<typeof whatIfResponse>;
+/** `GET /v1/what-if/{id}`: a what-if's first answer and, once computed, its exact one. */
+export type WhatIfResult = z.output<typeof whatIfResultResponse>;

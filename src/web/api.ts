@@ -58,6 +58,38 @@ export async function apiFetch(
   throw new ApiError(response.status, message, problems);
 }
 
+/** How long to wait before asking again when the server gives no usable Retry-After. */
+const RETRY_DEFAULT_MS = 2_000;
+/** Never ask more often than this, nor wait longer, whatever the header says. */
+const RETRY_MIN_MS = 1_000;
+const RETRY_MAX_MS = 60_000;
+
+/**
+ * A Retry-After header in milliseconds. The server sends whole seconds; an HTTP date (which it
+ * does not send) or anything else unreadable waits the default. Kept between 1 and 60 s, so a
+ * bad header neither floods the server nor stalls the page.
+ */
+export function retryAfterMs(header: string | null): number {
+  const text = header?.trim() ?? '';
+  if (!/^\d+$/.test(text)) return RETRY_DEFAULT_MS;
+  return Math.min(RETRY_MAX_MS, Math.max(RETRY_MIN_MS, Number(text) * 1000));
+}
+
+/**
+ * A result the server computes in the background (`/v1/plans/{id}/clauses`, `/value`, `/risk`):
+ * 202 while it computes, with how long to wait before asking again; then the body.
+ */
+export type Computed<T> =
+  | { readonly state: 'computing'; readonly retryAfterMs: number }
+  | { readonly state: 'ready'; readonly body: T };
+
+export async function apiGetComputed<T>(path: string): Promise<Computed<T>> {
+  const response = await apiFetch(path);
+  if (response.status === 202)
+    return { state: 'computing', retryAfterMs: retryAfterMs(response.headers.get('retry-after')) };
+  return { state: 'ready', body: (await response.json()) as T };
+}
+
 export async function apiGet<T>(path: string): Promise<T> {
   return (await (await apiFetch(path)).json()) as T;
 }

@@ -36,6 +36,12 @@ export function topicsOf(message: Pick<StreamMessage, 'action' | 'entityType'>):
 
 export type LiveState = 'connecting' | 'live' | 'offline';
 
+/**
+ * The stream's `what-if` event (`{ id, status }`: a what-if's exact answer is ready), passed
+ * on as a window event of the same name.
+ */
+export const WHAT_IF_EVENT = 'what-if';
+
 function parseBlock(block: string): { id?: string; event: string; data: string } {
   let id: string | undefined;
   let event = 'message';
@@ -79,6 +85,11 @@ async function listen(
       buffer = buffer.slice(end + 2);
       if (block.event === 'change' && block.data) {
         onMessage(JSON.parse(block.data) as StreamMessage, block.id);
+      } else if (block.event === WHAT_IF_EVENT && block.data) {
+        // Told to this caller only, never stored: the What-if panel listens for it.
+        window.dispatchEvent(
+          new CustomEvent(WHAT_IF_EVENT, { detail: JSON.parse(block.data) as unknown }),
+        );
       } else if (block.id !== undefined) {
         // The ready event's id: where a reconnect resumes when no change came before the drop.
         onResume(block.id);

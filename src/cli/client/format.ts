@@ -1,5 +1,5 @@
 import { grouped } from '../../core/format.js';
-import { usdCompact } from '../report/units.js';
+import { formatUSDNumber } from '../../core/money.js';
 import type { Align } from '../table.js';
 import { renderTable } from '../table.js';
 import type { Range } from './types.js';
@@ -12,15 +12,10 @@ export function when(iso: string | undefined): string {
   return /^\d{4}-\d\d-\d\dT\d\d:\d\d/.test(iso) ? `${iso.slice(0, 16).replace('T', ' ')}Z` : iso;
 }
 
-/** A USD amount as the API gives it (a JSON number of dollars), compactly: `$1.7B`. */
-export function usd(amount: number): string {
-  return usdCompact(BigInt(Math.round(amount * 100)));
-}
-
 /** A change in USD with its sign, or a dash when nothing changed. */
 export function usdChange(change: number): string {
   if (Math.round(change * 100) === 0) return '-';
-  return `${change > 0 ? '+' : ''}${usd(change)}`;
+  return `${change > 0 ? '+' : ''}${formatUSDNumber(change)}`;
 }
 
 /** A count with its sign, or a dash when nothing changed. */

@@ -1,6 +1,7 @@
 import { compareText } from '../../core/order.js';
 import { renderTable } from '../table.js';
-import { countChange, grouped, range, tableOr, usd, usdChange, when } from './format.js';
+import { formatUSDNumber as usd } from '../../core/money.js';
+import { countChange, grouped, range, tableOr, usdChange, when } from './format.js';
 import type { PlanDiff, PlanDocument, PlanSummary } from './types.js';
 
 /** Stored plans for people: the list, one plan's summary, and what moved between two. */

@@ -44,7 +44,9 @@ export function requestDetailText(detail: RequestDetail): string {
     `Request ${detail.id}: ${detail.state}; ${grouped(detail.gpus)} ${detail.accelerator} GPUs a month, ${range(detail.window)}, class ${detail.workloadClass ?? '-'}`,
   );
   if (detail.state === 'cleared' && detail.clearedGpus !== undefined)
-    out.push(`  cleared: ${grouped(detail.clearedGpus)} GPUs open to quotes from any provider`);
+    out.push(
+      `  cleared: ${grouped(detail.clearedGpus)} GPUs ${detail.awards.length > 0 ? 'still ' : ''}open to quotes from any provider`,
+    );
   if (detail.reason !== undefined) out.push(`  reason:  ${detail.reason}`);
   if (detail.workload !== undefined) out.push(`  for:     workload ${origin(detail)}`);
   out.push(`  created: ${when(detail.createdAt)} by ${detail.createdBy ?? '-'}`);
@@ -55,11 +57,12 @@ export function requestDetailText(detail: RequestDetail): string {
   out.push('Quotes');
   out.push(quotesTable(detail.quotes, '  ').trimEnd());
   out.push('');
-  out.push(
-    detail.award
-      ? `Award ${detail.award.id}: quote ${detail.award.quote}, new pool ${detail.award.pool} (rofr cleared), ${when(detail.award.createdAt)} by ${detail.award.createdBy}`
-      : 'Award: none',
-  );
+  if (detail.awards.length === 0) out.push('Award: none');
+  for (const award of detail.awards) {
+    out.push(
+      `Award ${award.id}: quote ${award.quote}, new pool ${award.pool} (rofr cleared), ${when(award.createdAt)} by ${award.createdBy}`,
+    );
+  }
   out.push('');
   out.push('History');
   out.push(
@@ -88,7 +91,9 @@ function happened(entry: HistoryEntry): string {
     return `quote ${text('id')}: ${text('provider')}, ${grouped(Number(after['gpus'] ?? 0))} GPUs at ${price(text('pricePerGpuHour'))} from ${text('deliveryMonth')}`;
   }
   if (entry.action === 'award.create') {
-    return `award ${text('id')}: quote ${text('quote')}, pool ${text('pool')}`;
+    // Awards recorded before partial awards existed carry no `openGpus`: they closed the request.
+    const open = Number(after['openGpus'] ?? 0);
+    return `award ${text('id')}: quote ${text('quote')}, pool ${text('pool')}${open > 0 ? `; ${grouped(open)} GPUs still open` : ''}`;
   }
   if (typeof after['state'] === 'string') {
     const cleared = Number(after['clearedGpus'] ?? 0);

@@ -76,7 +76,8 @@ export interface HistoryEntry {
 export interface RequestDetail extends RequestView {
   readonly offers: readonly OfferView[];
   readonly quotes: readonly QuoteView[];
-  readonly award?: AwardView;
+  /** Oldest first; an award for part of what is open leaves the request cleared. */
+  readonly awards: readonly AwardView[];
   readonly history: readonly HistoryEntry[];
 }
 

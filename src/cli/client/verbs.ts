@@ -2,7 +2,8 @@ import type { FlagValue } from '../args.js';
 import { parseCommandArgs } from '../args.js';
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
-import { ApiClient, CONNECTION_FLAGS, connectionFrom, withApiErrors } from './api.js';
+import { ApiClient } from '../../client/api.js';
+import { CONNECTION_FLAGS, connectionFrom, withApiErrors } from './connection.js';
 
 type OptionSpec = Parameters<typeof parseCommandArgs>[2];
 

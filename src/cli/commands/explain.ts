@@ -1,6 +1,7 @@
 import { compileRules, listWords } from '../../core/contracts.js';
 import { explainWorkload } from '../../core/explain.js';
-import { formatPrice, grouped } from '../../core/format.js';
+import { grouped } from '../../core/format.js';
+import { formatPrice } from '../../core/money.js';
 import type { PeriodRange } from '../../core/period.js';
 import { formatPeriod, formatRange, parsePeriod } from '../../core/period.js';
 import { loadScenarioFile } from '../../scenario/load.js';

@@ -6,7 +6,7 @@ import { fraction, oneOf, parseCommandArgs, wholeNumber } from '../args.js';
 import { UsageError } from '../errors.js';
 import { checkChartTarget, writeChartFiles } from '../chart-output.js';
 import type { Io } from '../io.js';
-import { forecastToCsv, forecastToJson } from '../report/forecast-json.js';
+import { forecastToCsv, forecastToJson } from '../../core/forecast/forecast-json.js';
 import { formatForecastText } from '../report/forecast-text.js';
 import { forecastUsage } from '../usage.js';
 

@@ -8,7 +8,7 @@ import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
 import { checkChartTarget, writeChartFiles } from '../chart-output.js';
 import type { Io } from '../io.js';
 import { planScenario } from '../plan-scenario.js';
-import { ledgerToCsv, ledgerToJson } from '../report/ledger-json.js';
+import { ledgerToCsv, ledgerToJson } from '../../core/ledger/ledger-json.js';
 import { formatLedgerText } from '../report/ledger-text.js';
 import { ledgerUsage } from '../usage.js';
 

@@ -1,10 +1,12 @@
-import type { Placement } from '../../core/planner/evaluate.js';
 import { buildProblem } from '../../core/planner/problem.js';
 import { seededRandom } from '../../core/random.js';
+import { placementsOfRows } from '../../core/risk/placement-rows.js';
 import { planRisk } from '../../core/risk/risk.js';
+import type { HedgeReport } from '../../core/risk/risk-json.js';
+import { riskToJson } from '../../core/risk/risk-json.js';
 import type { PlanOnDraws } from '../../core/risk/hedge.js';
 import { comparePlansOnDraws, slipQuantilesOf, withSlips } from '../../core/risk/hedge.js';
-import type { Plan } from '../../core/planner/plan.js';
+import type { Placement, Plan } from '../../core/planner/plan.js';
 import { planToJson } from '../../core/planner/plan-json.js';
 import { writeFile } from 'node:fs/promises';
 import { checkPlanForScenario } from '../../export/plan-check.js';
@@ -16,9 +18,8 @@ import { fraction, oneOf, parseCommandArgs, positiveNumber, wholeNumber } from '
 import { UsageError } from '../errors.js';
 import type { Io } from '../io.js';
 import { planScenario } from '../plan-scenario.js';
-import { formatRiskText, riskToCsv, riskToJson } from '../report/risk-report.js';
+import { formatRiskText, riskToCsv } from '../report/risk-report.js';
 import { riskUsage } from '../usage.js';
-import type { HedgeReport } from '../report/risk-report.js';
 
 /** Each run evaluates the plan once, and more for buildings' own slips: keep it bounded. */
 const MAX_RUNS = 100_000;
@@ -78,18 +79,6 @@ export async function riskCommand(argv: readonly string[], io: Io): Promise<numb
   const { scenario, hash } = await loadScenarioFileWithHash(positionals[0] ?? '');
   const problem = buildProblem(scenario);
 
-  const workloadIndex = new Map(problem.workloads.map((w, i) => [w.id, i]));
-  const poolIndex = new Map(problem.pools.map((p, i) => [p.id, i]));
-  const toPlacements = (
-    rows: readonly { workload: string; pool: string; period: number; gpus: number }[],
-  ) =>
-    rows.map((row): Placement => ({
-      workload: workloadIndex.get(row.workload) ?? -1,
-      pool: poolIndex.get(row.pool) ?? -1,
-      period: row.period as Placement['period'],
-      gpus: row.gpus,
-    }));
-
   const planOptions = {
     planner,
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
@@ -102,11 +91,11 @@ export async function riskCommand(argv: readonly string[], io: Io): Promise<numb
     if (!read.ok) throw new InvalidInputError(planPath, read.problems);
     const problems = checkPlanForScenario(read.plan, scenario, hash);
     if (problems.length > 0) throw new InvalidInputError(planPath, problems);
-    placements = toPlacements(read.plan.assignments);
+    placements = placementsOfRows(problem, read.plan.assignments);
     source = planPath;
   } else {
     const plan = await planScenario(scenario, io, planOptions);
-    placements = toPlacements(plan.assignments);
+    placements = placementsOfRows(problem, plan.assignments);
     source = `planned now (${plan.solver.method}, ${plan.solver.status})`;
   }
   const risk = planRisk(problem, placements, {
@@ -135,7 +124,7 @@ export async function riskCommand(argv: readonly string[], io: Io): Promise<numb
         io,
         planOptions,
       );
-      candidates.push({ quantile, placements: toPlacements(plan.assignments), plan });
+      candidates.push({ quantile, placements: placementsOfRows(problem, plan.assignments), plan });
     }
     const inSample = comparePlansOnDraws(
       problem,

@@ -1,6 +1,11 @@
+import { availableParallelism } from 'node:os';
 import { sql } from 'drizzle-orm';
 import { readScenarioDocument } from '../../scenario/load.js';
 import { buildApp } from '../../server/app.js';
+import type { StoreLocation } from '../../store/db.js';
+import type { JobQueue } from '../../server/jobs.js';
+import { createInProcessJobQueue } from '../../server/jobs.js';
+import { DEFAULT_JOB_EXPIRY_SECONDS, startPgBossJobQueue } from '../../server/pg-boss-jobs.js';
 import { auditedTransaction } from '../../store/events.js';
 import { countTokens, createAuditedToken } from '../../store/tokens.js';
 import { hasScenario, replaceScenario } from '../../store/scenario-store.js';
@@ -38,6 +43,8 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
       import: { type: 'string' },
       'sweep-every': { type: 'string' },
       'log-level': { type: 'string' },
+      'job-expiry': { type: 'string' },
+      'job-workers': { type: 'string' },
       ...FLEET_FLAGS,
     },
     { min: 0, max: 0, usage: serveUsage },
@@ -51,13 +58,36 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
       `--log-level: expected fatal, error, warn, info, debug, trace or silent, got ${level}`,
     );
   }
+  // Seconds a job (one re-solve, a value computation) may run before the queue gives it to
+  // another process: what bounds the wait for the job of a killed process.
+  const jobExpiry = wholeNumber(
+    'job-expiry',
+    values['job-expiry'],
+    DEFAULT_JOB_EXPIRY_SECONDS,
+    1,
+    3600,
+  );
+  const jobWorkers = wholeNumber(
+    'job-workers',
+    values['job-workers'],
+    availableParallelism(),
+    1,
+    256,
+  );
   const importFile = typeof values.import === 'string' ? values.import : undefined;
   const importDoc = importFile === undefined ? undefined : await readScenarioDocument(importFile);
 
   const fleet = await fleetSettingsFrom(values);
   const location = locationFrom(values);
   const store = await openCliStore(location);
-  const app = buildApp({ store, version: VERSION, logger: { level }, fleet });
+  let jobs: JobQueue;
+  try {
+    jobs = await openJobQueue(location, jobExpiry, jobWorkers, io);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const app = buildApp({ store, version: VERSION, logger: { level }, fleet, jobs });
   const log = app.fastify.log;
   try {
     if (importDoc && importFile) {
@@ -91,6 +121,10 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     await app.fastify.listen({ port, host });
     const address = app.fastify.server.address();
     const actualPort = typeof address === 'object' && address ? address.port : port;
+    log.info(
+      { queue: store.kind === 'postgres' ? 'pg-boss' : 'in-process', jobExpiry, jobWorkers },
+      'running jobs',
+    );
     io.err(
       `stargate ${VERSION} serving http://${host}:${actualPort} (store: ${describeLocation(location)}); API docs at /docs\n`,
     );
@@ -119,4 +153,26 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
   await app.fastify.close();
   await store.close();
   return 0;
+}
+
+/**
+ * The queue the long computations run on: in PostgreSQL (pg-boss) on a server store, so that
+ * every process on the database shares the work; in this process on PGlite, which is one
+ * process by design.
+ */
+async function openJobQueue(
+  location: StoreLocation,
+  expirySeconds: number,
+  concurrency: number,
+  io: Io,
+): Promise<JobQueue> {
+  if (location.kind !== 'postgres') return createInProcessJobQueue({ concurrency });
+  return startPgBossJobQueue({
+    url: location.url,
+    expirySeconds,
+    concurrency,
+    onError: (error) => {
+      io.err(`job queue: ${error.message}\n`);
+    },
+  });
 }

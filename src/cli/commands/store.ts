@@ -6,7 +6,8 @@ import { ROLES, createAuditedToken, listTokens, revokeToken } from '../../store/
 import type { Role, TokenInfo } from '../../store/tokens.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
 import { oneOf, parseCommandArgs } from '../args.js';
-import { ApiClient, CONNECTION_FLAGS, connectionFrom, withApiErrors } from '../client/api.js';
+import { ApiClient } from '../../client/api.js';
+import { CONNECTION_FLAGS, connectionFrom, withApiErrors } from '../client/connection.js';
 import { UsageError } from '../errors.js';
 import { renderTable } from '../table.js';
 import type { Io } from '../io.js';

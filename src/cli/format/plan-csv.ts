@@ -1,9 +1,9 @@
 import type { Scenario } from '../../core/model.js';
+import { csvLine } from '../../core/format.js';
 import { formatCentsPlain, toCents } from '../../core/money.js';
 import { formatPeriod } from '../../core/period.js';
 import type { Plan } from '../../core/planner/plan.js';
 import { costOf } from '../../core/planner/problem.js';
-import { csvLine } from '../report/units.js';
 
 /** One assignment per line, with the pool's provider, site, accelerator and exact cost. */
 export function formatPlanCsv(plan: Plan, scenario: Scenario): string {

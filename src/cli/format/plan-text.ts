@@ -1,7 +1,7 @@
 import { grouped } from '../../core/format.js';
 import type { Scenario } from '../../core/model.js';
-import type { Micros } from '../../core/money.js';
-import { formatUSD, formatUSDShort, toCents } from '../../core/money.js';
+import type { CompactOptions, Micros } from '../../core/money.js';
+import { formatUSD, formatUSDCompact, toCents } from '../../core/money.js';
 import { compareText } from '../../core/order.js';
 import type { Period } from '../../core/period.js';
 import { formatPeriod, formatQuarter, formatRange, hoursIn, lengthOf } from '../../core/period.js';
@@ -77,6 +77,9 @@ interface Cell {
   cost: Micros;
 }
 
+/** Quarters differ by tens of millions: two decimals of a billion tell them apart. */
+const QUARTER_COST: CompactOptions = { billionDigits: 2 };
+
 function providerQuarters(plan: Plan): string {
   const providers = [...new Set(plan.byProvider.map((r) => r.provider))].sort(compareText);
   if (providers.length === 0) return '  no capacity in the horizon';
@@ -103,10 +106,10 @@ function providerQuarters(plan: Plan): string {
       }
       totalCost += cell.cost;
       line.push(
-        `${grouped(cell.gpuMonths / 3)}/${grouped(cell.capacityMonths / 3)}  ${formatUSDShort(toCents(cell.cost))}`,
+        `${grouped(cell.gpuMonths / 3)}/${grouped(cell.capacityMonths / 3)}  ${formatUSDCompact(toCents(cell.cost), QUARTER_COST)}`,
       );
     }
-    line.push(formatUSDShort(toCents(totalCost)));
+    line.push(formatUSDCompact(toCents(totalCost), QUARTER_COST));
     return line;
   });
   return renderTable(

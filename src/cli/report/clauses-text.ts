@@ -1,15 +1,14 @@
 import type { ClausePrice, ClausePrices } from '../../core/decisions/clause-prices.js';
 import { termKey } from '../../core/decisions/clause-prices.js';
-import { grouped } from '../../core/format.js';
+import { csvLine, grouped } from '../../core/format.js';
 import type { Micros } from '../../core/money.js';
-import { formatCentsPlain, toCents } from '../../core/money.js';
+import { formatCentsPlain, formatUSDCompact, toCents } from '../../core/money.js';
 import { renderTable } from '../table.js';
-import { csvLine, usdCompact } from './units.js';
 
-const money = (micros: Micros) => usdCompact(toCents(micros));
+const money = (micros: Micros) => formatUSDCompact(toCents(micros));
 const signed = (micros: Micros) => {
   const cents = toCents(micros);
-  return cents === 0n ? '-' : `${cents > 0n ? '+' : ''}${usdCompact(cents)}`;
+  return cents === 0n ? '-' : `${cents > 0n ? '+' : ''}${formatUSDCompact(cents)}`;
 };
 const months = (n: number) => (n === 0 ? '-' : grouped(n));
 const interval = (p: ClausePrice) => `${money(p.interval.low)} – ${money(p.interval.high)}`;

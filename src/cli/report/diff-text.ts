@@ -1,10 +1,10 @@
 import type { PlanComparison } from '../../core/diff/compare-plans.js';
 import { grouped } from '../../core/format.js';
 import type { Micros } from '../../core/money.js';
-import { toCents } from '../../core/money.js';
+import { formatUSDCompact, toCents } from '../../core/money.js';
 import type { CommitmentStatus } from '../../core/planner/plan.js';
 import { renderTable } from '../table.js';
-import { percent, usd, usdCompact } from './units.js';
+import { percent, usd } from './units.js';
 
 /** The two sides of a comparison, as the user named them. */
 export interface DiffSides {
@@ -12,10 +12,10 @@ export interface DiffSides {
   readonly b: { readonly file: string; readonly plan: string };
 }
 
-const money = (micros: Micros) => usdCompact(toCents(micros));
+const money = (micros: Micros) => formatUSDCompact(toCents(micros));
 const change = (a: Micros, b: Micros) => {
   const delta = toCents(b) - toCents(a);
-  return delta === 0n ? '-' : `${delta > 0n ? '+' : ''}${usdCompact(delta)}`;
+  return delta === 0n ? '-' : `${delta > 0n ? '+' : ''}${formatUSDCompact(delta)}`;
 };
 const hours = (x: number) => grouped(x);
 const hoursChange = (a: number, b: number) =>

@@ -1,8 +1,8 @@
 import type { LedgerReport } from '../../core/ledger/report.js';
-import { formatUSD } from '../../core/money.js';
+import { formatUSD, formatUSDCompact } from '../../core/money.js';
 import { formatPeriod, formatRange } from '../../core/period.js';
 import { renderTable } from '../table.js';
-import { percent, usdCell, usdCompact } from './units.js';
+import { percent, usdCell } from './units.js';
 
 /** Where the plan behind a ledger came from, in words: "planned now: exact, optimal". */
 export type PlanSource = string;
@@ -47,18 +47,19 @@ export function capitalHeadline(report: LedgerReport): string[] {
   if (!capital) return [];
   const end = formatPeriod(report.horizon.to);
   const lines = [
-    `Called ${usdCompact(capital.called)} of ${usdCompact(capital.total)} total (${percent(ratio(capital.called, capital.total))}) by ${end}; committed ${usdCompact(capital.committed)}, of which ${usdCompact(capital.committed - capital.called)} not yet called.`,
+    `Called ${formatUSDCompact(capital.called)} of ${formatUSDCompact(capital.total)} total (${percent(ratio(capital.called, capital.total))}) by ${end}; committed ${formatUSDCompact(capital.committed)}, of which ${formatUSDCompact(capital.committed - capital.called)} not yet called.`,
   ];
   lines.push(
     capital.initialCalledBy === undefined
-      ? `The ${usdCompact(capital.initial)} initial commitment is not fully called by ${end}: ${usdCompact(capital.called)} (${percent(ratio(capital.called, capital.initial))}).`
-      : `The ${usdCompact(capital.initial)} initial commitment was fully called by ${formatPeriod(capital.initialCalledBy)}.`,
+      ? `The ${formatUSDCompact(capital.initial)} initial commitment is not fully called by ${end}: ${formatUSDCompact(capital.called)} (${percent(ratio(capital.called, capital.initial))}).`
+      : `The ${formatUSDCompact(capital.initial)} initial commitment was fully called by ${formatPeriod(capital.initialCalledBy)}.`,
   );
   const headroom = capital.total - capital.committed;
-  if (headroom > 0n) lines.push(`${usdCompact(headroom)} of the total is not committed by ${end}.`);
+  if (headroom > 0n)
+    lines.push(`${formatUSDCompact(headroom)} of the total is not committed by ${end}.`);
   if (capital.largestFundingGap > 0n) {
     lines.push(
-      `Capex outran committed capital: a funding gap of up to ${usdCompact(capital.largestFundingGap)}.`,
+      `Capex outran committed capital: a funding gap of up to ${formatUSDCompact(capital.largestFundingGap)}.`,
     );
   }
   return lines;
@@ -91,10 +92,10 @@ function capitalSection(report: LedgerReport, end: string): string[] {
       ],
       capital.rows.map((row) => [
         row.bucket,
-        usdCompact(row.committed),
+        formatUSDCompact(row.committed),
         usdCell(row.capexDue),
         usdCell(row.called),
-        usdCompact(row.calledToDate),
+        formatUSDCompact(row.calledToDate),
         percent(ratio(row.calledToDate, capital.total)),
         usdCell(row.fundingGap),
       ]),
@@ -109,7 +110,7 @@ function capitalSection(report: LedgerReport, end: string): string[] {
       capital.funders.map((f) => [
         f.party,
         `${f.equityPercent}%`,
-        usdCompact(f.called),
+        formatUSDCompact(f.called),
         percent(ratio(f.called, capital.called), 2),
       ]),
       ['left', 'right', 'right', 'right'],
@@ -133,7 +134,7 @@ function flowSection(report: LedgerReport): string[] {
           f.to,
           KIND_WORDS[f.kind] ?? f.kind,
           ...f.byBucket.map(usdCell),
-          usdCompact(f.total),
+          formatUSDCompact(f.total),
         ]),
         ['left', 'left', 'left', ...report.buckets.map(() => 'right' as const), 'right'],
         '  ',
@@ -143,7 +144,12 @@ function flowSection(report: LedgerReport): string[] {
     out.push(
       renderTable(
         ['FROM', 'TO', 'FOR', 'TOTAL'],
-        report.flows.map((f) => [f.from, f.to, KIND_WORDS[f.kind] ?? f.kind, usdCompact(f.total)]),
+        report.flows.map((f) => [
+          f.from,
+          f.to,
+          KIND_WORDS[f.kind] ?? f.kind,
+          formatUSDCompact(f.total),
+        ]),
         ['left', 'left', 'left', 'right'],
         '  ',
       ),
@@ -155,7 +161,13 @@ function flowSection(report: LedgerReport): string[] {
       for (const f of report.flows) {
         const amount = f.byBucket[index] ?? 0n;
         if (amount !== 0n) {
-          rows.push([bucket.label, f.from, f.to, KIND_WORDS[f.kind] ?? f.kind, usdCompact(amount)]);
+          rows.push([
+            bucket.label,
+            f.from,
+            f.to,
+            KIND_WORDS[f.kind] ?? f.kind,
+            formatUSDCompact(amount),
+          ]);
         }
       }
     });
@@ -178,7 +190,7 @@ function flowSection(report: LedgerReport): string[] {
           p.party,
           usdCell(p.received),
           usdCell(p.paid),
-          usdCompact(p.received - p.paid),
+          formatUSDCompact(p.received - p.paid),
         ]),
       ['left', 'right', 'right', 'right'],
       '  ',
@@ -193,7 +205,7 @@ function commitmentSection(report: LedgerReport): string[] {
   const out = ['Take-or-pay commitments (burn-down)'];
   for (const c of report.commitments) {
     out.push(
-      `  ${c.term} of ${c.contract}: at least ${usdCompact(c.minSpend)} on ${c.provider} over ${formatRange(c.range)}; spent ${usdCompact(c.spend)} (${percent(ratio(c.spend, c.minSpend))})`,
+      `  ${c.term} of ${c.contract}: at least ${formatUSDCompact(c.minSpend)} on ${c.provider} over ${formatRange(c.range)}; spent ${formatUSDCompact(c.spend)} (${percent(ratio(c.spend, c.minSpend))})`,
     );
     out.push(
       renderTable(
@@ -201,7 +213,7 @@ function commitmentSection(report: LedgerReport): string[] {
         c.rows.map((row) => [
           row.bucket,
           usdCell(row.spend),
-          usdCompact(row.spendToDate),
+          formatUSDCompact(row.spendToDate),
           percent(ratio(row.spendToDate, c.minSpend)),
           usdCell(row.remaining),
         ]),
@@ -224,7 +236,7 @@ function balanceSection(report: LedgerReport, end: string): string[] {
   out.push(
     renderTable(
       ['PARTY', 'ACCOUNT', 'KIND', 'BALANCE'],
-      report.balances.map((b) => [b.party, b.account, b.kind, usdCompact(b.balance)]),
+      report.balances.map((b) => [b.party, b.account, b.kind, formatUSDCompact(b.balance)]),
       ['left', 'left', 'left', 'right'],
       '  ',
     ),

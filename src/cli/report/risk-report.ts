@@ -1,35 +1,19 @@
-import { grouped } from '../../core/format.js';
+import { csvLine, grouped } from '../../core/format.js';
 import type { Micros } from '../../core/money.js';
-import { toCents } from '../../core/money.js';
+import { formatUSDCompact, toCents } from '../../core/money.js';
 import type { PlanOnDraws } from '../../core/risk/hedge.js';
 import type { PlanRisk } from '../../core/risk/risk.js';
+import type { HedgeReport, RiskSource } from '../../core/risk/risk-json.js';
 import { renderTable } from '../table.js';
-import { csvLine, percent, usd, usdCompact } from './units.js';
+import { percent, usd } from './units.js';
 
 /** What the risk report was run with, for its header. */
-export interface RiskRun {
-  readonly seed: number;
-  /** Where the plan came from: `planned now (exact)` or the plan file's path. */
-  readonly plan: string;
+export interface RiskRun extends RiskSource {
   /** Rows of the workload and building tables in the text report. */
   readonly top: number;
 }
 
-/** `--hedge N`: the candidate plans in sample, and the nominal and chosen plans held out. */
-export interface HedgeReport {
-  /** In-sample draws. */
-  readonly samples: number;
-  readonly inSampleSeed: number;
-  /** Plan as if each building slipped by this percentile of its in-sample draws (0: nominal). */
-  readonly candidates: readonly { readonly quantile: number; readonly inSample: PlanOnDraws }[];
-  /** The candidate with the lowest in-sample expected cost. */
-  readonly chosen: number;
-  /** On the held-out draws (the report's own). */
-  readonly nominal: PlanOnDraws;
-  readonly hedged: PlanOnDraws;
-}
-
-const money = (micros: Micros) => usdCompact(toCents(micros));
+const money = (micros: Micros) => formatUSDCompact(toCents(micros));
 const signed = (micros: Micros) => (micros > 0n ? `+${money(micros)}` : money(micros));
 const months = (gpuMonths: number) => grouped(Math.round(gpuMonths));
 
@@ -132,68 +116,6 @@ function hedgeText(hedge: HedgeReport, runs: number, seed: number): string[] {
       ? '  No hedge beat the nominal plan in sample: the nominal plan stands.'
       : `  The hedge ${gain >= 0n ? 'saves' : 'costs'} ${money(gain >= 0n ? gain : -gain)} in expectation on held-out draws, for ${signed(hedge.hedged.nominal - hedge.nominal.nominal)} if nothing slips.`,
   ];
-}
-
-/** The report as JSON: amounts in USD (cents exact), GPU-months as numbers. */
-export function riskToJson(risk: PlanRisk, run: Omit<RiskRun, 'top'>, hedge?: HedgeReport) {
-  const dollars = (micros: Micros) => usd(toCents(micros));
-  const onDraws = (r: PlanOnDraws) => ({
-    noSlipTotalUSD: dollars(r.nominal),
-    totalUSD: {
-      mean: dollars(r.total.mean),
-      p10: dollars(r.total.p10),
-      p50: dollars(r.total.p50),
-      p90: dollars(r.total.p90),
-    },
-    unmetGpuMonths: r.unmetGpuMonths,
-  });
-  return {
-    scenario: risk.scenario,
-    runs: risk.runs,
-    seed: run.seed,
-    correlation: risk.correlation,
-    plan: run.plan,
-    slippingBuildings: risk.slipping,
-    buildings: risk.buildings,
-    nominal: {
-      totalUSD: dollars(risk.nominal.total),
-      unmetGpuMonths: risk.nominal.unmetGpuMonths,
-    },
-    totalUSD: {
-      mean: dollars(risk.total.mean),
-      p10: dollars(risk.total.p10),
-      p50: dollars(risk.total.p50),
-      p90: dollars(risk.total.p90),
-    },
-    unmetGpuMonths: risk.unmetGpuMonths,
-    runsCostlier: risk.runsCostlier,
-    workloads: risk.workloads.map((w) => ({
-      workload: w.workload,
-      runsShort: w.runsShort,
-      shareOfRunsShort: w.runsShort / risk.runs,
-      meanGpuMonthsShort: w.meanGpuMonthsShort,
-    })),
-    byBuilding: risk.byBuilding.map((b) => ({
-      building: b.building,
-      runsSlipped: b.runsSlipped,
-      meanSlipMonths: b.meanSlipMonths,
-      expectedExtraCostUSD: dollars(b.expectedExtraCost),
-    })),
-    ...(hedge
-      ? {
-          hedge: {
-            samples: hedge.samples,
-            inSampleSeed: hedge.inSampleSeed,
-            candidates: hedge.candidates.map((c) => ({
-              slipPercentile: c.quantile,
-              inSample: onDraws(c.inSample),
-            })),
-            chosenSlipPercentile: hedge.chosen,
-            heldOut: { nominal: onDraws(hedge.nominal), hedged: onDraws(hedge.hedged) },
-          },
-        }
-      : {}),
-  };
 }
 
 /**

@@ -1,12 +1,9 @@
 import type { Cents } from '../../core/money.js';
 import { centsToNumber, formatUSDCompact } from '../../core/money.js';
 
-/** The one money formatter for people (core/money.ts), by its short name. */
-export const usdCompact = formatUSDCompact;
-
-/** `usdCompact`, but a dash for zero, so that tables show where nothing happened. */
+/** `formatUSDCompact`, but a dash for zero, so that tables show where nothing happened. */
 export function usdCell(cents: Cents): string {
-  return cents === 0n ? '-' : usdCompact(cents);
+  return cents === 0n ? '-' : formatUSDCompact(cents);
 }
 
 /** A fraction as a percentage: `0.6457` → `64.6%`. */
@@ -17,14 +14,4 @@ export function percent(fraction: number, digits = 1): string {
 /** Cents as a JSON number of USD (exact below 2^53 cents). */
 export function usd(cents: Cents): number {
   return centsToNumber(cents);
-}
-
-/** A CSV line, quoting cells that need it (RFC 4180). */
-export function csvLine(cells: readonly (string | number)[]): string {
-  return cells
-    .map((cell) => {
-      const text = String(cell);
-      return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-    })
-    .join(',');
 }

@@ -1,11 +1,16 @@
 import type { CostChange } from '../../core/planner/building-moves.js';
 import { perGpuHour } from '../../core/planner/capacity-value.js';
-import { formatPrice, grouped } from '../../core/format.js';
-import { formatCentsPlain, formatUSD, toCents } from '../../core/money.js';
+import { csvLine, grouped } from '../../core/format.js';
+import {
+  formatCentsPlain,
+  formatPrice,
+  formatUSD,
+  formatUSDCompact,
+  toCents,
+} from '../../core/money.js';
 import { formatPeriod } from '../../core/period.js';
 import type { ValueReport } from '../../core/planner/value-json.js';
 import { renderTable } from '../table.js';
-import { csvLine, usdCompact } from './units.js';
 
 const CAPACITY_HEADING =
   "Marginal value of one more GPU, per pool and month: the capacity row's dual in the LP with the plan's gang choices fixed (USD per GPU for the whole month; per GPU-hour beside it). A dual holds for a small change only.";
@@ -72,9 +77,9 @@ export function formatValueText(report: ValueReport, top: number): string {
  */
 function cell(change: CostChange | undefined, months?: number, asked?: number): string {
   if (!change) return '-';
-  const low = usdCompact(change.low);
-  const high = usdCompact(change.high);
-  const mid = usdCompact(change.change);
+  const low = formatUSDCompact(change.low);
+  const high = formatUSDCompact(change.high);
+  const mid = formatUSDCompact(change.change);
   const text = low === high ? mid : `${mid} [${low}, ${high}]`;
   return months !== undefined && asked !== undefined && months !== asked
     ? `${text} (${months} mo)`

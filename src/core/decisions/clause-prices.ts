@@ -4,10 +4,9 @@ import type { Micros } from '../money.js';
 import { centsToNumber, MICROS_PER_USD } from '../money.js';
 import { compareText } from '../order.js';
 import { intersect } from '../period.js';
-import type { Placement } from '../planner/evaluate.js';
 import { evaluatePlacements } from '../planner/evaluate.js';
 import { finishPlan } from '../planner/finish.js';
-import type { Objective, Plan } from '../planner/plan.js';
+import type { Objective, Placement, Plan } from '../planner/plan.js';
 import type { PlacementProblem } from '../planner/problem.js';
 
 /** The terms that shape placement, and so are priced by re-solving without them. */

@@ -47,6 +47,17 @@ function wholeMonths(x: number): number {
   return Math.max(0, Math.ceil(x - 1e-9));
 }
 
+/**
+ * The whole months a building is late for certain: the least slip its delay allows (a
+ * triangular minimum rounded up, as every slip is). 0 when it may come online on time.
+ */
+export function certainSlip(delay: DelayDistribution | undefined): number {
+  if (delay === undefined) return 0;
+  if (delay.type === 'triangular') return wholeMonths(delay.min);
+  const possible = delay.outcomes.filter((o) => o.probability > 0).map((o) => o.months);
+  return possible.length === 0 ? 0 : Math.min(...possible);
+}
+
 /** The mean slip of a distribution in months, before rounding (for reports). */
 export function meanSlip(delay: DelayDistribution): number {
   if (delay.type === 'discrete') {

@@ -171,6 +171,57 @@ describe('buildLedger', () => {
     ]);
   });
 
+  it('calls the capex tied to the online month of a building late for certain that much later', () => {
+    const capexOf = (books: ReturnType<typeof buildLedger>) =>
+      books.transactions.filter((t) => t.kind === 'capex').map((t) => [t.id, t.flows[0]?.amount]);
+    const onTime = buildLedger(SCENARIO, MONEY);
+    // At least 2 months late (2 or 3): the online-tied third moves from 2026-06 to 2026-08;
+    // construction start and the shell milestone stay.
+    const late = buildLedger(
+      parseValid(
+        FINANCE.replace('{ months: 3, probability: 0.25 }', '{ months: 3, probability: 0.25 }')
+          .replace('{ months: 0, probability: 0.75 }', '{ months: 2, probability: 0.75 }')
+          .replace(
+            '      - { id: to-msft,',
+            '      - { id: commit, type: commitment, provider: azure, minSpendUSD: 10000, window: { from: 2026-01, to: 2026-12 } }\n      - { id: to-msft,',
+          ),
+      ),
+      MONEY,
+    );
+    expect(capexOf(onTime)).toEqual([
+      ['2026-01/capex/b1', 33_330_000n],
+      ['2026-04/capex/b1', 33_330_000n],
+      ['2026-06/capex/b1', 33_340_001n],
+    ]);
+    expect(capexOf(late)).toEqual([
+      ['2026-01/capex/b1', 33_330_000n],
+      ['2026-04/capex/b1', 33_330_000n],
+      ['2026-08/capex/b1', 33_340_001n],
+    ]);
+    expect(late.notes).toContain(
+      'building b1 is late for certain (its delay allows no less than 2 months): online from 2026-09, and the capex tied to its online month is called 2 months later',
+    );
+    expect(onTime.notes.some((note) => note.includes('late for certain'))).toBe(false);
+  });
+
+  it('spreads the capex of a building without a schedule to its certain online month', () => {
+    const unscheduled = FINANCE.replace(/ *capexSchedule:\n( *- \{ milestone.*\n){3}/, '').replace(
+      '{ months: 0, probability: 0.75 }',
+      '{ months: 1, probability: 0.75 }',
+    );
+    const books = buildLedger(parseValid(unscheduled), {
+      scenario: 'finance-test',
+      compute: [],
+      shortfalls: [],
+    });
+    const capex = books.transactions.filter((t) => t.kind === 'capex');
+    // 2026-01 to 2026-07 (online 2026-07 plus one month, less one): seven equal parts.
+    expect(capex.map((t) => t.id)).toEqual(
+      ['01', '02', '03', '04', '05', '06', '07'].map((m) => `2026-${m}/capex/b1`),
+    );
+    expect(capex.reduce((sum, t) => sum + (t.flows[0]?.amount ?? 0n), 0n)).toBe(100_000_001n);
+  });
+
   it('gives the same books for the same input', () => {
     expect(buildLedger(SCENARIO, MONEY)).toEqual(ledger);
   });

@@ -6,6 +6,7 @@ import type { Period, PeriodRange } from '../period.js';
 import { contains, formatPeriod, formatRange, intersect, periodsOf } from '../period.js';
 import type { CapexDue, CapitalSchedule } from './capital.js';
 import { capexInstalments, capitalSchedule, clipCapex } from './capital.js';
+import { certainSlip } from '../forecast/delay.js';
 import type { Posting, Transaction } from './journal.js';
 import { payment, sortTransactions, transaction } from './journal.js';
 import type { LedgerParty, PartyDirectory } from './parties.js';
@@ -262,6 +263,14 @@ function capex(
     scenario.buildings.map((b) => [b.id, directory.partyOf(siteProvider.get(b.site) ?? '')]),
   );
   const ownerOf = (building: string) => owners.get(building) ?? directory.external;
+  for (const building of scenario.buildings) {
+    const slip = certainSlip(building.delay);
+    if (slip > 0 && building.capex !== undefined) {
+      notes.push(
+        `building ${building.id} is late for certain (its delay allows no less than ${slip} month${slip === 1 ? '' : 's'}): online from ${formatPeriod((building.online + slip) as Period)}, and the capex tied to its online month is called ${slip} month${slip === 1 ? '' : 's'} later`,
+      );
+    }
+  }
   const clipped = clipCapex(scenario.buildings.flatMap(capexInstalments), scenario.horizon);
   if (clipped.before > 0n) {
     notes.push(

@@ -2,6 +2,7 @@ import type { Building, Programme } from '../model.js';
 import type { Cents } from '../money.js';
 import type { Period, PeriodRange } from '../period.js';
 import { periodsOf } from '../period.js';
+import { certainSlip } from '../forecast/delay.js';
 import { percentUnits, splitCents, wholeCents } from './split.js';
 
 /** One part of a building's capex, due in one month. */
@@ -16,22 +17,29 @@ export interface CapexDue {
  * monthly parts from `constructionStart` to the month before `online`, or all of it in the
  * `online` month when construction has no start or starts that month. The parts add up to the
  * capex exactly. A building without capex has none.
+ *
+ * A building that is late for certain (its `delay` allows no slip below N months) comes online
+ * N months late, and what is tied to its online month moves with it: the instalments of its
+ * schedule set against `online`, or the equal monthly parts, which run N months longer.
+ * Construction start, fixed months and the building's own milestones stay where they are.
  */
 export function capexInstalments(building: Building): CapexDue[] {
   if (building.capex === undefined) return [];
   const capex = wholeCents(building.capex);
+  const slip = certainSlip(building.delay);
+  const online = (building.online + slip) as Period;
   if (building.capexSchedule) {
     return building.capexSchedule.map((i) => ({
       building: building.id,
-      period: i.period,
+      period: (i.milestone === 'online' ? i.period + slip : i.period) as Period,
       amount: wholeCents(i.amount),
     }));
   }
   const start = building.constructionStart;
-  if (start === undefined || start >= building.online) {
-    return [{ building: building.id, period: building.online, amount: capex }];
+  if (start === undefined || start >= online) {
+    return [{ building: building.id, period: online, amount: capex }];
   }
-  const months = periodsOf({ from: start, to: (building.online - 1) as Period });
+  const months = periodsOf({ from: start, to: (online - 1) as Period });
   const parts = splitCents(
     capex,
     months.map(() => 1n),

@@ -2,17 +2,9 @@ import { compareText } from '../order.js';
 import type { Micros } from '../money.js';
 import type { Period } from '../period.js';
 import { contains, hoursIn } from '../period.js';
-import type { Assignment, CommitmentStatus, Objective, ProviderPeriod } from './plan.js';
+import type { Assignment, CommitmentStatus, Objective, Placement, ProviderPeriod } from './plan.js';
 import type { PlacementProblem } from './problem.js';
 import { costOf } from './problem.js';
-
-/** Placements by index, as a planner produces them. */
-export interface Placement {
-  readonly workload: number;
-  readonly pool: number;
-  readonly period: Period;
-  readonly gpus: number;
-}
 
 export interface Shortage {
   readonly workload: number;

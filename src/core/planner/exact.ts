@@ -1,9 +1,8 @@
 import { microsToFloat } from '../money.js';
 import type { Period } from '../period.js';
 import { hoursIn, periodsOf } from '../period.js';
-import type { Placement } from './evaluate.js';
 import { finishPlan } from './finish.js';
-import type { Plan } from './plan.js';
+import type { Placement, Plan } from './plan.js';
 import type { PlacementProblem } from './problem.js';
 import { placementOf } from './problem.js';
 import type { LinearModel, LinearSolver } from './solver.js';

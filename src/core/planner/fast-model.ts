@@ -1,7 +1,7 @@
 import { microsToFloat } from '../money.js';
 import type { Period } from '../period.js';
 import { hoursIn } from '../period.js';
-import type { Placement } from './evaluate.js';
+import type { Placement } from './plan.js';
 import type { PlacementProblem } from './problem.js';
 import { placementOf } from './problem.js';
 

@@ -1,4 +1,4 @@
-import type { Placement } from './evaluate.js';
+import type { Placement } from './plan.js';
 import { lagrangian, pricesFromDemands } from './fast-bound.js';
 import type { Prepared } from './fast-model.js';
 import {

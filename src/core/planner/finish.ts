@@ -1,8 +1,7 @@
 import type { Cents } from '../money.js';
 import { toCents } from '../money.js';
-import type { Placement } from './evaluate.js';
 import { evaluatePlacements } from './evaluate.js';
-import type { BoundSource, Plan, SolveStatus } from './plan.js';
+import type { BoundSource, Placement, Plan, SolveStatus } from './plan.js';
 import type { PlacementProblem } from './problem.js';
 import { explainShortages } from './reasons.js';
 import { verifyPlan } from './verify.js';

@@ -1,6 +1,17 @@
 import type { Cents, Micros } from '../money.js';
 import type { Period } from '../period.js';
 
+/**
+ * Placements by index into the problem's workloads and pools, as a planner produces them
+ * (`Assignment` is the same by name, for the plan document).
+ */
+export interface Placement {
+  readonly workload: number;
+  readonly pool: number;
+  readonly period: Period;
+  readonly gpus: number;
+}
+
 /** GPUs of one workload on one pool in one period; never 0. */
 export interface Assignment {
   readonly workload: string;

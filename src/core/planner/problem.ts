@@ -1,5 +1,5 @@
 import type { Rules } from '../contracts.js';
-import type { Placement } from './evaluate.js';
+import type { Placement } from './plan.js';
 import { compileRules } from '../contracts.js';
 import type { CommitmentTerm, Contract, Pool, Scenario, Workload } from '../model.js';
 import type { Micros } from '../money.js';

@@ -1,14 +1,14 @@
 import type { TermDenial } from '../contracts.js';
 import { listWords } from '../contracts.js';
 import type { Pool, Workload } from '../model.js';
-import { formatPrice, grouped } from '../format.js';
+import { grouped } from '../format.js';
 import type { Micros } from '../money.js';
-import { formatUSD, toCents } from '../money.js';
+import { formatPrice, formatUSD, toCents } from '../money.js';
 import { compareText } from '../order.js';
 import type { Period } from '../period.js';
 import { contains, formatPeriod, formatRange, hoursIn, intersect, periodsOf } from '../period.js';
-import type { Placement, Shortage } from './evaluate.js';
-import type { UnmetRow } from './plan.js';
+import type { Shortage } from './evaluate.js';
+import type { Placement, UnmetRow } from './plan.js';
 import type { GangOption, PlacementProblem } from './problem.js';
 import { costOf } from './problem.js';
 

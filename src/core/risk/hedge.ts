@@ -4,7 +4,7 @@ import { slipSampler } from '../forecast/slips.js';
 import type { Scenario } from '../model.js';
 import type { Micros } from '../money.js';
 import type { Period } from '../period.js';
-import type { Placement } from '../planner/evaluate.js';
+import type { Placement } from '../planner/plan.js';
 import type { PlacementProblem } from '../planner/problem.js';
 import type { Random } from '../random.js';
 import type { CostPercentiles } from './risk.js';

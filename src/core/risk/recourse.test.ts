@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dedent, month, parseValid } from '../../test-support/unit-scenarios.js';
-import type { Placement } from '../planner/evaluate.js';
+import type { Placement } from '../planner/plan.js';
 import { buildProblem } from '../planner/problem.js';
 import { seededRandom } from '../random.js';
 import { recourseEvaluator } from './recourse.js';

@@ -1,9 +1,8 @@
 import type { Micros } from '../money.js';
 import type { Period } from '../period.js';
 import { hoursIn } from '../period.js';
-import type { Placement } from '../planner/evaluate.js';
 import { evaluatePlacements } from '../planner/evaluate.js';
-import type { Objective } from '../planner/plan.js';
+import type { Objective, Placement } from '../planner/plan.js';
 import type { PlacementProblem } from '../planner/problem.js';
 
 /** What one slip draw does to a plan, after recourse. */

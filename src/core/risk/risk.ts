@@ -4,7 +4,7 @@ import { percentilesByColumn } from '../forecast/percentile.js';
 import type { Micros } from '../money.js';
 import { compareText } from '../order.js';
 import type { Random } from '../random.js';
-import type { Placement } from '../planner/evaluate.js';
+import type { Placement } from '../planner/plan.js';
 import type { PlacementProblem } from '../planner/problem.js';
 import { recourseEvaluator } from './recourse.js';
 

@@ -1,24 +1,34 @@
+import type { JobQueue } from '../jobs.js';
+import { createInProcessJobQueue } from '../jobs.js';
 import type { Route } from '../route.js';
 import { adminRoutes } from './admin.js';
 import { entityRoutes } from './entities.js';
 import { exportRoutes } from './exports.js';
 import { fleetRoutes } from './fleet.js';
 import { planClauseRoutes } from './plan-clauses.js';
+import { planRiskRoutes } from './plan-risk.js';
 import { planValueRoutes } from './plan-value.js';
 import { planRoutes } from './plans.js';
 import { procurementRoutes } from './procurement.js';
 import { scenarioRoutes } from './scenario.js';
 import { termRoutes } from './terms.js';
+import { whatIfRoutes } from './what-if.js';
 
-/** Every API route, in the order the OpenAPI document lists them. */
-export function allRoutes(): Route[] {
+/**
+ * Every API route, in the order the OpenAPI document lists them. `jobs` is where the routes of
+ * long computations (clause prices, values) send their work; the default, a queue of this
+ * process with no workers, serves callers that only read the table.
+ */
+export function allRoutes(jobs: JobQueue = createInProcessJobQueue()): Route[] {
   return [
     ...scenarioRoutes(),
     ...termRoutes(),
     ...entityRoutes(),
     ...planRoutes(),
-    ...planClauseRoutes(),
-    ...planValueRoutes(),
+    ...planClauseRoutes(jobs),
+    ...planValueRoutes(jobs),
+    ...whatIfRoutes(),
+    ...planRiskRoutes(jobs),
     ...exportRoutes(),
     ...procurementRoutes(),
     ...fleetRoutes(),

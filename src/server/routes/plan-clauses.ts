@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import type { ClausePricesJson } from '../../core/decisions/clause-prices-json.js';
-import { clausePricesToJson } from '../../core/decisions/clause-prices-json.js';
 import { PLACEMENT_TERM_TYPES } from '../../core/decisions/clause-prices.js';
 import { TERM_TYPES } from '../../core/model.js';
-import type { PlanPool } from '../../solver/plan-pool.js';
-import { createPlanPool } from '../../solver/plan-pool.js';
-import { priceScenarioClauses } from '../../solver/price-clauses.js';
 import type { Described } from '../described.js';
+import type { JobQueue } from '../jobs.js';
+import { clausePricesByJobs } from '../plan-jobs.js';
 import { planResults } from '../plan-results.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
@@ -83,14 +81,14 @@ export const planClausesResponse = z.object({
 
 /**
  * `GET /v1/plans/{id}/clauses`: the price of each term of the plan's scenario. The re-solves
- * take seconds to minutes, so they run in the background on worker threads, not in the
- * request (whose transaction would hold the store): the first request starts them and answers
- * 202 with Retry-After, later ones 202 until the prices are ready, then 200. A stored plan
- * never changes, so its prices are kept (the newest few plans).
+ * take seconds to minutes, so they are jobs on `jobs` (each re-solve one job, taken by any
+ * server process on the database), not work in the request (whose transaction would hold the
+ * store): the first request submits them and answers 202 with Retry-After, later ones 202
+ * until all are done, then 200 with the prices made from them. A stored plan never changes, so
+ * its prices are kept (the newest few plans).
  */
-export function planClauseRoutes(): Route[] {
+export function planClauseRoutes(jobs: JobQueue): Route[] {
   const prices = planResults<ClausePricesJson>();
-  let pool: PlanPool | undefined;
   return [
     route({
       method: 'GET',
@@ -98,7 +96,7 @@ export function planClauseRoutes(): Route[] {
       tag: 'plans',
       summary:
         'What each contract term that shapes placement costs in a stored plan’s scenario, alone and in pairs',
-      description: `Each exclusivity, use-restriction and commitment term is removed, and for each rofr term its pending pools are cleared, and the scenario re-solved (every pair too, unless \`pairs=none\`); the price is the base plan's cost less the relaxed plan's, with an interval from both plans' proven bounds, the workloads and GPU-months that move and the money by provider. The re-solves run in the background on worker threads, ${SOLVE_TIME_LIMIT_SECONDS} s each at most: until they are done the answer is 202 \`{ plan, status: "computing" }\` with Retry-After; then 200 with the prices, kept per plan. Revenue shares and notes are priced in the ledger.`,
+      description: `Each exclusivity, use-restriction and commitment term is removed, and for each rofr term its pending pools are cleared, and the scenario re-solved (every pair too, unless \`pairs=none\`); the price is the base plan's cost less the relaxed plan's, with an interval from both plans' proven bounds, the workloads and GPU-months that move and the money by provider. Each re-solve is a job that any server process on the store's database may take (on PGlite, this process), ${SOLVE_TIME_LIMIT_SECONDS} s each at most; a job of a process that dies is retried by another. Until all are done the answer is 202 \`{ plan, status: "computing" }\` with Retry-After; then 200 with the prices, kept per plan. Revenue shares and notes are priced in the ledger.`,
       roles: ['admin', 'planner', 'viewer'],
       params: z.object({ id: numericId }).strict(),
       query: z
@@ -112,14 +110,16 @@ export function planClauseRoutes(): Route[] {
       response: planClausesResponse,
       handler: async ({ tx, params, query }) => {
         const pairs = (query.pairs ?? 'all') === 'all';
-        const result = await prices.get(tx, params.id, pairs ? 'pairs' : 'singles', (scenario) => {
-          pool ??= createPlanPool();
-          return priceScenarioClauses(scenario, pool, {
-            planner: 'auto',
-            timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
-            pairs,
-          }).then(clausePricesToJson);
-        });
+        const result = await prices.get(
+          tx,
+          params.id,
+          pairs ? 'pairs' : 'singles',
+          (scenario, plan) =>
+            clausePricesByJobs(jobs, scenario, plan, {
+              pairs,
+              timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
+            }),
+        );
         if ('computing' in result) return result.computing;
         const body: Described<typeof planClausesResponse> = { plan: result.plan, ...result.body };
         return { body };

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import type { ValueJson } from '../../core/planner/value-json.js';
-import type { ValuePool } from '../../solver/value-task.js';
-import { createValuePool } from '../../solver/value-task.js';
 import type { Described } from '../described.js';
+import type { JobQueue } from '../jobs.js';
+import { planValueByJob } from '../plan-jobs.js';
 import { planResults } from '../plan-results.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
@@ -67,14 +67,13 @@ export const planValueResponse = z.object({
 
 /**
  * `GET /v1/plans/{id}/value`: what capacity is worth in a stored plan's scenario, as `stargate
- * value` computes it. The base plan and the building moves take seconds to minutes, so they run
- * in the background, on a worker thread of their own: the
- * first request starts them and answers 202 with Retry-After, later ones 202 until the values
- * are ready, then 200. A stored plan never changes, so its values are kept (the newest few).
+ * value` computes it. The base plan and the building moves take seconds to minutes, so they are
+ * one job on `jobs`, run on a worker thread of whichever server process takes it: the first
+ * request submits it and answers 202 with Retry-After, later ones 202 until the values are
+ * ready, then 200. A stored plan never changes, so its values are kept (the newest few).
  */
-export function planValueRoutes(): Route[] {
+export function planValueRoutes(jobs: JobQueue): Route[] {
   const values = planResults<ValueJson>();
-  let pool: ValuePool | undefined;
   return [
     route({
       method: 'GET',
@@ -82,20 +81,15 @@ export function planValueRoutes(): Route[] {
       tag: 'plans',
       summary:
         'What capacity is worth in a stored plan’s scenario: one more GPU per pool and month, each building a month earlier or later',
-      description: `Per pool and month, the marginal value of one more GPU: the capacity row's dual in the LP with the plan's gang choices fixed, in USD per GPU for the month (and per GPU-hour). Per building, what coming online a month earlier saves and a month or a quarter late costs, each re-planned (${SOLVE_TIME_LIMIT_SECONDS} s each at most), with an interval from both plans' proven bounds. Computed in the background: until done the answer is 202 \`{ plan, status: "computing" }\` with Retry-After; then 200, kept per plan.`,
+      description: `Per pool and month, the marginal value of one more GPU: the capacity row's dual in the LP with the plan's gang choices fixed, in USD per GPU for the month (and per GPU-hour). Per building, what coming online a month earlier saves and a month or a quarter late costs, each re-planned (${SOLVE_TIME_LIMIT_SECONDS} s each at most), with an interval from both plans' proven bounds. Computed in the background as one job that any server process on the store's database may take (on PGlite, this process): until done the answer is 202 \`{ plan, status: "computing" }\` with Retry-After; then 200, kept per plan.`,
       roles: ['admin', 'planner', 'viewer', 'funder'],
       params: z.object({ id: numericId }).strict(),
       query: z.object({}).strict(),
       response: planValueResponse,
       handler: async ({ tx, params }) => {
-        const result = await values.get(tx, params.id, 'value', (scenario) => {
-          pool ??= createValuePool();
-          return pool.run({
-            scenario,
-            planner: 'auto',
-            timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS,
-          });
-        });
+        const result = await values.get(tx, params.id, 'value', (_scenario, plan) =>
+          planValueByJob(jobs, plan, { timeLimitSeconds: SOLVE_TIME_LIMIT_SECONDS }),
+        );
         if ('computing' in result) return result.computing;
         const { plan: base, ...rest } = result.body;
         const body: Described<typeof planValueResponse> = { plan: result.plan, base, ...rest };

@@ -114,7 +114,7 @@ export function procurementRoutes(): Route[] {
       method: 'GET',
       path: '/v1/requests/{id}',
       tag: 'procurement',
-      summary: 'One request with its offers, quotes, award and whole history',
+      summary: 'One request with its offers, quotes, awards (oldest first) and whole history',
       roles: ['admin', 'planner', 'viewer'],
       params: numericIdParams,
       sweepsDeadlines: true,
@@ -241,7 +241,7 @@ export function procurementRoutes(): Route[] {
       path: '/v1/awards',
       tag: 'procurement',
       summary:
-        'Award a request to a quote: a new pool, rofr cleared. 409 before clearing, naming the term',
+        'Award a request to a quote: a new pool, rofr cleared; GPUs the quote leaves stay open. 409 before clearing, naming the term',
       roles: ['admin', 'planner'],
       body: z.object({ quote: numericId }).strict(),
       successStatus: 201,
@@ -328,7 +328,11 @@ async function requestDetail(tx: Parameters<typeof getRequestRow>[0], id: number
     .from(t.quotes)
     .where(eq(t.quotes.requestId, id))
     .orderBy(asc(t.quotes.id));
-  const [award] = await tx.select().from(t.awards).where(eq(t.awards.requestId, id));
+  const awards = await tx
+    .select()
+    .from(t.awards)
+    .where(eq(t.awards.requestId, id))
+    .orderBy(asc(t.awards.id));
   const history = await listEvents(tx, {
     entityType: 'request',
     entityId: String(id),
@@ -338,7 +342,7 @@ async function requestDetail(tx: Parameters<typeof getRequestRow>[0], id: number
     ...requestView(row),
     offers: offers.map(offerView),
     quotes: quotes.map(quoteView),
-    ...(award ? { award: awardView(award) } : {}),
+    awards: awards.map(awardView),
     history: history.map((event) => ({
       at: event.at,
       actor: event.actor,

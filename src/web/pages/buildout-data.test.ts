@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { LateDelivery } from '../api-types';
+import type { LateDelivery, PlanRiskJson, PlanSummary, PlanValue } from '../api-types';
 import type { BuildingDoc, PoolDoc, SiteDoc } from './buildout-data';
 import {
   buildingGpus,
@@ -10,7 +10,12 @@ import {
   delayRange,
   delayText,
   deliveredByPool,
+  latestPlanId,
   monthOfDate,
+  moveText,
+  scheduleWorthRows,
+  slipCostText,
+  slipText,
 } from './buildout-data';
 
 const building = (over: Partial<BuildingDoc> & { id: string }): BuildingDoc => ({
@@ -307,5 +312,152 @@ describe('buildoutHorizon', () => {
       to: '2027-12',
     });
     expect(buildoutHorizon([], '2026-06')).toEqual({ from: '2026-01', to: '2026-12' });
+  });
+});
+
+describe('latestPlanId', () => {
+  const summary = (id: number): PlanSummary => ({
+    id,
+    createdAt: '2026-01-10T00:00:00.000Z',
+    createdBy: 'planner/1',
+    solver: 'exact',
+    status: 'optimal',
+    totalUSD: 1,
+    gap: 0,
+  });
+  it('takes the newest of the list, or the plan the books are of for a role without it', () => {
+    expect(latestPlanId([summary(7), summary(3)], undefined)).toBe(7);
+    expect(latestPlanId([], undefined)).toBeNull();
+    expect(latestPlanId(undefined, { plan: { source: 'stored', plan: '12' } })).toBe(12);
+    expect(latestPlanId(undefined, { plan: { source: 'file', plan: 'plan.json' } })).toBe(
+      undefined,
+    );
+    expect(latestPlanId(undefined, undefined)).toBeUndefined();
+  });
+});
+
+describe('scheduleWorthRows', () => {
+  const move = (usd: number, lowUSD = usd, highUSD = usd) => ({
+    online: '2026-05',
+    usd,
+    lowUSD,
+    highUSD,
+  });
+  const VALUE: PlanValue = {
+    plan: 4,
+    scenario: 's',
+    units: { capacity: '', buildings: '' },
+    base: { method: 'exact', status: 'optimal', totalUSD: 100, lowerBoundUSD: 100 },
+    capacity: [],
+    buildings: [
+      {
+        building: 'b2',
+        site: 'abilene',
+        gpus: 100,
+        online: '2026-06',
+        monthEarlier: move(5_000, 4_000, 6_000),
+        monthLate: move(1_000),
+        quarterLate: move(9_000),
+      },
+      {
+        building: 'b1',
+        site: 'abilene',
+        gpus: 100,
+        online: '2026-01',
+        monthEarlier: null,
+        monthLate: move(2_000),
+        quarterLate: null,
+      },
+      {
+        building: 'gone',
+        site: 'milam',
+        gpus: 10,
+        online: '2027-01',
+        monthEarlier: move(100),
+        monthLate: null,
+        quarterLate: null,
+      },
+    ],
+    replans: 'in sequence',
+  };
+  const RISK: PlanRiskJson = {
+    plan: 4,
+    scenario: 's',
+    runs: 200,
+    seed: 1,
+    correlation: 0.5,
+    slippingBuildings: 2,
+    buildings: 3,
+    nominal: { totalUSD: 100, unmetGpuMonths: 0 },
+    totalUSD: { mean: 110, p10: 100, p50: 105, p90: 130 },
+    unmetGpuMonths: { p10: 0, p50: 0, p90: 5, mean: 1 },
+    runsCostlier: 90,
+    workloads: [],
+    byBuilding: [
+      { building: 'b3', runsSlipped: 150, meanSlipMonths: 2.25, expectedExtraCostUSD: 70_000 },
+      { building: 'b2', runsSlipped: 50, meanSlipMonths: 0.5, expectedExtraCostUSD: 0 },
+    ],
+  };
+  const PAGE = [
+    { id: 'b1', online: '2026-01' },
+    { id: 'b2', online: '2026-06' },
+    { id: 'b3', online: '2026-09' },
+  ];
+
+  it('lists the page’s buildings in their order while nothing is in', () => {
+    expect(scheduleWorthRows(PAGE, undefined, undefined)).toEqual([
+      { building: 'b1', online: '2026-01' },
+      { building: 'b2', online: '2026-06' },
+      { building: 'b3', online: '2026-09' },
+    ]);
+  });
+
+  it('puts the costliest slip first when only the risk is in; a building it omits never slips', () => {
+    const rows = scheduleWorthRows(PAGE, undefined, RISK);
+    expect(rows.map((r) => [r.building, r.slip])).toEqual([
+      ['b3', { share: 0.75, meanMonths: 2.25, expectedCostUSD: 70_000 }],
+      ['b2', { share: 0.25, meanMonths: 0.5, expectedCostUSD: 0 }],
+      ['b1', null],
+    ]);
+    expect(rows[0]?.monthEarlier).toBeUndefined();
+  });
+
+  it('puts the most a month earlier saves first once the values are in, with the plan’s own buildings', () => {
+    const rows = scheduleWorthRows(PAGE, VALUE, RISK);
+    expect(rows.map((r) => r.building)).toEqual(['b2', 'gone', 'b3', 'b1']);
+    expect(rows[0]).toEqual({
+      building: 'b2',
+      online: '2026-06',
+      monthEarlier: { usd: 5_000, lowUSD: 4_000, highUSD: 6_000 },
+      quarterLate: { usd: 9_000, lowUSD: 9_000, highUSD: 9_000 },
+      slip: { share: 0.25, meanMonths: 0.5, expectedCostUSD: 0 },
+    });
+    // Not on the page (since deleted), but in the plan's scenario: its date comes from /value.
+    expect(rows[1]).toMatchObject({ building: 'gone', online: '2027-01', slip: null });
+    // In the page but not in /value's answer: nothing to say yet.
+    expect(rows[2]?.monthEarlier).toBeUndefined();
+    // The horizon leaves no room to move b1 earlier.
+    expect(rows[3]).toMatchObject({ building: 'b1', monthEarlier: null, quarterLate: null });
+  });
+});
+
+describe('schedule worth in words', () => {
+  it('gives an amount and its interval, the interval only where the bounds differ', () => {
+    expect(moveText({ usd: 201_600, lowUSD: 198_000, highUSD: 205_100 })).toEqual({
+      amount: '$201.6K',
+      interval: '$198.0K – $205.1K',
+    });
+    expect(moveText({ usd: 799_400_000, lowUSD: 799_400_000, highUSD: 799_400_000 })).toEqual({
+      amount: '$799.4M',
+    });
+    expect(moveText({ usd: 360_100_000, lowUSD: 360_099_990, highUSD: 360_100_004 })).toEqual({
+      amount: '$360.1M',
+    });
+  });
+  it('says how often a building slips and what it costs, signed', () => {
+    const slip = { share: 0.531, meanMonths: 1.24, expectedCostUSD: 799_400_000 };
+    expect(slipText(slip)).toBe('53% of runs, 1.2 mo on average');
+    expect(slipCostText(slip)).toBe('+$799.4M');
+    expect(slipCostText({ ...slip, expectedCostUSD: 0 })).toBe('$0.00');
   });
 });

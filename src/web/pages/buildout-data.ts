@@ -1,11 +1,17 @@
 import type { BuildingState } from '../../charts/buildout.js';
 import type { Period } from '../../core/period.js';
 import { formatPeriod, parsePeriod, periodOf } from '../../core/period.js';
+import { formatUSDNumber as money } from '../../core/money.js';
 import type {
   AwardView,
+  BuildingValueJson,
   DeliveryView,
   LateDelivery,
+  LedgerReportJson,
   OfferWithRequest,
+  PlanRiskJson,
+  PlanSummary,
+  PlanValue,
   ScenarioDocument,
 } from '../api-types';
 
@@ -260,4 +266,131 @@ export function countStates(rows: readonly BuildoutRow[]): Record<BuildState, nu
   const counts: Record<BuildState, number> = { planned: 0, online: 0, late: 0, delivered: 0 };
   for (const row of rows) counts[row.state] += 1;
   return counts;
+}
+
+/**
+ * The plan the schedule's worth is read for: the newest stored plan. A role that lists plans
+ * takes the list's first; a funder, who does not, takes the plan its books are of (the ledger
+ * reads the newest). Undefined while unknown; null when there is none.
+ */
+export function latestPlanId(
+  plans: readonly PlanSummary[] | undefined,
+  ledger: Pick<LedgerReportJson, 'plan'> | undefined,
+): number | null | undefined {
+  if (plans) return plans[0]?.id ?? null;
+  const id = ledger ? Number(ledger.plan['plan']) : NaN;
+  return Number.isInteger(id) && id > 0 ? id : undefined;
+}
+
+/** A building moved in the plan: what it saves (a month earlier) or costs (late), in USD. */
+export interface MoveWorth {
+  readonly usd: number;
+  /** Where the true amount lies, from both plans' proven bounds. */
+  readonly lowUSD: number;
+  readonly highUSD: number;
+}
+
+/** A building's slip in the plan, over the risk report's draws. */
+export interface SlipWorth {
+  /** Share of runs in which it slipped at least a month. */
+  readonly share: number;
+  readonly meanMonths: number;
+  /** The plan's expected extra cost had this building alone slipped, after recourse. */
+  readonly expectedCostUSD: number;
+}
+
+/**
+ * One building's schedule in money. Each field is undefined while its answer is not in (or
+ * does not name the building); null where the answer says there is nothing: no room in the
+ * horizon for the move, no delay distribution to slip by.
+ */
+export interface ScheduleWorthRow {
+  readonly building: string;
+  readonly online?: string;
+  readonly monthEarlier?: MoveWorth | null;
+  readonly quarterLate?: MoveWorth | null;
+  readonly slip?: SlipWorth | null;
+}
+
+const moveWorth = (move: BuildingValueJson['monthEarlier']): MoveWorth | null =>
+  move === null ? null : { usd: move.usd, lowUSD: move.lowUSD, highUSD: move.highUSD };
+
+/**
+ * Every building with what a month earlier saves and a quarter late costs (`/value`) and what
+ * its slip costs (`/risk`), from whichever answers are in. The buildings are the page's, and
+ * any the plan's scenario has besides. Most a month earlier saves first, then costliest slip,
+ * then by id, so the order is the same whichever answer comes first.
+ */
+export function scheduleWorthRows(
+  buildings: readonly { readonly id: string; readonly online: string }[],
+  value: PlanValue | undefined,
+  risk: PlanRiskJson | undefined,
+): ScheduleWorthRow[] {
+  const values = new Map((value?.buildings ?? []).map((b) => [b.building, b]));
+  const slips = new Map((risk?.byBuilding ?? []).map((b) => [b.building, b]));
+  const online = new Map(buildings.map((b) => [b.id, b.online]));
+  for (const b of value?.buildings ?? [])
+    if (!online.has(b.building)) online.set(b.building, b.online);
+  for (const b of risk?.byBuilding ?? []) if (!online.has(b.building)) online.set(b.building, '');
+  const rows = [...online].map(([building, month]): ScheduleWorthRow => {
+    const valued = values.get(building);
+    const slip = slips.get(building);
+    return {
+      building,
+      ...(month === '' ? {} : { online: month }),
+      ...(valued === undefined
+        ? {}
+        : {
+            monthEarlier: moveWorth(valued.monthEarlier),
+            quarterLate: moveWorth(valued.quarterLate),
+          }),
+      // A building the risk report leaves out has no delay distribution: it never slips.
+      ...(risk === undefined
+        ? {}
+        : {
+            slip: slip
+              ? {
+                  share: slip.runsSlipped / risk.runs,
+                  meanMonths: slip.meanSlipMonths,
+                  expectedCostUSD: slip.expectedExtraCostUSD,
+                }
+              : null,
+          }),
+    };
+  });
+  const saving = (row: ScheduleWorthRow) => row.monthEarlier?.usd ?? -Infinity;
+  const slipCost = (row: ScheduleWorthRow) => row.slip?.expectedCostUSD ?? -Infinity;
+  return rows.sort(
+    (a, b) =>
+      compareDescending(saving(a), saving(b)) ||
+      compareDescending(slipCost(a), slipCost(b)) ||
+      a.building.localeCompare(b.building),
+  );
+}
+
+/** For sort: the larger first; equal (both -Infinity too) is 0. */
+function compareDescending(a: number, b: number): number {
+  return a === b ? 0 : a > b ? -1 : 1;
+}
+
+/**
+ * A move's amount and its interval for a table cell: `$201.6K` and `$198.0K – $205.1K`, or no
+ * interval where both bounds read as the amount (a gap of a few dollars on $360.1M says nothing).
+ */
+export function moveText(move: MoveWorth): { amount: string; interval?: string } {
+  const amount = money(move.usd);
+  const low = money(move.lowUSD);
+  const high = money(move.highUSD);
+  if (low === amount && high === amount) return { amount };
+  return { amount, interval: `${low} – ${high}` };
+}
+
+/** A building's slip for a table cell: `53% of runs, 1.2 mo on average`. */
+export function slipText(slip: SlipWorth): string {
+  return `${Math.round(slip.share * 100)}% of runs, ${slip.meanMonths.toFixed(1)} mo on average`;
+}
+
+/** The expected cost of a building's slip: `+$799.4M`, or `$0` where it costs nothing. */
+export function slipCostText(slip: SlipWorth): string {
+  return slip.expectedCostUSD > 0 ? `+${money(slip.expectedCostUSD)}` : money(slip.expectedCostUSD);
 }

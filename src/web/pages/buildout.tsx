@@ -18,6 +18,7 @@ import { useApi } from '../queries';
 import { useMe } from '../session';
 import { useChartTheme } from '../theme';
 import { DeliveredPanel } from './buildout-fleet';
+import { ScheduleWorthPanel } from './buildout-worth';
 import type {
   AcceleratorDoc,
   BuildState,
@@ -59,8 +60,9 @@ const STATE_BADGE: Record<BuildState, string> = {
 
 /**
  * Every building by site against today (the browser's month), with procured pools whose
- * delivery is tracked, a table of the same facts, what the node agents report delivered against
- * each promise, and the forecast's fan of slips.
+ * delivery is tracked, a table of the same facts, what each building's schedule is worth in the
+ * newest plan (a month earlier, a quarter late, its slips), what the node agents report
+ * delivered against each promise, and the forecast's fan of slips.
  */
 export function BuildoutPage() {
   const me = useMe();
@@ -151,6 +153,7 @@ export function BuildoutPage() {
 
       <GanttPanel rows={rows} error={error} today={today} names={names} />
       <BuildoutTable rows={rows} error={error} names={names} gpusKnown={readsAll} />
+      <ScheduleWorthPanel role={me.role} buildings={buildings.data} />
       <DeliveredPanel siteNames={siteNames} />
       <FanPanel role={me.role} names={names} />
     </section>

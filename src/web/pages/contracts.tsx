@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { useEffect, useMemo, useState } from 'react';
 import type { TermType } from '../../core/model.js';
 import { TERM_TYPES } from '../../core/model.js';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { formatUSDNumber as money } from '../../core/money.js';
 import type {
   ClausePriceJson,
   PlanClauses,
@@ -23,8 +23,6 @@ type TermEntry = ContractEntry['terms'][number];
 
 /** Who may read stored plans, and so their clause prices. */
 const READS_PLANS: readonly Role[] = ['admin', 'planner', 'viewer'];
-
-const money = (usd: number) => formatUSDCompact(centsOf(usd));
 
 /** The prices of the latest plan's terms as the rows need them, by `contract/term`. */
 type Prices =

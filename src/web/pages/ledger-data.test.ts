@@ -4,9 +4,8 @@ import type { PlanMoney } from '../../core/ledger/plan-money.js';
 import { summarizeLedger } from '../../core/ledger/report.js';
 import { FINANCE } from '../../test-support/finance-scenario.js';
 import { month, parseValid } from '../../test-support/unit-scenarios.js';
+import { ledgerToJson } from '../../core/ledger/ledger-json.js';
 // The CLI's words are the reference the page must repeat; a test is never in the bundle.
-// eslint-disable-next-line no-restricted-imports
-import { ledgerToJson } from '../../cli/report/ledger-json.js';
 // eslint-disable-next-line no-restricted-imports
 import { capitalHeadline as cliHeadline } from '../../cli/report/ledger-text.js';
 import type { LedgerJson } from '../api-types';

@@ -1,5 +1,5 @@
-import { centsOf, formatCentsPlain } from '../../core/money.js';
-import { percent, usd } from '../../charts/format.js';
+import { centsOf, formatCentsPlain, formatUSDNumber as usd } from '../../core/money.js';
+import { percent } from '../../charts/format.js';
 import type { LedgerReportJson } from '../api-types';
 
 /**

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { usd } from '../../charts/format.js';
+import { formatUSDNumber as usd } from '../../core/money.js';
 import { capitalChart, flowsSankey } from '../../charts/ledger.js';
 import type { LedgerReportJson } from '../api-types';
 import { Chart } from '../components/chart';

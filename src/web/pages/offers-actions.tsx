@@ -200,8 +200,10 @@ export function AwardDialog({
         {priceText(quote.pricePerGpuHour)} per GPU-hour, delivered from {quote.deliveryMonth}.
       </p>
       <p className="muted">
-        The award makes a new pool of {quote.provider}, cleared of the right of first refusal, and
-        closes the request.
+        The award makes a new pool of {quote.provider}, cleared of the right of first refusal,
+        {quote.gpus < request.clearedGpus
+          ? ` and leaves the other ${grouped(request.clearedGpus - quote.gpus)} GPUs of the request open to quotes.`
+          : ' and closes the request.'}
       </p>
     </FormDialog>
   );

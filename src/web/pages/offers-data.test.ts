@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AwardView, DeliveryView, LateDelivery, OfferView, QuoteView } from '../api-types';
 import type { LabRequest } from './offers-data';
-import { headline, quotingProviders, requestRows } from './offers-data';
+import { awardRefusal, headline, quotingProviders, requestRows } from './offers-data';
 
 const request = (id: number, state: string): LabRequest => ({
   id,
@@ -83,14 +83,15 @@ const lists = {
 };
 
 describe('the procurement pipeline', () => {
-  it('lists requests newest first, each with its offers, quotes, award and pools', () => {
+  it('lists requests newest first, each with its offers, quotes, awards and pools', () => {
     const rows = requestRows(lists);
     expect(rows.map((row) => row.request.id)).toEqual([3, 2, 1]);
     const [three, two, one] = rows;
     expect(three?.offers.map((o) => o.state)).toEqual(['pending']);
     expect(three?.pools).toEqual([]);
     expect(two?.quotes).toBe(1);
-    expect(two?.award?.pool).toBe('req-2-stargate');
+    expect(two?.awards.map((row) => row.pool)).toEqual(['req-2-stargate']);
+    expect(one?.awards).toEqual([]);
     expect(two?.pools).toEqual([
       {
         pool: 'req-2-stargate',
@@ -113,6 +114,44 @@ describe('the procurement pipeline', () => {
         late: late[0],
       },
     ]);
+  });
+
+  it('lists every award of a request awarded in parts, oldest first, each with its pool', () => {
+    const quotes: QuoteView[] = [
+      { ...quote, id: 8, request: 1, provider: 'coreweave', gpus: 150, deliveryMonth: '2027-01' },
+      { ...quote, id: 9, request: 1, gpus: 250 },
+    ];
+    const awards: AwardView[] = [
+      { ...award, id: 5, request: 1, quote: 9, pool: 'req-1-stargate' },
+      { ...award, id: 4, request: 1, quote: 8, pool: 'req-1-coreweave' },
+    ];
+    const one = requestRows({
+      ...lists,
+      quotes: [quote, ...quotes],
+      awards: [award, ...awards],
+    }).at(-1);
+    expect(one?.awards.map((row) => row.id)).toEqual([4, 5]);
+    expect(one?.pools.map((pool) => [pool.pool, pool.source, pool.gpus])).toEqual([
+      ['req-1-azure', 'offer 1', 600],
+      ['req-1-coreweave', 'award 4', 150],
+      ['req-1-stargate', 'award 5', 250],
+    ]);
+  });
+
+  it('says why a quote cannot be awarded, as the API would refuse it', () => {
+    const open = { clearedGpus: 400 };
+    const quotes: QuoteView[] = [
+      { ...quote, id: 1, provider: 'stargate', gpus: 300 },
+      { ...quote, id: 2, provider: 'stargate', gpus: 50 },
+      { ...quote, id: 3, provider: 'coreweave', gpus: 500 },
+      { ...quote, id: 4, provider: 'coreweave', gpus: 400 },
+    ];
+    const awards: AwardView[] = [{ ...award, id: 6, quote: 1, pool: 'req-2-stargate' }];
+    const [one, two, three, four] = quotes.map((q) => awardRefusal(q, open, quotes, awards));
+    expect(one).toBe('awarded: pool req-2-stargate');
+    expect(two).toBe('stargate already has award 6');
+    expect(three).toBe('more than the 400 GPUs open');
+    expect(four).toBeUndefined();
   });
 
   it('filters by state', () => {

@@ -1,3 +1,4 @@
+import { grouped } from '../../core/format.js';
 import type {
   AwardView,
   DeliveryView,
@@ -10,17 +11,18 @@ import { deliveredByPool } from './buildout-data';
 
 /**
  * The procurement pipeline as the lab reads it, from the API's lists: for each request its
- * offers, quotes, award and the pools they made, with what was promised and delivered.
+ * offers, quotes, awards and the pools they made, with what was promised and delivered.
  */
 
 /** A request as the lab sees it (a holder's view has no state). */
 export type LabRequest = Extract<RequestView, { state: string }>;
 
-/** `GET /v1/requests/{id}`: the request with its offers, quotes, award and history. */
+/** `GET /v1/requests/{id}`: the request with its offers, quotes, awards and history. */
 export type RequestDetail = LabRequest & {
   readonly offers: readonly OfferView[];
   readonly quotes: readonly QuoteView[];
-  readonly award?: AwardView;
+  /** Oldest first; an award for part of what is open leaves the request cleared. */
+  readonly awards: readonly AwardView[];
   readonly history: readonly {
     readonly at: string;
     readonly actor: string;
@@ -44,7 +46,7 @@ export interface RequestRow {
   readonly request: LabRequest;
   readonly offers: readonly OfferView[];
   readonly quotes: number;
-  readonly award: AwardView | undefined;
+  readonly awards: readonly AwardView[];
   readonly pools: readonly ProcuredPool[];
 }
 
@@ -58,11 +60,11 @@ function groupBy<T, K>(items: readonly T[], key: (item: T) => K): Map<K, T[]> {
   return groups;
 }
 
-/** The pools a request's accepted offers and award made, in the order they were made. */
+/** The pools a request's accepted offers and awards made, in the order they were made. */
 export function procuredPools(
   offers: readonly OfferView[],
   quotes: readonly QuoteView[],
-  award: AwardView | undefined,
+  awards: readonly AwardView[],
   deliveries: readonly DeliveryView[],
   late: readonly LateDelivery[],
 ): ProcuredPool[] {
@@ -82,8 +84,9 @@ export function procuredPools(
       late: lateOf(offer.pool),
     });
   }
-  const quote = award ? quotes.find((candidate) => candidate.id === award.quote) : undefined;
-  if (award && quote) {
+  for (const award of [...awards].sort((a, b) => a.id - b.id)) {
+    const quote = quotes.find((candidate) => candidate.id === award.quote);
+    if (!quote) continue;
     pools.push({
       pool: award.pool,
       provider: quote.provider,
@@ -111,20 +114,20 @@ export function requestRows(
 ): RequestRow[] {
   const offers = groupBy(lists.offers, (offer) => offer.request);
   const quotes = groupBy(lists.quotes, (quote) => quote.request);
-  const awards = new Map(lists.awards.map((award) => [award.request, award]));
+  const awards = groupBy(lists.awards, (award) => award.request);
   return lists.requests
     .filter((request) => state === undefined || request.state === state)
     .sort((a, b) => b.id - a.id)
     .map((request) => {
       const its = (offers.get(request.id) ?? []).sort((a, b) => a.id - b.id);
       const quoted = quotes.get(request.id) ?? [];
-      const award = awards.get(request.id);
+      const awarded = (awards.get(request.id) ?? []).sort((a, b) => a.id - b.id);
       return {
         request,
         offers: its,
         quotes: quoted.length,
-        award,
-        pools: procuredPools(its, quoted, award, lists.deliveries, lists.late),
+        awards: awarded,
+        pools: procuredPools(its, quoted, awarded, lists.deliveries, lists.late),
       };
     });
 }
@@ -148,4 +151,27 @@ export function quotingProviders(
 ): string[] {
   const holders = new Set(offers.map((offer) => offer.holder));
   return providers.map((provider) => provider.id).filter((id) => !holders.has(id));
+}
+
+/**
+ * Why a quote of a cleared request cannot be awarded, as the API would answer, or undefined
+ * when it can: each quote is awarded once and each provider once per request, and a quote
+ * recorded before another award may now be larger than what is left open.
+ */
+export function awardRefusal(
+  quote: QuoteView,
+  request: Pick<LabRequest, 'clearedGpus'>,
+  quotes: readonly QuoteView[],
+  awards: readonly AwardView[],
+): string | undefined {
+  const own = awards.find((award) => award.quote === quote.id);
+  if (own) return `awarded: pool ${own.pool}`;
+  const provider = awards.find(
+    (award) => quotes.find((other) => other.id === award.quote)?.provider === quote.provider,
+  );
+  if (provider) return `${quote.provider} already has award ${provider.id}`;
+  if (quote.gpus > request.clearedGpus) {
+    return `more than the ${grouped(request.clearedGpus)} GPUs open`;
+  }
+  return undefined;
 }

@@ -1,6 +1,5 @@
 import { useEffect, useRef } from 'react';
-import { formatPrice } from '../../core/format.js';
-import { parseUSD } from '../../core/money.js';
+import { formatPrice, parseUSD } from '../../core/money.js';
 import { useSecond } from '../use-second';
 import { countdownText, shareLeft, urgencyOf } from './offers-time';
 

@@ -36,7 +36,7 @@ const REQUEST_COLUMNS = [
   'State',
   'Offers',
   numeric('Quotes'),
-  'Award',
+  'Awards',
   'Delivered',
 ];
 
@@ -265,7 +265,23 @@ function RequestLine({
           )}
         </td>
         <td className="num">{row.quotes}</td>
-        <td>{row.award ? <code>{row.award.pool}</code> : <span className="muted">—</span>}</td>
+        <td>
+          {row.awards.length === 0 ? (
+            <span className="muted">—</span>
+          ) : (
+            <>
+              {row.awards.map((award, index) => (
+                <Fragment key={award.id}>
+                  {index > 0 && ', '}
+                  <code>{award.pool}</code>
+                </Fragment>
+              ))}
+              {request.state === 'cleared' && (
+                <span className="muted"> · {grouped(request.clearedGpus)} GPUs open</span>
+              )}
+            </>
+          )}
+        </td>
         <td>
           {promised === 0 ? (
             <span className="muted">—</span>

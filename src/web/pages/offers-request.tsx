@@ -6,7 +6,7 @@ import { TableHead, numeric } from '../components/table-head';
 import { useApi } from '../queries';
 import { AwardDialog, DeliveryDialog, QuoteDialog } from './offers-actions';
 import type { ProcuredPool, RequestDetail } from './offers-data';
-import { procuredPools } from './offers-data';
+import { awardRefusal, procuredPools } from './offers-data';
 import { Countdown, StateBadge, priceText, windowText } from './offers-parts';
 import { utcText } from './offers-time';
 
@@ -80,8 +80,10 @@ export function RequestPipeline({
   const close = () => {
     setDialog(undefined);
   };
-  const pools = procuredPools(request.offers, request.quotes, request.award, deliveries, late);
+  const pools = procuredPools(request.offers, request.quotes, request.awards, deliveries, late);
   const cleared = request.state === 'cleared';
+  const refusal = (quote: QuoteView) =>
+    awardRefusal(quote, request, request.quotes, request.awards);
   return (
     <div className="pipeline">
       <ol className="pipeline-steps">
@@ -173,7 +175,7 @@ export function RequestPipeline({
               {request.state === 'offered'
                 ? 'Quotes wait until the holder has answered or its deadline has passed.'
                 : cleared
-                  ? `No quote yet for the ${grouped(request.clearedGpus)} GPUs cleared.`
+                  ? `No quote yet for the ${grouped(request.clearedGpus)} GPUs open.`
                   : 'None.'}
             </p>
           ) : (
@@ -191,13 +193,17 @@ export function RequestPipeline({
                     <td>{utcText(quote.createdAt)}</td>
                     {canAct && cleared && (
                       <td>
-                        <StepAction
-                          text="Award"
-                          label={`Award quote ${quote.id}`}
-                          onClick={() => {
-                            setDialog({ kind: 'award', quote });
-                          }}
-                        />
+                        {refusal(quote) === undefined ? (
+                          <StepAction
+                            text="Award"
+                            label={`Award quote ${quote.id}`}
+                            onClick={() => {
+                              setDialog({ kind: 'award', quote });
+                            }}
+                          />
+                        ) : (
+                          <span className="muted">{refusal(quote)}</span>
+                        )}
                       </td>
                     )}
                   </tr>
@@ -207,18 +213,26 @@ export function RequestPipeline({
           )}
         </li>
         <li>
-          <h3>Award</h3>
-          {request.award ? (
-            <p>
-              Quote {request.award.quote} awarded: pool <code>{request.award.pool}</code>, by{' '}
-              {request.award.createdBy}, {utcText(request.award.createdAt)}
+          <h3>{request.awards.length > 1 ? 'Awards' : 'Award'}</h3>
+          {request.awards.map((award) => (
+            <p key={award.id}>
+              Quote {award.quote} awarded: pool <code>{award.pool}</code>, by {award.createdBy},{' '}
+              {utcText(award.createdAt)}
             </p>
-          ) : (
+          ))}
+          {request.awards.length === 0 ? (
             <p className="muted">
               {request.state === 'fulfilled'
                 ? 'None needed: the holder took all of it.'
                 : 'Not awarded.'}
             </p>
+          ) : (
+            cleared && (
+              <p>
+                <strong>{grouped(request.clearedGpus)} GPUs still open</strong> to quotes and
+                awards.
+              </p>
+            )
           )}
         </li>
         <li>

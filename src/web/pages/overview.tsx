@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { grouped } from '../../core/format.js';
-import { usd } from '../../charts/format.js';
+import { formatUSDNumber as usd } from '../../core/money.js';
 import { capacityChart } from '../../charts/capacity.js';
 import type { CapacityMetric } from '../../charts/capacity.js';
 import { commitmentBurndownChart } from '../../charts/commitments.js';

@@ -1,13 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useRef } from 'react';
 import { grouped } from '../../core/format.js';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { formatUSDNumber as money } from '../../core/money.js';
 import { apiGet } from '../api';
 import type { PlanWorkloadDetail } from '../api-types';
 import { Failure } from '../components/panel';
 import { groupReasons, spanText, spansText } from './plan-data';
-
-const money = (usd: number) => formatUSDCompact(centsOf(usd));
 
 /**
  * One workload of the plan month by month, beside the table: each pool with the months it

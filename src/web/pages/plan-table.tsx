@@ -1,7 +1,7 @@
 import type { ColumnDef } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { grouped } from '../../core/format.js';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { formatUSDNumber as money } from '../../core/money.js';
 import type { PlanWorkloadRow, PlanWorkloads } from '../api-types';
 import { DataTable } from '../components/data-table';
 import { SearchField, useSearchText } from '../components/search-field';
@@ -109,8 +109,6 @@ export function WorkloadTable({
     </div>
   );
 }
-
-const money = (usd: number) => formatUSDCompact(centsOf(usd));
 
 /** A count in a narrow cell, exact on hover and for screen readers' title. */
 function Count({ value, strong = false }: { value: number; strong?: boolean }) {

@@ -1,7 +1,7 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { grouped } from '../../core/format.js';
-import { centsOf, formatUSDCompact } from '../../core/money.js';
+import { formatUSDNumber as money } from '../../core/money.js';
 import { apiGet, apiSend, errorText } from '../api';
 import type { PlanSummary, PlanWorkloads } from '../api-types';
 import { Failure, Stat } from '../components/panel';
@@ -11,12 +11,11 @@ import { navigate, setQuery, useLocation } from '../router';
 import { useMe } from '../session';
 import { PlanCompare } from './plan-compare';
 import { PlanExport } from './plan-export';
+import { WhatIfPanel } from './plan-what-if';
 import { gapText, parseCompare, utcMinute } from './plan-data';
 import { WorkloadPanel } from './plan-detail';
 import { WorkloadTable } from './plan-table';
 import './plan.css';
-
-const money = (usd: number) => formatUSDCompact(centsOf(usd));
 
 /**
  * /plan: a stored plan (the newest, or `?plan=ID`), its cost and one row per workload; "Plan
@@ -46,6 +45,7 @@ export function PlanPage() {
     if (known === undefined && plans.data) setKnown(plans.data[0]?.id ?? 0);
   }, [known, plans.data]);
   const fresh = latest && known !== undefined && latest.id > known ? latest : undefined;
+  const [whatIf, setWhatIf] = useState(false);
 
   const startCompare = () => {
     const b = planId ?? latest?.id;
@@ -95,6 +95,18 @@ export function PlanPage() {
               </button>
             )
           )}
+          {planner && !compare && latest !== undefined && (
+            <button
+              type="button"
+              className="quiet"
+              aria-expanded={whatIf}
+              onClick={() => {
+                setWhatIf(!whatIf);
+              }}
+            >
+              What if…
+            </button>
+          )}
           {planner && (
             <PlanNow
               onPlanned={(id) => {
@@ -140,6 +152,10 @@ export function PlanPage() {
             Dismiss
           </button>
         </div>
+      )}
+
+      {whatIf && planner && !compare && latest !== undefined && (
+        <WhatIfPanel latestPlanId={latest.id} />
       )}
 
       {plans.error ? (

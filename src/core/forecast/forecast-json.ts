@@ -1,7 +1,7 @@
-import type { Forecast } from '../../core/forecast/forecast.js';
-import type { Percentiles } from '../../core/forecast/percentile.js';
-import { formatPeriod } from '../../core/period.js';
-import { csvLine } from './units.js';
+import { csvLine } from '../format.js';
+import { formatPeriod } from '../period.js';
+import type { Forecast } from './forecast.js';
+import type { Percentiles } from './percentile.js';
 
 /** Shares and MW to six decimals: enough to read, stable across machines. */
 const round = (x: number) => Math.round(x * 1e6) / 1e6;

@@ -1,8 +1,9 @@
-import type { Ledger } from '../../core/ledger/build.js';
-import type { LedgerReport } from '../../core/ledger/report.js';
-import type { Period } from '../../core/period.js';
-import { formatPeriod } from '../../core/period.js';
-import { csvLine, usd } from './units.js';
+import { csvLine } from '../format.js';
+import { centsToNumber as usd } from '../money.js';
+import type { Period } from '../period.js';
+import { formatPeriod } from '../period.js';
+import type { Ledger } from './build.js';
+import type { LedgerReport } from './report.js';
 
 const month = (period: Period) => formatPeriod(period);
 
