@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderTable } from '../cli/table.js';
@@ -78,6 +78,8 @@ await writeFile(
     }),
   ),
 );
+// The development machine is shared: the load around the runs says how far to trust a wall time.
+const loadBefore = loadavg()[0] ?? 0;
 const rows: Row[] = [];
 try {
   rows.push(measure('example', ['value', EXAMPLE, '--format', 'json'], 5, REPEAT));
@@ -102,8 +104,9 @@ console.log(
     ['left', 'right', 'right', 'left', 'left', 'left'],
   ),
 );
+const loadAfter = loadavg()[0] ?? 0;
 console.log(
-  `${PIN.length > 0 ? 'pinned to cores 0,1 of' : 'on'} ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB`,
+  `${PIN.length > 0 ? 'pinned to cores 0,1 of' : 'on'} ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB; load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after`,
 );
 await mkdir(dirname(OUTPUT), { recursive: true });
 await writeFile(
@@ -115,6 +118,7 @@ await writeFile(
         pinned: PIN.length > 0,
         cpu: cpus()[0]?.model ?? 'unknown',
         node: process.version,
+        loadAverage: { before: loadBefore, after: loadAfter },
       },
       rows,
     },

@@ -100,6 +100,13 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
       'Created request 1: offered to azure under rofr term msft-rofr of msft-openai-2025',
     );
     expect(created.stdout).toMatch(/^Request 1: offered; 380,000 vr200 GPUs a month/m);
+    // The events written with the request, not the empty history of the POST's own answer.
+    expect(created.stdout).toMatch(/^History\n {2}AT +ACTOR +ACTION +DETAIL\n/m);
+    expect(created.stdout).toMatch(/^ {2}\S+ \S+ +admin\/tok_\w+ +request\.create +offered$/m);
+    expect(created.stdout).toMatch(
+      /^ {2}\S+ \S+ +admin\/tok_\w+ +offer\.create +offer 1 to azure: pending$/m,
+    );
+    expect(created.stdout).not.toMatch(/^History\n {2}none$/m);
   });
 
   it('shows the holder its offer, as a table and as JSON, without the lab’s reasons', async () => {
@@ -162,7 +169,10 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
       'decline-1',
     );
     expect(declined).toMatchObject({ status: 0, stderr: '' });
-    expect(declined.stdout).toMatch(/^Declined offer 1\n\nOffer 1 to azure: declined\n/);
+    // The holder is told what it gave up, not how the request ended (that is the lab's).
+    expect(declined.stdout).toMatch(
+      /^Declined offer 1: azure waives its right of first refusal on 380,000 vr200 GPUs a month, 2029-10\.\.2030-02\n\nOffer 1 to azure: declined\n {2}for: {6}request 1: vr200 GPUs, 2029-10\.\.2030-02\n {2}offered: {2}380,000 vr200 GPUs a month, 2029-10\.\.2030-02, under rofr term msft-rofr of msft-openai-2025\n/,
+    );
     expect(declined.stdout).toContain('answer:   declined: no vr200 to spare');
 
     const replayed = await as(
@@ -336,7 +346,7 @@ describe('errors', () => {
     expect(result).toEqual({
       status: 2,
       stdout: '',
-      stderr: 'stargate: 401 unauthorized: unknown or revoked token\n',
+      stderr: 'stargate: 401 unauthorized: unknown, expired or revoked token\n',
     });
   });
 

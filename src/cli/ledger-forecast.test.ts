@@ -390,10 +390,33 @@ describe('stargate forecast', () => {
       expect(mw).toContain(`>${name}</text>`);
   });
 
+  it('gives the schedule alone with --runs 0, as documented: no draws, no percentiles', async () => {
+    const table = await cli('forecast', finance, '--runs', '0');
+    expect(table).toMatchObject({ status: 0, stderr: '' });
+    expect(table.stdout).toContain('\nAs scheduled only (no Monte Carlo runs).\n');
+    expect(table.stdout).not.toMatch(/p10|p90|Monte Carlo runs,/);
+    const json = await cli('forecast', finance, '--runs', '0', '--format', 'json');
+    const doc = JSON.parse(json.stdout) as {
+      simulation: unknown;
+      quarters: { simulated: unknown }[];
+      years: { simulated: unknown }[];
+    };
+    expect(doc.simulation).toBeNull();
+    expect(doc.quarters.map((q) => q.simulated)).toEqual(doc.quarters.map(() => null));
+    expect(doc.years.map((y) => y.simulated)).toEqual(doc.years.map(() => null));
+    const csv = await cli('forecast', finance, '--runs', '0', '--format', 'csv');
+    expect(csv.stdout.split('\n')[1]).toBe('2026-Q1,2026-03,azure,100,0.2,1,,,,,,');
+  });
+
   it('refuses bad flags with exit 2', async () => {
     const runs = await cli('forecast', finance, '--runs', 'many');
     expect(runs.status).toBe(2);
     expect(runs.stderr).toContain('--runs: expected a whole number from 0 to 1000000, got many');
+    const tooMany = await cli('forecast', finance, '--runs', '1000001');
+    expect(tooMany.status).toBe(2);
+    expect(tooMany.stderr).toContain(
+      '--runs: expected a whole number from 0 to 1000000, got 1000001',
+    );
     const correlation = await cli('forecast', finance, '--correlation', '2');
     expect(correlation.stderr).toContain('--correlation: expected a number from 0 to 1, got 2');
     const provider = await cli('forecast', finance, '--provider', 'aws');

@@ -85,6 +85,34 @@ describe('store commands on a PGlite directory', () => {
     }
   });
 
+  it('makes a token that expires (--expires-in DAYS) and lists when', async () => {
+    const made = bufferIo();
+    const before = Date.now();
+    expect(
+      await run(['token', 'create', '--role', 'viewer', '--expires-in', '7', '--data', data], made),
+    ).toBe(0);
+    const id = /created viewer token (tok_[0-9a-f]{12})/.exec(made.stderr())?.[1] ?? '';
+    const listed = bufferIo();
+    expect(await run(['token', 'list', '--data', data], listed)).toBe(0);
+    const line =
+      listed
+        .stdout()
+        .split('\n')
+        .find((row) => row.startsWith(id)) ?? '';
+    const expires = /(\d{4}-\d\d-\d\d \d\d:\d\d) +(\d{4}-\d\d-\d\d \d\d:\d\d) +-$/.exec(line)?.[2];
+    const days = (Date.parse(`${expires?.replace(' ', 'T') ?? ''}:00Z`) - before) / 86_400_000;
+    expect(days).toBeGreaterThan(6.99);
+    expect(days).toBeLessThan(7.01);
+    const bad = bufferIo();
+    expect(
+      await run(
+        ['token', 'create', '--role', 'viewer', '--expires-in', '4000', '--data', data],
+        bad,
+      ),
+    ).toBe(2);
+    expect(bad.stderr()).toContain('--expires-in: expected at most 3650 days, got 4000');
+  });
+
   it('lists tokens without secrets and revokes one, which the store then refuses', async () => {
     const made = bufferIo();
     expect(
@@ -98,7 +126,7 @@ describe('store commands on a PGlite directory', () => {
     const listed = bufferIo();
     expect(await run(['token', 'list', '--data', data], listed)).toBe(0);
     expect(listed.stdout()).toMatch(
-      new RegExp(`^${id} +viewer +- +to revoke +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +-$`, 'm'),
+      new RegExp(`^${id} +viewer +- +to revoke +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d +- +-$`, 'm'),
     );
     expect(listed.stdout()).not.toContain('sgt_');
     const revoked = bufferIo();

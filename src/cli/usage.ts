@@ -34,7 +34,7 @@ export const genUsage =
   'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
 
 export const serveUsage =
-  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--job-expiry 180] [--job-workers CORES] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7] [--agent-deliveries all|none|ID,...]';
+  'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--job-expiry 180] [--job-workers CORES] [--max-plans 2] [--plan-queue 8] [--rate-limit 60000] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7] [--agent-deliveries all|none|ID,...]';
 
 export const importUsage = 'stargate import FILE [--replace] [--data DIR]';
 
@@ -50,7 +50,7 @@ export const skypilotExportUsage =
 export const exportUsage = [storeExportUsage, kueueExportUsage, skypilotExportUsage].join('\n  ');
 
 export const tokenUsage = [
-  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--data DIR | --server URL [--token T]]',
+  'stargate token create --role ROLE [--provider ID] [--site ID]... [--label TEXT] [--expires-in DAYS] [--data DIR | --server URL [--token T]]',
   '  stargate token list [--data DIR | --server URL [--token T]]',
   '  stargate token revoke TOKEN_ID [--data DIR | --server URL [--token T]]',
 ].join('\n');

@@ -1,4 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { constants as zlibConstants } from 'node:zlib';
+import compress from '@fastify/compress';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
 import { sql } from 'drizzle-orm';
@@ -27,7 +31,10 @@ import { allRoutes } from './routes/index.js';
 import type { JobQueue } from './jobs.js';
 import { createInProcessJobQueue } from './jobs.js';
 import { registerPlanJobs } from './plan-jobs.js';
+import type { PlanRunnerHandle } from './planning.js';
 import { createPlanRunner } from './planning.js';
+import type { GateLimits } from './gate.js';
+import { createGate } from './gate.js';
 import { repeatsKey } from '../scenario/json-keys.js';
 import { registerStream } from './stream.js';
 import { defaultWebRoot, registerWeb } from './web.js';
@@ -63,6 +70,18 @@ export interface AppOptions {
    * PostgreSQL on a server store; default, this process's. The app closes it.
    */
   readonly jobs?: JobQueue;
+  /**
+   * Requests a token may make a minute in this process (all routes under /v1); past that, 429
+   * with Retry-After. Undefined or 0: no limit (tests; `serve` sets one).
+   */
+  readonly rateLimitPerMinute?: number;
+  /** How plans are computed; default a worker thread each (tests pass their own). */
+  readonly planRunner?: PlanRunnerHandle;
+  /**
+   * Plans (and what-ifs) computed at once in this process, and how many more may wait; past
+   * that, 429 with Retry-After. Default 2 running, 8 waiting.
+   */
+  readonly planLimits?: GateLimits;
 }
 
 export interface App {
@@ -86,15 +105,22 @@ export function buildApp(options: AppOptions): App {
   const jobs = options.jobs ?? createInProcessJobQueue();
   registerPlanJobs(jobs, store.db);
   const routes = allRoutes(jobs);
-  const planner = createPlanRunner();
+  const planner = options.planRunner ?? createPlanRunner();
+  const planGate = createGate('plans', options.planLimits ?? { running: 2, waiting: 8 });
   const fastify = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
+    // The whole request must arrive within a minute (a 64 MiB scenario on a slow link); what a
+    // handler may take is bounded per route (a plan: its time limit) and by the database's
+    // statement timeout.
+    requestTimeout: 60_000,
     genReqId: (request) => {
       const given = request.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.:-]{1,128}$/.test(given) ? given : randomUUID();
     },
   });
+
+  registerProtections(fastify, options.rateLimitPerMinute);
 
   const sweep = async (): Promise<number> => {
     const lapsed = await inTransaction(async (tx) =>
@@ -193,75 +219,81 @@ export function buildApp(options: AppOptions): App {
     );
   });
 
-  fastify.get('/healthz', () => Promise.resolve({ status: 'ok' }));
-  fastify.get('/readyz', async (_request, reply) => {
-    try {
-      await store.db.execute(sql`select 1`);
-      return { status: 'ready', store: store.kind };
-    } catch {
-      return reply.code(503).send({ status: 'unavailable', store: store.kind });
+  // Routes are added once the plugins above have loaded (compression and the rate limit
+  // attach themselves to each route as it is added), hence after().
+  let stream: ReturnType<typeof registerStream> | undefined;
+  const principals = new WeakMap<FastifyRequest, Principal>();
+  fastify.after((error) => {
+    if (error) throw error;
+    fastify.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+    fastify.get('/readyz', async (_request, reply) => {
+      try {
+        await store.db.execute(sql`select 1`);
+        return { status: 'ready', store: store.kind };
+      } catch {
+        return reply.code(503).send({ status: 'unavailable', store: store.kind });
+      }
+    });
+    fastify.get('/metrics', async (_request, reply) =>
+      reply.type('text/plain; version=0.0.4').send(await metrics.render()),
+    );
+    const openapi = openApiDocument(routes, options.version);
+    fastify.get('/openapi.json', () => Promise.resolve(openapi));
+    const docs = docsPage(openapi);
+    fastify.get('/docs', async (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(docs),
+    );
+    // The API's front door: where the dashboard, the docs and the routes are.
+    fastify.get('/v1', () =>
+      Promise.resolve({
+        name: 'stargate',
+        version: options.version,
+        dashboard: '/',
+        docs: '/docs',
+        openapi: '/openapi.json',
+        stream: '/v1/stream',
+        routes: routes.map((r) => `${r.method} ${r.path}`),
+      }),
+    );
+    stream = registerStream(fastify, {
+      store,
+      metrics,
+      ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
+      ...(options.streamRecheckMs === undefined ? {} : { recheckMs: options.streamRecheckMs }),
+    });
+    fastify.addHook('preClose', () => stream?.stop());
+    if (options.webRoot !== false) registerWeb(fastify, options.webRoot ?? defaultWebRoot());
+
+    for (const definition of routes) {
+      fastify.route({
+        method: definition.method,
+        url: definition.path.replace(/\{(\w+)\}/g, ':$1'),
+        // Whole scenarios may be large; every other body is small.
+        bodyLimit: definition.bodyLimit ?? 1024 * 1024,
+        // Who is calling, and whether they may, is settled before the body is even read.
+        onRequest: async (request) => {
+          const principal = await principalOf(request);
+          if (!definition.roles.includes(principal.role)) {
+            throw new HttpError(
+              403,
+              'forbidden',
+              `role ${principal.role} may not ${definition.method} ${definition.path}`,
+            );
+          }
+          principals.set(request, principal);
+        },
+        handler: async (request, reply) => {
+          const principal = principals.get(request);
+          if (!principal) throw new Error('no principal after onRequest');
+          try {
+            await handle(definition, principal, request, reply);
+          } catch (error) {
+            throw scoped(error, principal);
+          }
+        },
+      });
     }
   });
-  fastify.get('/metrics', async (_request, reply) =>
-    reply.type('text/plain; version=0.0.4').send(await metrics.render()),
-  );
-  const openapi = openApiDocument(routes, options.version);
-  fastify.get('/openapi.json', () => Promise.resolve(openapi));
-  const docs = docsPage(openapi);
-  fastify.get('/docs', async (_request, reply) =>
-    reply.type('text/html; charset=utf-8').send(docs),
-  );
-  // The API's front door: where the dashboard, the docs and the routes are.
-  fastify.get('/v1', () =>
-    Promise.resolve({
-      name: 'stargate',
-      version: options.version,
-      dashboard: '/',
-      docs: '/docs',
-      openapi: '/openapi.json',
-      stream: '/v1/stream',
-      routes: routes.map((r) => `${r.method} ${r.path}`),
-    }),
-  );
-  const stream = registerStream(fastify, {
-    store,
-    metrics,
-    ...(options.streamPollMs === undefined ? {} : { pollMs: options.streamPollMs }),
-    ...(options.streamRecheckMs === undefined ? {} : { recheckMs: options.streamRecheckMs }),
-  });
-  fastify.addHook('preClose', () => stream.stop());
-  if (options.webRoot !== false) registerWeb(fastify, options.webRoot ?? defaultWebRoot());
-
-  const principals = new WeakMap<FastifyRequest, Principal>();
-  for (const definition of routes) {
-    fastify.route({
-      method: definition.method,
-      url: definition.path.replace(/\{(\w+)\}/g, ':$1'),
-      // Whole scenarios may be large; every other body is small.
-      bodyLimit: definition.bodyLimit ?? 1024 * 1024,
-      // Who is calling, and whether they may, is settled before the body is even read.
-      onRequest: async (request) => {
-        const principal = await principalOf(request);
-        if (!definition.roles.includes(principal.role)) {
-          throw new HttpError(
-            403,
-            'forbidden',
-            `role ${principal.role} may not ${definition.method} ${definition.path}`,
-          );
-        }
-        principals.set(request, principal);
-      },
-      handler: async (request, reply) => {
-        const principal = principals.get(request);
-        if (!principal) throw new Error('no principal after onRequest');
-        try {
-          await handle(definition, principal, request, reply);
-        } catch (error) {
-          throw scoped(error, principal);
-        }
-      },
-    });
-  }
 
   async function handle(
     definition: Route,
@@ -270,6 +302,22 @@ export function buildApp(options: AppOptions): App {
     reply: FastifyReply,
   ) {
     const input = validateInput(definition, request);
+    // Waiting for a place happens before the transaction: a queued plan holds no connection.
+    const release = definition.computesPlan ? await planGate.enter() : undefined;
+    try {
+      await handleInside(definition, principal, request, reply, input);
+    } finally {
+      release?.();
+    }
+  }
+
+  async function handleInside(
+    definition: Route,
+    principal: Principal,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    input: Input,
+  ) {
     if (definition.sweepsDeadlines) await sweep();
     const headers = request.headers as Record<string, string | undefined>;
     const key =
@@ -323,7 +371,7 @@ export function buildApp(options: AppOptions): App {
         actor: actorOf(principal),
         fleet,
         tell: (event, data) => {
-          stream.tell(principal.tokenId, event, data);
+          stream?.tell(principal.tokenId, event, data);
         },
       });
       const status = out.status ?? definition.successStatus ?? 200;
@@ -371,7 +419,7 @@ export function buildApp(options: AppOptions): App {
       throw new HttpError(401, 'unauthorized', 'missing token: send Authorization: Bearer TOKEN');
     }
     const principal = await authenticate(store.db, token);
-    if (!principal) throw new HttpError(401, 'unauthorized', 'unknown or revoked token');
+    if (!principal) throw new HttpError(401, 'unauthorized', 'unknown, expired or revoked token');
     return principal;
   }
 
@@ -473,6 +521,7 @@ function toHttpError(error: unknown): HttpError {
 async function sendError(reply: FastifyReply, error: HttpError, requestId: string): Promise<void> {
   reply.code(error.status);
   reply.header('x-request-id', requestId);
+  for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
   await reply.send({
     error: {
       code: error.code,
@@ -488,4 +537,61 @@ async function sendError(reply: FastifyReply, error: HttpError, requestId: strin
       requestId,
     },
   });
+}
+
+/**
+ * What every response gets before any route runs: security headers and the dashboard's
+ * Content-Security-Policy (helmet), compression of large bodies by Accept-Encoding, and a
+ * per-token rate limit. Registered before the routes, so their hooks apply to every route.
+ */
+function registerProtections(fastify: FastifyInstance, perMinute: number | undefined): void {
+  void fastify.register(helmet, {
+    // Scripts only from the server itself, never inline; ECharts' SVG renderer writes style
+    // attributes, so inline styles are allowed (they cannot run code).
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    // Strict-Transport-Security belongs to whoever terminates TLS; stargate serves plain HTTP.
+    strictTransportSecurity: false,
+  });
+  void fastify.register(compress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    // Brotli's default (quality 11) takes longer than sending a plan uncompressed on a LAN.
+    brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
+  if (perMinute !== undefined && perMinute > 0) {
+    void fastify.register(rateLimit, {
+      global: true,
+      max: perMinute,
+      timeWindow: 60_000,
+      // Per token (its secret's hash: no lookup before the limit), else per address.
+      keyGenerator: (request) => {
+        const token = bearerToken(request.headers.authorization);
+        return token === undefined
+          ? `ip:${request.ip}`
+          : `token:${createHash('sha256').update(token).digest('hex').slice(0, 32)}`;
+      },
+      allowList: (request) => !request.url.startsWith('/v1/'),
+      errorResponseBuilder: (_request, context) =>
+        new HttpError(
+          429,
+          'too_many_requests',
+          `more than ${context.max} requests a minute with this token; try again in ${context.after}`,
+        ),
+    });
+  }
 }

@@ -277,7 +277,7 @@ for (const backend of testBackends()) {
         expect(errorOf(anonymous).code).toBe('unauthorized');
         const stale = await callAs(route, revoked.secret);
         expect(stale.status, 'revoked token').toBe(401);
-        expect(errorOf(stale).message).toBe('unknown or revoked token');
+        expect(errorOf(stale).message).toBe('unknown, expired or revoked token');
 
         for (const role of ROLES) {
           const answer = await callAs(route, secretOf(role));

@@ -79,6 +79,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   readonly idempotent?: boolean;
   /** Handlers of procurement first let offers whose deadline passed lapse. */
   readonly sweepsDeadlines?: boolean;
+  /** It computes a plan: it waits for a place among the process's plans, or gets 429. */
+  readonly computesPlan?: boolean;
   handler(context: RouteContext<P, Q, B>): Promise<Reply>;
 }
 

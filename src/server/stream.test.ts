@@ -156,7 +156,7 @@ describe('GET /v1/stream', () => {
     await revokeToken(h.store.db, viewer.id, new Date());
     const revoked = await openStream(h.url, viewer.secret);
     expect(revoked.status).toBe(401);
-    expect(JSON.stringify(revoked)).toContain('unknown or revoked token');
+    expect(JSON.stringify(revoked)).toContain('unknown, expired or revoked token');
   });
 
   it('says ready first, with the role and an id to resume from', async () => {

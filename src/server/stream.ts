@@ -227,7 +227,9 @@ export function registerStream(
       throw new HttpError(
         401,
         'unauthorized',
-        token ? 'unknown or revoked token' : 'missing token: send Authorization: Bearer TOKEN',
+        token
+          ? 'unknown, expired or revoked token'
+          : 'missing token: send Authorization: Bearer TOKEN',
       );
     }
     const resumeHeader = Number(request.headers['last-event-id']);

@@ -86,13 +86,7 @@ export function registerWeb(fastify: FastifyInstance, root: string): void {
       file.immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
     );
     reply.header('vary', 'accept-encoding');
-    reply.header('x-content-type-options', 'nosniff');
-    if (file.type.startsWith('text/html')) {
-      reply.header(
-        'content-security-policy',
-        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
-      );
-    }
+    // Content-Security-Policy and the other security headers: helmet, for every response.
     if (file.gzip && /\bgzip\b/.test(accepts)) {
       reply.header('content-encoding', 'gzip');
       return reply.send(file.gzip);

@@ -296,6 +296,8 @@ export const tokens = pgTable('tokens', {
   label: text('label'),
   createdAt: timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull(),
   revokedAt: timestamp('revoked_at', { withTimezone: true, mode: 'date' }),
+  /** When the token stops working by itself; null: until revoked. */
+  expiresAt: timestamp('expires_at', { withTimezone: true, mode: 'date' }),
 });
 
 /** Responses of POSTs sent with an Idempotency-Key, so that a retry acts once. */

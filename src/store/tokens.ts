@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from './db.js';
 import type { AuditEvent } from './events.js';
 import { appendEvent } from './events.js';
@@ -22,7 +22,11 @@ export interface TokenInfo extends Principal {
   readonly label?: string;
   readonly createdAt: string;
   readonly revokedAt?: string;
+  readonly expiresAt?: string;
 }
+
+/** The longest a token may be made to last: ten years. */
+export const MAX_TOKEN_DAYS = 3650;
 
 /** A token is `sgt_` + 32 random bytes; only its SHA-256 is stored. */
 function hashToken(secret: string): string {
@@ -35,6 +39,8 @@ export interface Grant {
   readonly providerId?: string | undefined;
   readonly siteIds?: readonly string[] | undefined;
   readonly label?: string | undefined;
+  /** When the token stops working by itself; none: until revoked. */
+  readonly expiresAt?: Date | undefined;
 }
 
 /**
@@ -56,6 +62,7 @@ export async function createToken(
     siteIds: [...(grant.siteIds ?? [])].sort(),
     label: grant.label ?? null,
     createdAt: now,
+    expiresAt: grant.expiresAt ?? null,
   });
   return { id, secret };
 }
@@ -86,6 +93,7 @@ export function tokenCreated(id: string, grant: Grant): Omit<AuditEvent, 'actor'
       ...(grant.providerId === undefined ? {} : { provider: grant.providerId }),
       ...(grant.siteIds === undefined ? {} : { sites: [...grant.siteIds].sort() }),
       ...(grant.label === undefined ? {} : { label: grant.label }),
+      ...(grant.expiresAt === undefined ? {} : { expiresAt: grant.expiresAt.toISOString() }),
     },
   };
 }
@@ -95,12 +103,27 @@ export function bearerToken(header: string | undefined): string | undefined {
   return header === undefined ? undefined : /^Bearer\s+(\S+)$/i.exec(header)?.[1];
 }
 
-/** The principal a secret stands for, if it is a live token. */
+/**
+ * The principal a secret stands for, if it is a live token: not revoked, not expired (on the
+ * database's clock, which every process shares). Read on every request, so a revocation or an
+ * expiry takes effect on the next request in every process.
+ *
+ * The lookup is by the secret's SHA-256, never by the secret: how long an index comparison of
+ * hashes takes says nothing an attacker can use about the secret (finding a secret whose hash
+ * shares a prefix with a stored one is a preimage search), so no constant-time comparison of
+ * secrets is needed; none is ever compared.
+ */
 export async function authenticate(db: Queryable, secret: string): Promise<Principal | undefined> {
   const [row] = await db
     .select()
     .from(tokens)
-    .where(and(eq(tokens.hash, hashToken(secret)), isNull(tokens.revokedAt)));
+    .where(
+      and(
+        eq(tokens.hash, hashToken(secret)),
+        isNull(tokens.revokedAt),
+        or(isNull(tokens.expiresAt), sql`${tokens.expiresAt} > now()`),
+      ),
+    );
   if (!row) return undefined;
   return {
     tokenId: row.id,
@@ -120,6 +143,7 @@ export async function listTokens(db: Queryable): Promise<TokenInfo[]> {
     ...(row.label ? { label: row.label } : {}),
     createdAt: row.createdAt.toISOString(),
     ...(row.revokedAt ? { revokedAt: row.revokedAt.toISOString() } : {}),
+    ...(row.expiresAt ? { expiresAt: row.expiresAt.toISOString() } : {}),
   }));
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { requestDetailText } from './procurement-text.js';
-import type { RequestDetail } from './types.js';
+import { offerText, offeredGpus, requestDetailText } from './procurement-text.js';
+import type { OfferView, RequestDetail } from './types.js';
 
 const detail: RequestDetail = {
   id: 4,
@@ -62,5 +62,49 @@ describe('a request awarded in parts, as text', () => {
     const text = requestDetailText({ ...detail, awards: [], history: [] });
     expect(text).toContain('  cleared: 10,000 GPUs open to quotes from any provider\n');
     expect(text).toContain('\nAward: none\n');
+  });
+});
+
+describe('an offer, as text', () => {
+  const bare: OfferView = {
+    id: 2,
+    request: 4,
+    holder: 'azure',
+    contract: 'msft-openai-2025',
+    term: 'msft-rofr',
+    gpus: 60_000,
+    state: 'declined',
+    createdAt: '2026-01-10T00:00:00.000Z',
+    deadline: '2026-02-09T00:00:00.000Z',
+    respondedAt: '2026-01-11T00:00:00.000Z',
+  };
+  const requested = { id: 4, accelerator: 'vr200', window: { from: '2029-01', to: '2030-12' } };
+  // What a holder is sent: the request's accelerator and window, not its size or state.
+  const offer: OfferView = { ...bare, requested };
+
+  it('shows the holder the GPUs it was offered, not the size or state of the request', () => {
+    const text = offerText(offer);
+    expect(text).toContain('\n  for:      request 4: vr200 GPUs, 2029-01..2030-12\n');
+    expect(text).toContain(
+      '\n  offered:  60,000 vr200 GPUs a month, 2029-01..2030-12, under rofr term msft-rofr of msft-openai-2025\n',
+    );
+    expect(offeredGpus(offer)).toBe('60,000 vr200 GPUs a month, 2029-01..2030-12');
+  });
+
+  it('shows the lab the whole request and its state', () => {
+    const text = offerText({
+      ...bare,
+      requested: { ...requested, gpus: 100_000, state: 'cleared' },
+    });
+    expect(text).toContain(
+      '\n  for:      request 4 (cleared): 100,000 vr200 GPUs a month, 2029-01..2030-12\n',
+    );
+    expect(text).toContain('\n  offered:  60,000 vr200 GPUs a month, 2029-01..2030-12, under');
+  });
+
+  it('says what it can when the request is not given', () => {
+    expect(offerText(bare)).toContain(
+      '\n  for:      request 4\n  offered:  60,000 GPUs a month, under',
+    );
   });
 });

@@ -153,14 +153,38 @@ function answer(offer: OfferView): string {
 export function offerText(offer: OfferView): string {
   const out = [
     `Offer ${offer.id} to ${offer.holder}: ${offer.state}`,
-    `  for:      request ${offer.request}${offer.requested ? `${offer.requested.state === undefined ? '' : ` (${offer.requested.state})`}: ${offer.requested.gpus === undefined ? '' : `${grouped(offer.requested.gpus)} `}${offer.requested.accelerator} GPUs a month, ${range(offer.requested.window)}` : ''}`,
-    `  offered:  ${grouped(offer.gpus)} GPUs, under rofr term ${offer.term} of ${offer.contract}`,
+    `  for:      ${requestedText(offer)}`,
+    `  offered:  ${offeredGpus(offer)}, under rofr term ${offer.term} of ${offer.contract}`,
     `  made:     ${when(offer.createdAt)}`,
     `  deadline: ${when(offer.deadline)}`,
   ];
   if (offer.respondedAt !== undefined) out.push(`  answered: ${when(offer.respondedAt)}`);
   if (offer.state !== 'pending') out.push(`  answer:   ${answer(offer)}`);
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * What an offer is for. A holder is not told the request's size or state (what earlier holders
+ * took, how it ended), so its line has the accelerator and window only; the size it may take is
+ * the offer's own.
+ */
+function requestedText(offer: OfferView): string {
+  const requested = offer.requested;
+  if (requested === undefined) return `request ${offer.request}`;
+  const window = range(requested.window);
+  if (requested.gpus === undefined) {
+    return `request ${offer.request}: ${requested.accelerator} GPUs, ${window}`;
+  }
+  const state = requested.state === undefined ? '' : ` (${requested.state})`;
+  return `request ${offer.request}${state}: ${grouped(requested.gpus)} ${requested.accelerator} GPUs a month, ${window}`;
+}
+
+/** The GPUs an offer holds out, e.g. `380,000 vr200 GPUs a month, 2029-10..2030-02`. */
+export function offeredGpus(offer: OfferView): string {
+  const requested = offer.requested;
+  return requested === undefined
+    ? `${grouped(offer.gpus)} GPUs a month`
+    : `${grouped(offer.gpus)} ${requested.accelerator} GPUs a month, ${range(requested.window)}`;
 }
 
 export function quotesTable(quotes: readonly QuoteView[], indent = ''): string {

@@ -16,6 +16,7 @@ import {
   deliveriesTable,
   lateTable,
   offerText,
+  offeredGpus,
   offersTable,
   quotesTable,
   requestDetailText,
@@ -95,11 +96,16 @@ const REQUESTS: Record<string, Verb> = {
         workloadClass: required(values, 'class'),
         reason: required(values, 'reason'),
       });
-      const detail = body as RequestDetail;
+      const created = body as RequestDetail;
       return {
         body,
-        text: () =>
-          `Created request ${detail.id}: ${routing(detail)}\n\n${requestDetailText(detail)}`,
+        // The POST's answer is made inside its transaction, before the audit events are written
+        // (at commit, in commit order: see auditedTransaction), so its history is empty; the text
+        // reads the request back to show the events that made it.
+        text: async () => {
+          const detail = (await api.get(`/v1/requests/${created.id}`)) as RequestDetail;
+          return `Created request ${created.id}: ${routing(created)}\n\n${requestDetailText(detail)}`;
+        },
       };
     },
   },
@@ -210,7 +216,8 @@ const OFFERS: Record<string, Verb> = {
       const offer = body as OfferView;
       return {
         body,
-        text: () => `Declined offer ${offer.id}${requestState(offer)}\n\n${offerText(offer)}`,
+        text: () =>
+          `Declined offer ${offer.id}: ${offer.holder} waives its right of first refusal on ${offeredGpus(offer)}${requestState(offer)}\n\n${offerText(offer)}`,
       };
     },
   },

@@ -45,6 +45,9 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
       'log-level': { type: 'string' },
       'job-expiry': { type: 'string' },
       'job-workers': { type: 'string' },
+      'max-plans': { type: 'string' },
+      'plan-queue': { type: 'string' },
+      'rate-limit': { type: 'string' },
       ...FLEET_FLAGS,
     },
     { min: 0, max: 0, usage: serveUsage },
@@ -74,6 +77,15 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     1,
     256,
   );
+  // Plans computed at once, and how many more may wait before a 429: each running plan holds
+  // a worker thread (and on PostgreSQL a connection) for seconds to minutes.
+  const planLimits = {
+    running: wholeNumber('max-plans', values['max-plans'], 2, 1, 64),
+    waiting: wholeNumber('plan-queue', values['plan-queue'], 8, 0, 1000),
+  };
+  // Requests a token may make a minute in this process; 0 turns the limit off. The default
+  // leaves room for a site of 10,000 node agents on one token (333 heartbeats a second).
+  const rateLimitPerMinute = wholeNumber('rate-limit', values['rate-limit'], 60_000, 0, 10_000_000);
   const importFile = typeof values.import === 'string' ? values.import : undefined;
   const importDoc = importFile === undefined ? undefined : await readScenarioDocument(importFile);
 
@@ -87,7 +99,15 @@ export async function serveCommand(argv: readonly string[], io: Io): Promise<num
     await store.close();
     throw error;
   }
-  const app = buildApp({ store, version: VERSION, logger: { level }, fleet, jobs });
+  const app = buildApp({
+    store,
+    version: VERSION,
+    logger: { level },
+    fleet,
+    jobs,
+    planLimits,
+    rateLimitPerMinute,
+  });
   const log = app.fastify.log;
   try {
     if (importDoc && importFile) {

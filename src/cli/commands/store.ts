@@ -2,10 +2,16 @@ import { userInfo } from 'node:os';
 import { stringify } from 'yaml';
 import { exportScenario, hasScenario, replaceScenario } from '../../store/scenario-store.js';
 import { appendEvent, auditedTransaction } from '../../store/events.js';
-import { ROLES, createAuditedToken, listTokens, revokeToken } from '../../store/tokens.js';
+import {
+  MAX_TOKEN_DAYS,
+  ROLES,
+  createAuditedToken,
+  listTokens,
+  revokeToken,
+} from '../../store/tokens.js';
 import type { Role, TokenInfo } from '../../store/tokens.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
-import { oneOf, parseCommandArgs } from '../args.js';
+import { oneOf, parseCommandArgs, positiveNumber } from '../args.js';
 import { ApiClient } from '../../client/api.js';
 import { CONNECTION_FLAGS, connectionFrom, withApiErrors } from '../client/connection.js';
 import { UsageError } from '../errors.js';
@@ -105,6 +111,7 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
       provider: { type: 'string' },
       site: { type: 'string', multiple: true },
       label: { type: 'string' },
+      'expires-in': { type: 'string' },
       ...CONNECTION_FLAGS,
     },
     { min: 0, max: 0, usage: tokenUsage },
@@ -123,9 +130,14 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
   if (role !== 'operator' && sites.length > 0)
     throw new UsageError('--site: only an operator token is bound to sites');
   const label = typeof values.label === 'string' ? values.label : undefined;
+  const expiresInDays = positiveNumber('expires-in', values['expires-in']);
+  if (expiresInDays !== undefined && expiresInDays > MAX_TOKEN_DAYS)
+    throw new UsageError(
+      `--expires-in: expected at most ${MAX_TOKEN_DAYS} days, got ${expiresInDays}`,
+    );
   if (values.server !== undefined) {
     if (values.data !== undefined) throw new UsageError('--data and --server: give one of them');
-    return createTokenOverApi(io, values, { role, provider, sites, label });
+    return createTokenOverApi(io, values, { role, provider, sites, label, expiresInDays });
   }
   if (values.token !== undefined)
     throw new UsageError('--token: only with --server (local creation needs no token)');
@@ -142,10 +154,19 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
         if (siteKind && !(await getEntity(tx, siteKind, site)))
           throw new UsageError(`--site: unknown site ${site}`);
       }
+      const now = new Date();
       return createAuditedToken(
         tx,
-        { role, providerId: provider, siteIds: sites, label },
-        new Date(),
+        {
+          role,
+          providerId: provider,
+          siteIds: sites,
+          label,
+          ...(expiresInDays === undefined
+            ? {}
+            : { expiresAt: new Date(now.getTime() + expiresInDays * 86_400_000) }),
+        },
+        now,
         `cli:${localUser()}`,
       );
     });
@@ -160,7 +181,13 @@ export async function tokenCommand(argv: readonly string[], io: Io): Promise<num
 async function createTokenOverApi(
   io: Io,
   values: Readonly<Record<string, unknown>>,
-  grant: { role: Role; provider: string | undefined; sites: string[]; label: string | undefined },
+  grant: {
+    role: Role;
+    provider: string | undefined;
+    sites: string[];
+    label: string | undefined;
+    expiresInDays: number | undefined;
+  },
 ): Promise<number> {
   const api = new ApiClient(connectionFrom(values));
   return withApiErrors(io, async () => {
@@ -169,6 +196,7 @@ async function createTokenOverApi(
       ...(grant.provider === undefined ? {} : { provider: grant.provider }),
       ...(grant.sites.length === 0 ? {} : { sites: grant.sites }),
       ...(grant.label === undefined ? {} : { label: grant.label }),
+      ...(grant.expiresInDays === undefined ? {} : { expiresInDays: grant.expiresInDays }),
     })) as { id: string; token: string };
     io.err(
       `created ${grant.role} token ${created.id} on ${api.connection.server}; the secret below is shown once\n`,
@@ -206,13 +234,14 @@ function tokenPlace(command: string, argv: readonly string[], positionals: numbe
 /** One token per line: id, role, binding, label, created, revoked. Never a secret. */
 function tokenLines(list: readonly TokenInfo[]): string {
   return `${renderTable(
-    ['ID', 'ROLE', 'FOR', 'LABEL', 'CREATED', 'REVOKED'],
+    ['ID', 'ROLE', 'FOR', 'LABEL', 'CREATED', 'EXPIRES', 'REVOKED'],
     list.map((token) => [
       token.tokenId,
       token.role,
       token.providerId ?? (token.siteIds.length > 0 ? token.siteIds.join(',') : '-'),
       token.label ?? '-',
       token.createdAt.slice(0, 16).replace('T', ' '),
+      token.expiresAt === undefined ? '-' : token.expiresAt.slice(0, 16).replace('T', ' '),
       token.revokedAt === undefined ? '-' : token.revokedAt.slice(0, 16).replace('T', ' '),
     ]),
   )}\n`;

@@ -59,6 +59,30 @@ export function withBuildingOnline(scenario: Scenario, building: string, online:
 }
 
 /**
+ * Whether a plan of `scenario` is, unchanged, a plan of `moved` that no re-plan can beat:
+ * `moved` gives no pool a month it did not have (only later `from`s, same `to`s), and the plan
+ * places nothing on a pool in a month it lost. Less capacity never lowers the optimum, and the
+ * plan stays feasible at the same cost, so the re-planned plan may be the plan itself, with its
+ * own bound (a bound of the problem with more capacity). The caller still checks the plan
+ * against `moved` (`verifyPlan`), as every plan is checked.
+ */
+export function keepsPlan(scenario: Scenario, moved: Scenario, plan: Plan): boolean {
+  if (moved.pools.length !== scenario.pools.length) return false;
+  const lostFrom = new Map<string, { from: Period; to: Period }>();
+  for (const [p, pool] of moved.pools.entries()) {
+    const before = scenario.pools[p];
+    if (!before || before.id !== pool.id || before.gpus !== pool.gpus) return false;
+    if (pool.window.from === before.window.from && pool.window.to === before.window.to) continue;
+    if (pool.window.from < before.window.from || pool.window.to !== before.window.to) return false;
+    lostFrom.set(pool.id, { from: before.window.from, to: (pool.window.from - 1) as Period });
+  }
+  return plan.assignments.every((a) => {
+    const lost = lostFrom.get(a.pool);
+    return !lost || a.period < lost.from || a.period > lost.to;
+  });
+}
+
+/**
  * How much more plan B costs than plan A, and the interval the true change of optimum lies
  * in given both plans' proven lower bounds: [L_B − C_A, C_B − L_A]. When both plans are
  * proven optimal the interval is the change itself (to the cent).

@@ -4,8 +4,10 @@ import { dedent, parseValid } from '../../test-support/unit-scenarios.js';
 import { formatPeriod } from '../period.js';
 import { capacityLp, capacityValues, fixedGangLp, perGpuHour } from './capacity-value.js';
 import { planExact } from './exact.js';
+import { planProblem } from './planner.js';
 import { buildProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
+import { generatedScenario } from '../../test-support/generated.js';
 
 let solver: LinearSolver;
 
@@ -131,5 +133,37 @@ describe('capacityValues', () => {
     expect(byPool.get('cheap 2026-01')?.used).toBe(100);
     // With the gang choices fixed and whole-number data, the LP costs what the plan costs.
     expect(lpWithMore(gang, 'cheap', 0) * 1e6).toBeCloseTo(Number(plan.objective.total), 0);
+  });
+
+  it('gives, by column generation, the duals a solve of the whole LP gives', () => {
+    // A generated portfolio with a take-or-pay commitment and gang workloads, planned fast:
+    // the LP over a few of its columns, priced and grown, must end where the whole LP does
+    // (here the first columns alone give other duals).
+    const scenario = generatedScenario({ workloads: 300, pools: 40, months: 36, seed: 3 });
+    const problem = buildProblem(scenario);
+    expect(problem.commitments.length).toBeGreaterThan(0);
+    const plan = planProblem(problem, { planner: 'fast' });
+    const { rows } = capacityValues(problem, plan, solver);
+    const exact = capacityLp(problem, plan);
+    const rowUpper = Float64Array.from(exact.model.rowUpper);
+    for (const capacity of exact.capacityRows) {
+      rowUpper[capacity.row] = (rowUpper[capacity.row] ?? 0) + 0.5;
+    }
+    const whole = solver.solve({ ...exact.model, rowUpper }, { relax: true, duals: true });
+    if (whole.status !== 'optimal' || !whole.rowDuals) throw new Error('no duals');
+    const duals = whole.rowDuals;
+    const expected = new Map(
+      exact.capacityRows.map((c) => {
+        const value = -(duals[c.row] ?? 0);
+        return [
+          `${problem.pools[c.pool]?.id ?? ''} ${c.period}`,
+          value > 1e-6 ? BigInt(Math.round(value * 1e6)) : 0n,
+        ];
+      }),
+    );
+    expect(rows.filter((r) => r.valuePerGpuMonth > 0n).length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.valuePerGpuMonth).toBe(expected.get(`${row.pool} ${row.period}`));
+    }
   });
 });

@@ -133,13 +133,13 @@ export function capacityValues(
   for (const capacity of exact.capacityRows) {
     rowUpper[capacity.row] = (rowUpper[capacity.row] ?? 0) + HALF_GPU;
   }
-  const outcome = solver.solve({ ...exact.model, rowUpper }, { relax: true, duals: true });
-  if ('message' in outcome)
-    throw new Error(`${solver.name} could not solve the LP: ${outcome.message}`);
-  const duals = outcome.rowDuals;
-  if (outcome.status !== 'optimal' || !duals) {
-    throw new Error(`${solver.name} gave no optimal LP with duals (status ${outcome.status})`);
-  }
+  const { first, demandOf } = firstColumns(problem, plan, exact);
+  const duals = solveByColumns(
+    { ...exact, model: { ...exact.model, rowUpper } },
+    first,
+    demandOf,
+    solver,
+  );
   const usedBy = new Map<string, number>();
   for (const a of plan.assignments) {
     const key = `${a.pool}\u0000${a.period}`;
@@ -170,6 +170,164 @@ export function capacityValues(
       a.period - b.period,
   );
   return { rows };
+}
+
+/**
+ * A reduced cost above −this (USD per GPU-month) counts as none: the solver's own dual
+ * feasibility tolerance is of this order.
+ */
+const PRICING_TOLERANCE = 1e-6;
+
+/**
+ * The LP's row duals by column generation: the LP is solved over a subset of its triple
+ * columns (`first`, 1 per column kept; every other column is always kept), the left-out
+ * columns are priced against the duals (reduced cost c_j − Σ a_ij y_i), those below zero join,
+ * and again, until none does. The last duals are then feasible for the whole LP and
+ * complementary to a solution of it (the subset's, with the rest at 0): optimal for the whole
+ * LP, as a solve of it would give. Left out for good: triples of gang options fixed at 0, which
+ * their gang row keeps at 0 whatever their cost (its dual is free). Throws when the solver
+ * gives no optimal LP with duals.
+ */
+function solveByColumns(
+  exact: ExactModel,
+  first: Uint8Array,
+  demandOf: Int32Array,
+  solver: LinearSolver,
+): Float64Array {
+  const { model } = exact;
+  const kept = Uint8Array.from(first);
+  const reduced = new Float64Array(model.numCols);
+  const demands = demandOf.reduce((most, d) => Math.max(most, d + 1), 0);
+  const best = new Int32Array(demands);
+  for (;;) {
+    const sub = restrict(model, kept);
+    const outcome = solver.solve(sub, { relax: true, duals: true });
+    if ('message' in outcome)
+      throw new Error(`${solver.name} could not solve the LP: ${outcome.message}`);
+    const duals = outcome.rowDuals;
+    if (outcome.status !== 'optimal' || !duals) {
+      throw new Error(`${solver.name} gave no optimal LP with duals (status ${outcome.status})`);
+    }
+    reduced.set(model.colCost);
+    for (let r = 0; r < model.numRows; r++) {
+      const y = duals[r] ?? 0;
+      if (y === 0) continue;
+      for (let k = model.rowStarts[r] ?? 0; k < (model.rowStarts[r + 1] ?? 0); k++) {
+        const j = model.rowIndex[k] ?? 0;
+        reduced[j] = (reduced[j] ?? 0) - (model.rowValue[k] ?? 0) * y;
+      }
+    }
+    // Each demand's most negative column joins (many are a hair below zero at degenerate
+    // duals: all of them would triple the LP for next to nothing).
+    best.fill(-1);
+    let added = 0;
+    for (let j = 0; j < model.numCols; j++) {
+      // Kept (1) or left out for good (LEFT_OUT): not priced.
+      if (kept[j] !== 0 || (reduced[j] ?? 0) >= -PRICING_TOLERANCE) continue;
+      if ((model.colUpper[j] ?? 0) <= 0) continue;
+      const d = demandOf[j] ?? -1;
+      if (d < 0) {
+        kept[j] = 1;
+        added++;
+        continue;
+      }
+      const b = best[d] ?? -1;
+      if (b < 0 || (reduced[j] ?? 0) < (reduced[b] ?? 0)) best[d] = j;
+    }
+    for (const j of best) {
+      if (j < 0) continue;
+      kept[j] = 1;
+      added++;
+    }
+    if (added === 0) return duals;
+  }
+}
+
+/** In `solveByColumns`' first subset: a column never to be added. */
+const LEFT_OUT = 2;
+
+/**
+ * The first columns of `solveByColumns`: every column but the triples; the triples the plan
+ * uses; each splittable demand's cheapest triple that pays; the triples of the gang options
+ * the plan runs. Triples of options fixed at 0 are marked left out for good.
+ */
+function firstColumns(
+  problem: PlacementProblem,
+  plan: Plan,
+  exact: ExactModel,
+): { first: Uint8Array; demandOf: Int32Array } {
+  const { model, tripleColumn } = exact;
+  const { triples, workloads, pools } = problem;
+  const first = new Uint8Array(model.numCols).fill(1);
+  const demandOf = new Int32Array(model.numCols).fill(-1);
+  for (let i = 0; i < triples.count; i++) first[tripleColumn[i] ?? 0] = 0;
+  const months = problem.scenario.horizon.to - problem.scenario.horizon.from + 1;
+  const start = problem.scenario.horizon.from;
+  const key = (w: number, p: number, t: number) => (w * pools.length + p) * months + (t - start);
+  const workloadIndex = new Map(workloads.map((w, i) => [w.id, i]));
+  const poolIndex = new Map(pools.map((p, i) => [p.id, i]));
+  const used = new Set<number>();
+  for (const a of plan.assignments) {
+    const w = workloadIndex.get(a.workload);
+    const p = poolIndex.get(a.pool);
+    if (w !== undefined && p !== undefined) used.add(key(w, p, a.period));
+  }
+  // Per splittable (workload, period): the cheapest triple with a negative cost.
+  const cheapest = new Map<number, number>();
+  for (let i = 0; i < triples.count; i++) {
+    const w = triples.workload[i] ?? 0;
+    const t = triples.period[i] ?? 0;
+    const column = tripleColumn[i] ?? 0;
+    const g = triples.option[i] ?? -1;
+    if (g >= 0) {
+      const optionColumn = exact.optionColumn[g] ?? -1;
+      const on = optionColumn >= 0 && (model.colUpper[optionColumn] ?? 0) > 0;
+      first[column] = on ? 1 : LEFT_OUT;
+      continue;
+    }
+    if (used.has(key(w, triples.pool[i] ?? 0, t))) first[column] = 1;
+    const demand = w * months + (t - start);
+    demandOf[column] = demand;
+    const cost = model.colCost[column] ?? 0;
+    if (cost >= 0) continue;
+    const best = cheapest.get(demand);
+    if (best === undefined || cost < (model.colCost[best] ?? 0)) cheapest.set(demand, column);
+  }
+  for (const column of cheapest.values()) first[column] = 1;
+  return { first, demandOf };
+}
+
+/** The LP over the columns marked 1 in `kept`, with every row. */
+function restrict(model: LinearModel, kept: Uint8Array): LinearModel {
+  const map = new Int32Array(model.numCols).fill(-1);
+  let count = 0;
+  for (let j = 0; j < model.numCols; j++) if (kept[j] === 1) map[j] = count++;
+  const columns = new Int32Array(count);
+  for (let j = 0; j < model.numCols; j++) if ((map[j] ?? -1) >= 0) columns[map[j] ?? 0] = j;
+  const rowStarts = new Int32Array(model.numRows + 1);
+  const index: number[] = [];
+  const value: number[] = [];
+  for (let r = 0; r < model.numRows; r++) {
+    for (let k = model.rowStarts[r] ?? 0; k < (model.rowStarts[r + 1] ?? 0); k++) {
+      const j = map[model.rowIndex[k] ?? 0] ?? -1;
+      if (j < 0) continue;
+      index.push(j);
+      value.push(model.rowValue[k] ?? 0);
+    }
+    rowStarts[r + 1] = index.length;
+  }
+  const pick = (array: Float64Array) => Float64Array.from(columns, (j) => array[j] ?? 0);
+  return {
+    ...model,
+    numCols: count,
+    colCost: pick(model.colCost),
+    colLower: pick(model.colLower),
+    colUpper: pick(model.colUpper),
+    integer: new Uint8Array(count),
+    rowStarts,
+    rowIndex: Int32Array.from(index),
+    rowValue: Float64Array.from(value),
+  };
 }
 
 /** A value per GPU-month as micro-dollars per GPU-hour of that month, rounded half-up. */

@@ -43,6 +43,19 @@ export interface FastResult {
   readonly stoppedByDeadline: boolean;
 }
 
+/**
+ * Where a fast run ended, for re-planning a nearby problem from it (`fast-replan.ts`): the
+ * weights and capacity prices its bound was computed at, and the weights of its best plan.
+ */
+export interface FastState {
+  /** μ of the bound: the last solve with gang workloads bidding. */
+  readonly boundMu: Float64Array;
+  /** λ of the bound, per pool-month (pool × months + month offset). */
+  readonly lambda: Float64Array;
+  /** μ of the solve that gave the plan. */
+  readonly planMu: Float64Array;
+}
+
 /** Rounds of choosing gang runs and solving with them fixed. */
 const RUNS_ROUNDS = 2;
 
@@ -92,6 +105,14 @@ const CORRECTIONS = 1;
  * without tolerances.
  */
 export function planFast(problem: PlacementProblem, options: FastOptions = {}): FastResult {
+  return planFastState(problem, options).result;
+}
+
+/** `planFast`, with where it ended (`FastState`). */
+export function planFastState(
+  problem: PlacementProblem,
+  options: FastOptions = {},
+): { result: FastResult; state: FastState } {
   const model = prepare(problem);
   const n = model.spendPerGpu.length;
   const commitments = model.commitments.length;
@@ -115,6 +136,7 @@ export function planFast(problem: PlacementProblem, options: FastOptions = {}): 
     used: new Int32Array(0),
     gpus: new Float64Array(0),
     total: objective(model, x, used),
+    mu: Float64Array.from(mu),
   };
   let bound = -Infinity;
   let done = 0;
@@ -143,6 +165,8 @@ export function planFast(problem: PlacementProblem, options: FastOptions = {}): 
   flows.gangPrices(gangPrice);
   pricesFromDemands(model, demandPrice, mu, lambda, gangPrice);
   bound = lagrangian(model, lambda, mu, effective, reduced);
+  const boundMu = Float64Array.from(mu);
+  const boundLambda = Float64Array.from(lambda);
 
   // (2) Gang runs chosen at those prices and fixed; the months solved again, the weights
   // corrected for the runs' spend, a plan from each solve. Then once more with runs chosen at
@@ -172,6 +196,7 @@ export function planFast(problem: PlacementProblem, options: FastOptions = {}): 
           used: Int32Array.from(used),
           gpus: Float64Array.from(used, (i) => x[i] ?? 0),
           total: value,
+          mu: Float64Array.from(mu),
         };
       }
       planned = true;
@@ -189,11 +214,14 @@ export function planFast(problem: PlacementProblem, options: FastOptions = {}): 
     x[i] = best.gpus[k] ?? 0;
   });
   return {
-    placements: toPlacements(model, x, best.used),
-    total: best.total,
-    bound: Math.min(bound, best.total),
-    iterations: done,
-    stoppedByDeadline,
+    result: {
+      placements: toPlacements(model, x, best.used),
+      total: best.total,
+      bound: Math.min(bound, best.total),
+      iterations: done,
+      stoppedByDeadline,
+    },
+    state: { boundMu, lambda: boundLambda, planMu: best.mu },
   };
 }
 
@@ -280,7 +308,7 @@ function chooseGangs(
  * A gang run must be served in full in every month of its window; the flows guarantee it, and
  * this makes sure: a run short anywhere is removed whole.
  */
-function dropBrokenGangs(model: Prepared, x: Float64Array): void {
+export function dropBrokenGangs(model: Prepared, x: Float64Array): void {
   const { optionGroupStart, groupStart, optionNeed } = model;
   for (let g = 0; g < optionNeed.length; g++) {
     const from = optionGroupStart[g] ?? 0;
@@ -308,7 +336,7 @@ function dropBrokenGangs(model: Prepared, x: Float64Array): void {
  * Take-or-pay repair: while a commitment is short, its provider's capacity costs nothing more,
  * so serve unmet demand there even above its value — as much as the shortfall pays for.
  */
-function repairCommitments(model: Prepared, x: Float64Array, used: number[]): void {
+export function repairCommitments(model: Prepared, x: Float64Array, used: number[]): void {
   if (model.commitments.length === 0) return;
   const shortfall = shortfalls(model, x, used);
   if (shortfall.every((s) => s <= 0)) return;

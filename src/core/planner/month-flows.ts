@@ -62,7 +62,8 @@ interface MonthProblem {
  */
 export class MonthFlows {
   private readonly model: Prepared;
-  private readonly months: MonthProblem[] = [];
+  /** Built months by offset; `solveMonths` leaves the others unbuilt. */
+  private readonly months: (MonthProblem | undefined)[] = [];
   /** How many commitments cover each provider-month: > 0 when its weight can be positive. */
   private readonly covered: Float64Array;
   /** Per triple: its arc in its month, or -1. */
@@ -125,12 +126,50 @@ export class MonthFlows {
     this.cappedBefore = capped;
   }
 
+  /**
+   * `solve` for the months `only` (offsets) and no others, building each the first time it is
+   * asked for, from a crash that does not follow the month before: for re-planning a few
+   * months of a plan. The other methods then read these months alone. Not to be mixed with
+   * `solve` on one instance.
+   */
+  solveMonths(
+    only: readonly number[],
+    chosen: Uint8Array | undefined,
+    weights: Float64Array,
+  ): void {
+    const capped = Float64Array.from(weights, (w) => Math.min(1, w));
+    if (this.cappedBefore.length !== capped.length)
+      this.cappedBefore = new Float64Array(capped.length).fill(NaN);
+    const lastPool = new Int32Array(this.model.problem.workloads.length).fill(-1);
+    let groupsOf: number[][] | undefined;
+    for (const m of only) {
+      let month = this.months[m];
+      let changed = false;
+      if (!month) {
+        groupsOf ??= this.groupsByMonth();
+        month = this.build(m, capped, groupsOf[m] ?? [], lastPool);
+        this.months[m] = month;
+        changed = true;
+      } else if (this.repriceSplittable(month, capped)) changed = true;
+      if (this.repriceGangs(month, capped, chosen)) changed = true;
+      if (!changed) continue;
+      month.flows.refreshPotentials();
+      const before = month.flows.pivots;
+      do month.flows.solve(PIVOTS_PER_ARC * (month.flows.arcs + 1));
+      while (this.priceOut(month) > 0);
+      this.pivots += month.flows.pivots - before;
+    }
+    this.lastWeights = Float64Array.from(weights);
+    this.cappedBefore = capped;
+  }
+
   /** Spend per commitment of the current flows (splittable and chosen or bidding gang arcs). */
   spend(chosen: Uint8Array | undefined): Float64Array {
     const { providers, months, spendPerGpu, providerMonth, option, commitments } = this.model;
     const table = new Float64Array(providers * months);
     // Triple arcs have no upper bound: those with flow are tree arcs.
     for (const month of this.months) {
+      if (!month) continue;
       const { flow, tag } = month.flows;
       for (const e of month.flows.treeArcs()) {
         const i = tag[e] ?? -1;
@@ -157,6 +196,7 @@ export class MonthFlows {
     const option = this.model.option;
     // Triple arcs have no upper bound: those with flow are tree arcs.
     for (const month of this.months) {
+      if (!month) continue;
       const { flow, tag } = month.flows;
       for (const e of month.flows.treeArcs()) {
         const i = tag[e] ?? -1;
@@ -177,6 +217,7 @@ export class MonthFlows {
   demandPrices(out: Float64Array): void {
     out.fill(0);
     for (const month of this.months) {
+      if (!month) continue;
       const { potential } = month.flows;
       for (let j = 0; j < month.demands; j++) {
         out[month.firstDemand + j] = Math.max(0, (potential[j + 1] ?? 0) / UNITS_PER_USD);
@@ -192,6 +233,7 @@ export class MonthFlows {
     const splittable = this.model.groupStart[0] ?? 0;
     out.fill(0);
     for (const month of this.months) {
+      if (!month) continue;
       const { potential, source, tag } = month.flows;
       for (let e = month.gangArcs[0]; e < month.gangArcs[1]; e++) {
         const i = tag[e] ?? -1;

@@ -2,7 +2,14 @@ import { z } from 'zod';
 import { HttpError, notFound } from '../../store/errors.js';
 import { listEvents } from '../../store/events.js';
 import { entityKind, getEntity } from '../../store/scenario-store.js';
-import { ROLES, createToken, listTokens, revokeToken, tokenCreated } from '../../store/tokens.js';
+import {
+  MAX_TOKEN_DAYS,
+  ROLES,
+  createToken,
+  listTokens,
+  revokeToken,
+  tokenCreated,
+} from '../../store/tokens.js';
 import type { Principal } from '../../store/tokens.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
@@ -19,6 +26,12 @@ export const tokenBody = z
       .optional()
       .describe('Operator: the sites it acts on (required for operator)'),
     label: z.string().max(200).optional(),
+    expiresInDays: z
+      .number({ error: 'expected a number of days' })
+      .positive({ error: 'expected a number of days above 0' })
+      .max(MAX_TOKEN_DAYS, { error: `expected at most ${MAX_TOKEN_DAYS} days` })
+      .optional()
+      .describe('The token stops working this many days after it is made; default: until revoked'),
   })
   .strict();
 
@@ -95,10 +108,22 @@ export function adminRoutes(): Route[] {
           providerId: body.provider,
           siteIds: body.sites,
           label: body.label,
+          expiresAt:
+            body.expiresInDays === undefined
+              ? undefined
+              : new Date(now.getTime() + body.expiresInDays * 86_400_000),
         };
         const { id, secret } = await createToken(tx, grant, now);
         await audit(tokenCreated(id, grant));
-        return { status: 201, body: { id, token: secret, role: body.role } };
+        return {
+          status: 201,
+          body: {
+            id,
+            token: secret,
+            role: body.role,
+            ...(grant.expiresAt === undefined ? {} : { expiresAt: grant.expiresAt.toISOString() }),
+          },
+        };
       },
     }),
     route({

@@ -53,6 +53,35 @@ export function planSummary(row: Pick<PlanRow, keyof typeof SUMMARY_COLUMNS>) {
   };
 }
 
+/**
+ * A stored plan never changes: its id and creation time name its one version, so a reader that
+ * has it (If-None-Match) gets 304 without the plan being read, summarised or sent.
+ */
+async function planVersion(tx: Tx, id: number): Promise<string> {
+  const [row] = await tx
+    .select({ id: t.plans.id, createdAt: t.plans.createdAt })
+    .from(t.plans)
+    .where(eq(t.plans.id, id));
+  if (!row) throw notFound(`plan ${id}`);
+  return `"plan-${row.id}-${row.createdAt.getTime()}"`;
+}
+
+/** Headers of a plan's answers: its version, to be checked again before each use. */
+const versioned = (etag: string) => ({ etag, 'cache-control': 'private, no-cache' });
+
+/** 304 when the caller already has this version (If-None-Match), else undefined. */
+function notModified(
+  headers: Readonly<Record<string, string | undefined>>,
+  etag: string,
+): { status: number; body: undefined; headers: Record<string, string> } | undefined {
+  const given = headers['if-none-match'];
+  if (given === undefined) return undefined;
+  const tags = given.split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+  return tags.includes(etag) || tags.includes('*')
+    ? { status: 304, body: undefined, headers: versioned(etag) }
+    : undefined;
+}
+
 async function loadPlan(tx: Tx, id: number) {
   const [row] = await tx.select().from(t.plans).where(eq(t.plans.id, id));
   if (!row) throw notFound(`plan ${id}`);
@@ -312,6 +341,7 @@ export function planRoutes(): Route[] {
         .optional(),
       successStatus: 201,
       sweepsDeadlines: true,
+      computesPlan: true,
       handler: async ({ tx, body, now, principal, audit, plan }) => {
         const made = await planCurrentState(
           tx,
@@ -371,10 +401,16 @@ export function planRoutes(): Route[] {
       summary: "A stored plan: the spec's plan JSON, byte for byte as stored",
       roles: READERS,
       params: numericIdParams,
-      handler: async ({ tx, params }) => ({
-        body: undefined,
-        raw: (await loadPlan(tx, params.id)).planJson,
-      }),
+      handler: async ({ tx, params, headers }) => {
+        const etag = await planVersion(tx, params.id);
+        return (
+          notModified(headers, etag) ?? {
+            body: undefined,
+            raw: (await loadPlan(tx, params.id)).planJson,
+            headers: versioned(etag),
+          }
+        );
+      },
     }),
     route({
       method: 'GET',
@@ -399,7 +435,10 @@ export function planRoutes(): Route[] {
       roles: READERS,
       params: numericIdParams,
       response: planOverviewResponse,
-      handler: async ({ tx, params }) => {
+      handler: async ({ tx, params, headers }) => {
+        const etag = await planVersion(tx, params.id);
+        const same = notModified(headers, etag);
+        if (same) return same;
         const { plan, entry } = await summaries.get(tx, params.id);
         if (entry.overview === undefined) {
           const body: Described<typeof planOverviewResponse> = planOverviewBody(
@@ -409,7 +448,7 @@ export function planRoutes(): Route[] {
           );
           entry.overview = JSON.stringify(body);
         }
-        return { body: undefined, raw: entry.overview };
+        return { body: undefined, raw: entry.overview, headers: versioned(etag) };
       },
     }),
     route({
@@ -422,7 +461,10 @@ export function planRoutes(): Route[] {
       roles: READERS,
       params: numericIdParams,
       response: planWorkloadsResponse,
-      handler: async ({ tx, params }) => {
+      handler: async ({ tx, params, headers }) => {
+        const etag = await planVersion(tx, params.id);
+        const same = notModified(headers, etag);
+        if (same) return same;
         const { plan, entry } = await summaries.get(tx, params.id);
         if (entry.list === undefined) {
           const body: Described<typeof planWorkloadsResponse> = planWorkloadsBody(
@@ -431,7 +473,7 @@ export function planRoutes(): Route[] {
           );
           entry.list = JSON.stringify(body);
         }
-        return { body: undefined, raw: entry.list };
+        return { body: undefined, raw: entry.list, headers: versioned(etag) };
       },
     }),
     route({

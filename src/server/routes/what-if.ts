@@ -157,6 +157,7 @@ export function whatIfRoutes(): Route[] {
       response: whatIfResponse,
       // Nothing is stored, and the answer is computed after the transaction: never replayed.
       idempotent: false,
+      computesPlan: true,
       handler: async ({ tx, body, now, principal, tell }) => {
         const state = await readCurrentState(tx, now);
         const [row] = await tx

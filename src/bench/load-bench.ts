@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import autocannon from 'autocannon';
+import { renderTable } from '../cli/table.js';
+import type { ServerProcess, ServerStore } from '../tools/server-process.js';
+import { EXAMPLE, api, startServer, stopAllServers } from '../tools/server-process.js';
+import { serverDatabase } from './bench-database.js';
+
+/**
+ * `npm run bench:load`: the service under load from a real load generator (autocannon) on
+ * loopback, each scenario 5 s with 10 connections, on three set-ups: PGlite (the default) with
+ * one process, PostgreSQL with one process and with two (two generators at once, one per
+ * process, their rates added). Scenarios:
+ *
+ * - `GET /v1/plans/1` (the example's plan, 157 kB; as a browser asks for it: gzip accepted);
+ * - the same with `If-None-Match` (an unchanged plan: 304);
+ * - `GET /v1/offers`;
+ * - `POST /v1/requests`, each with an Idempotency-Key of its own (a request and its offer);
+ * - `POST /v1/heartbeats` from 1,000 node agents of one operator token;
+ * - mixed: 8 offers reads, 1 plan read (304) and 1 request write in every 10.
+ *
+ * The servers run as `stargate serve` does by default, except `--rate-limit 0`: the bench
+ * measures what the process holds, not the per-token limit. The generator shares the machine's
+ * cores with the servers. Prints a table, writes bench/results-load.json.
+ */
+
+const OUTPUT = process.env.STARGATE_BENCH_OUT ?? 'bench/results-load.json';
+const SECONDS = Number(process.env.STARGATE_BENCH_SECONDS ?? 5);
+const CONNECTIONS = 10;
+
+const GOALS = {
+  postgres: { reads: 3000, writes: 500, p99: 50 },
+  pglite: { reads: 2000 },
+};
+
+const REQUEST = {
+  accelerator: 'vr200',
+  gpus: 1000,
+  window: { from: '2029-01', to: '2029-12' },
+  workloadClass: 'research',
+  reason: 'load bench',
+};
+
+const H100 = {
+  index: 0,
+  uuid: 'GPU-00000000-0000-0000-0000-000000000000',
+  name: 'NVIDIA H100 80GB HBM3',
+  temperatureC: 40,
+  powerDrawW: 300,
+  powerLimitW: 700,
+  defaultPowerLimitW: 700,
+  eccUncorrectedVolatile: 0,
+};
+
+interface Target {
+  readonly server: ServerProcess;
+  readonly admin: string;
+  readonly operator: string;
+  readonly etag: string;
+}
+
+type Kind = 'read' | 'write';
+
+interface Scenario {
+  readonly name: string;
+  readonly kind: Kind;
+  readonly requests: (target: Target, unique: () => number) => autocannon.Request[];
+}
+
+const json = { 'content-type': 'application/json' };
+
+/** A heartbeat of one of 1,000 node agents at azure-us-east, each with its next sequence. */
+function heartbeat(t: Target, unique: () => number): autocannon.Request {
+  return {
+    method: 'POST',
+    path: '/v1/heartbeats',
+    setupRequest: (request) => {
+      const n = unique();
+      return {
+        ...request,
+        headers: { ...request.headers, ...json, authorization: `Bearer ${t.operator}` },
+        body: JSON.stringify({
+          node: `load-node-${n % 1000}`,
+          site: 'azure-us-east',
+          pool: 'azure-h100',
+          sequence: n,
+          intervalSeconds: 30,
+          observedAt: new Date().toISOString(),
+          reading: { source: 'nvidia-smi', gpus: [H100] },
+        }),
+      };
+    },
+  };
+}
+
+// Reads first: the writes add requests and offers, which `GET /v1/offers` would then list.
+const SCENARIOS: Scenario[] = [
+  {
+    name: 'GET /v1/plans/1 (gzip)',
+    kind: 'read',
+    requests: () => [
+      { method: 'GET', path: '/v1/plans/1', headers: { 'accept-encoding': 'gzip' } },
+    ],
+  },
+  {
+    name: 'GET /v1/plans/1 unchanged (304)',
+    kind: 'read',
+    requests: (t) => [{ method: 'GET', path: '/v1/plans/1', headers: { 'if-none-match': t.etag } }],
+  },
+  { name: 'GET /v1/offers', kind: 'read', requests: () => [{ method: 'GET', path: '/v1/offers' }] },
+  {
+    name: 'POST /v1/heartbeats',
+    kind: 'write',
+    requests: (t, unique) => [heartbeat(t, unique)],
+  },
+  {
+    name: 'mixed: 8 offers, 1 plan (304), 1 heartbeat',
+    kind: 'read',
+    requests: (t, unique) => [
+      ...Array.from({ length: 8 }, () => ({ method: 'GET' as const, path: '/v1/offers' })),
+      { method: 'GET', path: '/v1/plans/1', headers: { 'if-none-match': t.etag } },
+      heartbeat(t, unique),
+    ],
+  },
+  {
+    name: 'POST /v1/requests (Idempotency-Key)',
+    kind: 'write',
+    requests: (_t, unique) => [
+      {
+        method: 'POST',
+        path: '/v1/requests',
+        body: JSON.stringify(REQUEST),
+        setupRequest: (request) => ({
+          ...request,
+          headers: { ...request.headers, ...json, 'idempotency-key': `load-${unique()}` },
+        }),
+      },
+    ],
+  },
+];
+
+interface Row {
+  readonly setup: string;
+  readonly scenario: string;
+  readonly kind: Kind;
+  readonly requestsPerSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly errors: number;
+  readonly non2xx: number;
+  readonly goal: string;
+  readonly met: boolean | undefined;
+}
+
+let counter = 0;
+const unique = () => ++counter;
+
+async function prepare(server: ServerProcess): Promise<Target> {
+  const admin = server.firstToken ?? '';
+  const planned = await api(server, 'POST', '/v1/plans', {
+    token: admin,
+    body: { solver: 'fast' },
+  });
+  if (planned.status !== 201) throw new Error(`planning: ${JSON.stringify(planned.body)}`);
+  const created = await api(server, 'POST', '/v1/requests', { token: admin, body: REQUEST });
+  if (created.status !== 201) throw new Error(`a request: ${JSON.stringify(created.body)}`);
+  const operator = await api(server, 'POST', '/v1/tokens', {
+    token: admin,
+    body: { role: 'operator', sites: ['azure-us-east'], label: 'load bench' },
+  });
+  const plan = await api(server, 'GET', '/v1/plans/1', { token: admin });
+  return {
+    server,
+    admin,
+    operator: (operator.body as { token: string }).token,
+    etag: plan.headers.get('etag') ?? '',
+  };
+}
+
+async function run(target: Target, scenario: Scenario, connections: number) {
+  return autocannon({
+    url: target.server.url,
+    connections,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${target.admin}` },
+    requests: scenario.requests(target, unique),
+  });
+}
+
+async function measure(setup: string, targets: readonly Target[], goal: keyof typeof GOALS) {
+  const rows: Row[] = [];
+  for (const scenario of SCENARIOS) {
+    // One generator per process, the connections shared out, all at once.
+    const results = await Promise.all(
+      targets.map((target) => run(target, scenario, Math.ceil(CONNECTIONS / targets.length))),
+    );
+    const rate = results.reduce((sum, r) => sum + r.requests.average, 0);
+    const p50 = Math.max(...results.map((r) => r.latency.p50));
+    const p99 = Math.max(...results.map((r) => r.latency.p99));
+    const goals = GOALS[goal];
+    const wanted =
+      scenario.kind === 'read' ? goals.reads : 'writes' in goals ? goals.writes : undefined;
+    const latency = 'p99' in goals ? goals.p99 : undefined;
+    rows.push({
+      setup,
+      scenario: scenario.name,
+      kind: scenario.kind,
+      requestsPerSecond: Math.round(rate),
+      p50Ms: p50,
+      p99Ms: p99,
+      errors: results.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+      non2xx: results.reduce((sum, r) => sum + r.non2xx, 0),
+      goal:
+        wanted === undefined
+          ? '—'
+          : `≥ ${wanted}/s${latency === undefined ? '' : `, p99 ≤ ${latency} ms`}`,
+      met:
+        wanted === undefined
+          ? undefined
+          : rate >= wanted && (latency === undefined || p99 <= latency),
+    });
+  }
+  return rows;
+}
+
+async function serve(store: ServerStore, importing: boolean): Promise<ServerProcess> {
+  return startServer({
+    store,
+    args: ['--rate-limit', '0', ...(importing ? ['--import', EXAMPLE] : [])],
+  });
+}
+
+const rows: Row[] = [];
+const dir = await mkdtemp(join(tmpdir(), 'stargate-load-'));
+const load = { before: loadavg()[0] ?? 0, after: 0 };
+try {
+  const pglite = await serve({ dataDir: join(dir, 'data') }, true);
+  rows.push(...(await measure('PGlite, 1 process', [await prepare(pglite)], 'pglite')));
+  await pglite.kill();
+
+  // A fresh database for each set-up, so that each starts with the same offers to list.
+  for (const processes of [1, 2]) {
+    const database = await serverDatabase(`load${processes}`);
+    if (!database) {
+      console.error('PostgreSQL is not reachable: only the PGlite rows were measured');
+      break;
+    }
+    try {
+      const first = await prepare(await serve(database.store, true));
+      const targets = [first];
+      if (processes === 2) targets.push({ ...first, server: await serve(database.store, false) });
+      rows.push(
+        ...(await measure(
+          `PostgreSQL, ${processes} process${processes === 1 ? '' : 'es'}`,
+          targets,
+          'postgres',
+        )),
+      );
+    } finally {
+      await stopAllServers();
+      await database.drop();
+    }
+  }
+} finally {
+  await stopAllServers();
+  await rm(dir, { recursive: true, force: true });
+  load.after = loadavg()[0] ?? 0;
+}
+
+console.log(
+  renderTable(
+    ['SET-UP', 'SCENARIO', 'REQ/S', 'P50 MS', 'P99 MS', 'ERRORS', 'NON-2XX', 'GOAL', 'MET'],
+    rows.map((r) => [
+      r.setup,
+      r.scenario,
+      String(r.requestsPerSecond),
+      String(r.p50Ms),
+      String(r.p99Ms),
+      String(r.errors),
+      String(r.non2xx),
+      r.goal,
+      r.met === undefined ? '' : r.met ? 'yes' : 'NO',
+    ]),
+    ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
+  ),
+);
+console.log(
+  `${SECONDS} s a scenario, ${CONNECTIONS} connections; on ${availableParallelism()} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, generator on the same cores; load average ${load.before.toFixed(2)} before, ${load.after.toFixed(2)} after`,
+);
+await mkdir(dirname(OUTPUT), { recursive: true });
+await writeFile(
+  OUTPUT,
+  `${JSON.stringify(
+    {
+      machine: {
+        cores: availableParallelism(),
+        cpu: cpus()[0]?.model ?? 'unknown',
+        node: process.version,
+        loadAverage: load,
+      },
+      seconds: SECONDS,
+      connections: CONNECTIONS,
+      rows,
+    },
+    null,
+    2,
+  )}\n`,
+);

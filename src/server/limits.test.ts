@@ -1,0 +1,213 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, brotliDecompressSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { replaceScenario } from '../store/scenario-store.js';
+import { createToken } from '../store/tokens.js';
+import type { TestStore } from '../test-support/stores.js';
+import { testBackends } from '../test-support/stores.js';
+import type { App, AppOptions } from './app.js';
+import { buildApp } from './app.js';
+import { createGate } from './gate.js';
+import { computePlan } from './plan-compute.js';
+
+/**
+ * The limits the service publishes (docs/service.md "Limits"): body size, plans at once and
+ * waiting, the per-token rate, security headers, compression and plans' ETags.
+ */
+
+const EXAMPLE = fileURLToPath(new URL('../../examples/stargate-2025.yaml', import.meta.url));
+const NOW = new Date('2026-01-10T00:00:00.000Z');
+
+const found = testBackends().find((candidate) => candidate.name === 'pglite');
+if (!found) throw new Error('no PGlite backend');
+const backend = found;
+
+describe('limits', () => {
+  let store: TestStore | undefined;
+  let app: App | undefined;
+  afterEach(async () => {
+    await app?.fastify.close();
+    await store?.dispose();
+    app = undefined;
+    store = undefined;
+  }, 60_000);
+
+  async function open(options: Partial<AppOptions> = {}) {
+    store = await backend.open();
+    const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
+    await store.db.transaction((tx) => replaceScenario(tx, doc));
+    const admin = (await createToken(store.db, { role: 'admin' }, NOW)).secret;
+    app = buildApp({
+      store,
+      clock: () => Promise.resolve(NOW),
+      version: 'test',
+      webRoot: false,
+      ...options,
+    });
+    const call = (
+      method: 'GET' | 'POST',
+      url: string,
+      payload?: unknown,
+      headers = {},
+      token = admin,
+    ) =>
+      app!.fastify.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}`, ...headers },
+        ...(payload === undefined ? {} : { payload: payload as object }),
+      });
+    return { admin, call };
+  }
+
+  it('refuses a body over the route’s limit with 413, and changes nothing', async () => {
+    const { call } = await open();
+    const before = (await call('GET', '/v1/events')).body;
+    const big = {
+      accelerator: 'vr200',
+      gpus: 10,
+      window: { from: '2029-01', to: '2029-02' },
+      workloadClass: 'research',
+      reason: 'x'.repeat(1024 * 1024),
+    };
+    const answer = await call('POST', '/v1/requests', big);
+    expect(answer.statusCode).toBe(413);
+    expect(answer.json()).toMatchObject({ error: { code: expect.any(String) as unknown } });
+    expect((await call('GET', '/v1/events')).body).toBe(before);
+  }, 60_000);
+
+  it('sends security headers and the dashboard’s Content-Security-Policy on every answer', async () => {
+    const { call } = await open();
+    for (const url of ['/v1/me', '/healthz', '/v1/nope']) {
+      const answer = await call('GET', url);
+      expect(answer.headers['content-security-policy'], url).toContain("script-src 'self'");
+      expect(answer.headers['content-security-policy'], url).toContain("frame-ancestors 'none'");
+      expect(answer.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(answer.headers['x-frame-options'], url).toBe('SAMEORIGIN');
+      expect(answer.headers['strict-transport-security'], url).toBeUndefined();
+    }
+  }, 60_000);
+
+  it('compresses large bodies by Accept-Encoding and answers an unchanged plan 304', async () => {
+    const { call } = await open();
+    const made = await call('POST', '/v1/plans', { solver: 'fast' });
+    expect(made.statusCode).toBe(201);
+    const plain = await call('GET', '/v1/plans/1');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    const gzip = await call('GET', '/v1/plans/1', undefined, { 'accept-encoding': 'gzip' });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gzip.rawPayload).toString()).toBe(plain.body);
+    const br = await call('GET', '/v1/plans/1', undefined, { 'accept-encoding': 'br, gzip' });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
+    expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
+
+    const etag = plain.headers['etag'];
+    expect(etag).toMatch(/^"plan-1-/);
+    for (const url of ['/v1/plans/1', '/v1/plans/1/summary', '/v1/plans/1/workloads']) {
+      const first = await call('GET', url);
+      const again = await call('GET', url, undefined, {
+        'if-none-match': String(first.headers['etag']),
+      });
+      expect(again.statusCode, url).toBe(304);
+      expect(again.body, url).toBe('');
+    }
+    const stale = await call('GET', '/v1/plans/1', undefined, {
+      'if-none-match': '"plan-1-other"',
+    });
+    expect(stale.statusCode).toBe(200);
+  }, 120_000);
+
+  it('limits each token’s requests a minute, with Retry-After; other tokens go on', async () => {
+    const { call } = await open({ rateLimitPerMinute: 5 });
+    const other = (await createToken(store!.db, { role: 'viewer' }, NOW)).secret;
+    const statuses = [];
+    for (let i = 0; i < 7; i++) statuses.push((await call('GET', '/v1/me')).statusCode);
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+    const refused = await call('GET', '/v1/me');
+    expect(refused.headers['retry-after']).toMatch(/^\d+$/);
+    expect(refused.json()).toMatchObject({ error: { code: 'too_many_requests' } });
+    expect((await call('GET', '/v1/me', undefined, {}, other)).statusCode).toBe(200);
+    // Health and readiness are never limited.
+    expect((await call('GET', '/healthz')).statusCode).toBe(200);
+  }, 60_000);
+});
+
+describe('the gate of plans computed at once', () => {
+  it('lets `running` in, queues `waiting` in order, refuses the next with 429 and Retry-After', async () => {
+    const gate = createGate('plans', { running: 1, waiting: 1 });
+    const first = await gate.enter();
+    const order: string[] = [];
+    const second = gate.enter().then((release) => {
+      order.push('second');
+      return release;
+    });
+    await expect(gate.enter()).rejects.toMatchObject({
+      status: 429,
+      headers: { 'retry-after': '10' },
+      message: expect.stringContaining('1 plans computing and 1 waiting') as unknown,
+    });
+    expect(gate.load()).toEqual({ running: 1, waiting: 1 });
+    first();
+    first(); // a second release of the same place does nothing
+    (await second)();
+    expect(order).toEqual(['second']);
+    expect(gate.load()).toEqual({ running: 0, waiting: 0 });
+  });
+});
+
+// On PostgreSQL only: on PGlite one connection serialises requests anyway (a plan's transaction
+// holds it), so a second plan never reaches the gate while the first computes.
+for (const server of testBackends().filter((candidate) => candidate.name === 'postgres')) {
+  describe(`plans past the bound on ${server.name}`, () => {
+    it('answers 429 with Retry-After at once, before any transaction, and lets the first finish', async () => {
+      const store = await server.open();
+      try {
+        const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
+        await store.db.transaction((tx) => replaceScenario(tx, doc));
+        const token = (await createToken(store.db, { role: 'planner' }, NOW)).secret;
+        // A planner that holds the first plan until the test lets it go.
+        let started!: () => void;
+        const entered = new Promise<void>((resolve) => (started = resolve));
+        let finish!: () => void;
+        const held = new Promise<void>((resolve) => (finish = resolve));
+        const app = buildApp({
+          store,
+          clock: () => Promise.resolve(NOW),
+          version: 'test',
+          webRoot: false,
+          planLimits: { running: 1, waiting: 0 },
+          planRunner: {
+            run: async (input) => {
+              started();
+              await held;
+              return computePlan(input);
+            },
+            stop: () => Promise.resolve(),
+          },
+        });
+        const plan = () =>
+          app.fastify.inject({
+            method: 'POST',
+            url: '/v1/plans',
+            headers: { authorization: `Bearer ${token}` },
+            payload: { solver: 'fast' },
+          });
+        const first = plan();
+        await entered;
+        const second = await plan();
+        expect(second.statusCode).toBe(429);
+        expect(second.headers['retry-after']).toBe('10');
+        expect(second.json()).toMatchObject({ error: { code: 'too_many_requests' } });
+        finish();
+        expect((await first).statusCode).toBe(201);
+        expect((await plan()).statusCode).toBe(201);
+        await app.fastify.close();
+      } finally {
+        await store.dispose();
+      }
+    }, 60_000);
+  });
+}
