@@ -195,6 +195,40 @@ describe('the dashboard in Chromium', () => {
     await planners.close();
   });
 
+  it('a planner asks what if abilene-b3 came a month late: the first answer, then the exact one', async () => {
+    // The first journey planned; run alone, this one plans first.
+    const plans = await api(server, 'GET', '/v1/plans', { token: tokens.planner });
+    if ((plans.body as unknown[]).length === 0) {
+      const made = await api(server, 'POST', '/v1/plans', { token: tokens.planner, body: {} });
+      expect(made.status, JSON.stringify(made.body)).toBe(201);
+    }
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signedInPage(context, tokens.planner, '/plan');
+    const errors = watchErrors(page);
+    await page.getByRole('button', { name: 'What if…' }).click();
+    await page.getByLabel('Building').selectOption('abilene-b3');
+    await page.getByLabel('comes online in').fill('2025-11');
+    await expect
+      .poll(() => page.getByRole('textbox', { name: /merge patch/ }).inputValue())
+      .toBe('{"buildings":[{"id":"abilene-b3","online":"2025-11"}]}');
+    // The exact answer comes by the stream (or a poll): HiGHS's optimum, $360.1M dearer.
+    await page.getByText('Exact (HiGHS, optimal)', { exact: false }).waitFor({ timeout: 60_000 });
+    await expect.poll(() => page.getByText(/^Total \+\$360\.1M/).count()).toBe(1);
+    const unmet = page.getByRole('table', { name: 'Workloads whose unmet demand changed' });
+    await expect.poll(() => unmet.getByText('api-2026').count()).toBe(1);
+    // A patch typed by hand that the server refuses: its message names the path.
+    await page
+      .getByRole('textbox', { name: /merge patch/ })
+      .fill('{"buildings":[{"online":"2025-11"}]}');
+    await page
+      .getByRole('alert')
+      .getByText('body.patch.buildings[0].id', { exact: false })
+      .waitFor();
+    // The browser reports the refused patch's 400 itself; nothing else may fail.
+    expect(errors.filter((error) => !error.includes('status of 400'))).toEqual([]);
+    await context.close();
+  });
+
   it('refuses a bad token, and tells a funder /offers is not for its role', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();

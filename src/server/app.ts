@@ -16,8 +16,8 @@ import type { IdempotentRequest } from '../store/idempotency.js';
 import { claimKey, pruneKeys, saveResponse } from '../store/idempotency.js';
 import { ConflictProblems } from '../store/scenario-store.js';
 import type { Principal } from '../store/tokens.js';
-import { authenticate, bearerToken } from '../store/tokens.js';
-import { sweepDeadlines } from '../store/procurement.js';
+import { authenticateAt, bearerToken } from '../store/tokens.js';
+import { offersDue, sweepDeadlines } from '../store/procurement.js';
 import type { FleetSettings } from '../store/fleet.js';
 import { DEFAULT_FLEET_SETTINGS } from '../store/fleet.js';
 import { sweepFleet } from '../store/fleet-deliveries.js';
@@ -123,6 +123,9 @@ export function buildApp(options: AppOptions): App {
   registerProtections(fastify, options.rateLimitPerMinute);
 
   const sweep = async (): Promise<number> => {
+    // Most requests find nothing due: one cheap read (an index on state and deadline) spares
+    // them the sweep's transaction.
+    if (!(await offersDue(store.db, options.clock ? await clock(store.db) : undefined))) return 0;
     const lapsed = await inTransaction(async (tx) =>
       sweepDeadlines(tx, await clock(tx), 'system:deadline'),
     );
@@ -204,7 +207,10 @@ export function buildApp(options: AppOptions): App {
 
   fastify.setErrorHandler(async (error: unknown, request, reply) => {
     const mapped = toHttpError(error);
-    if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
+    // Only the cause: the failed query's parameters (a token's hash, say) stay out of the log.
+    if (mapped.status === 503)
+      request.log.warn({ cause: rootCause(error) }, 'the database is unavailable');
+    else if (mapped.status >= 500) request.log.error({ err: error }, 'request failed');
     await sendError(reply, mapped, request.id);
   });
   fastify.setNotFoundHandler(async (request, reply) => {
@@ -222,7 +228,8 @@ export function buildApp(options: AppOptions): App {
   // Routes are added once the plugins above have loaded (compression and the rate limit
   // attach themselves to each route as it is added), hence after().
   let stream: ReturnType<typeof registerStream> | undefined;
-  const principals = new WeakMap<FastifyRequest, Principal>();
+  /** Each request's caller, and the database's time when it was authenticated. */
+  const principals = new WeakMap<FastifyRequest, { principal: Principal; now: Date }>();
   fastify.after((error) => {
     if (error) throw error;
     fastify.get('/healthz', () => Promise.resolve({ status: 'ok' }));
@@ -272,7 +279,8 @@ export function buildApp(options: AppOptions): App {
         bodyLimit: definition.bodyLimit ?? 1024 * 1024,
         // Who is calling, and whether they may, is settled before the body is even read.
         onRequest: async (request) => {
-          const principal = await principalOf(request);
+          const found = await principalOf(request);
+          const { principal } = found;
           if (!definition.roles.includes(principal.role)) {
             throw new HttpError(
               403,
@@ -280,13 +288,14 @@ export function buildApp(options: AppOptions): App {
               `role ${principal.role} may not ${definition.method} ${definition.path}`,
             );
           }
-          principals.set(request, principal);
+          principals.set(request, found);
         },
         handler: async (request, reply) => {
-          const principal = principals.get(request);
-          if (!principal) throw new Error('no principal after onRequest');
+          const found = principals.get(request);
+          if (!found) throw new Error('no principal after onRequest');
+          const { principal } = found;
           try {
-            await handle(definition, principal, request, reply);
+            await handle(definition, principal, request, reply, found.now);
           } catch (error) {
             throw scoped(error, principal);
           }
@@ -300,12 +309,13 @@ export function buildApp(options: AppOptions): App {
     principal: Principal,
     request: FastifyRequest,
     reply: FastifyReply,
+    authenticatedAt: Date,
   ) {
     const input = validateInput(definition, request);
     // Waiting for a place happens before the transaction: a queued plan holds no connection.
     const release = definition.computesPlan ? await planGate.enter() : undefined;
     try {
-      await handleInside(definition, principal, request, reply, input);
+      await handleInside(definition, principal, request, reply, input, authenticatedAt);
     } finally {
       release?.();
     }
@@ -317,6 +327,7 @@ export function buildApp(options: AppOptions): App {
     request: FastifyRequest,
     reply: FastifyReply,
     input: Input,
+    authenticatedAt: Date,
   ) {
     if (definition.sweepsDeadlines) await sweep();
     const headers = request.headers as Record<string, string | undefined>;
@@ -342,7 +353,9 @@ export function buildApp(options: AppOptions): App {
             body: request.body ?? null,
           };
     const result = await inTransaction(async (tx) => {
-      const now = await clock(tx);
+      // The request's time is the database's when it was authenticated (read by the same
+      // query), unless a test gives its own clock: one round trip fewer on every request.
+      const now = options.clock ? await clock(tx) : authenticatedAt;
       if (idempotent) {
         const claim = await claimKey(tx, idempotent, now);
         if (claim.kind === 'mismatch') {
@@ -413,14 +426,16 @@ export function buildApp(options: AppOptions): App {
     }
   }
 
-  async function principalOf(request: FastifyRequest): Promise<Principal> {
+  async function principalOf(
+    request: FastifyRequest,
+  ): Promise<{ principal: Principal; now: Date }> {
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       throw new HttpError(401, 'unauthorized', 'missing token: send Authorization: Bearer TOKEN');
     }
-    const principal = await authenticate(store.db, token);
-    if (!principal) throw new HttpError(401, 'unauthorized', 'unknown, expired or revoked token');
-    return principal;
+    const found = await authenticateAt(store.db, token);
+    if (!found) throw new HttpError(401, 'unauthorized', 'unknown, expired or revoked token');
+    return found;
   }
 
   return { fastify, metrics, sweep, housekeeping };
@@ -491,6 +506,54 @@ function pgCode(error: unknown): string | undefined {
   return undefined;
 }
 
+/** The innermost cause's message of an error. */
+function rootCause(error: unknown): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 4; depth++) {
+    const cause = (current as { cause?: unknown } | undefined)?.cause;
+    if (!cause) break;
+    current = cause;
+  }
+  return current instanceof Error ? current.message : String(current);
+}
+
+/** PostgreSQL's codes for a server shutting down, starting up, or a connection lost. */
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+]);
+
+/**
+ * Whether the database could not be reached (a restart, a failover): the request's transaction
+ * did not commit, so the caller may simply try again. The pool reconnects by itself.
+ */
+function databaseUnavailable(error: unknown, code: string | undefined): boolean {
+  if (code !== undefined && UNAVAILABLE_CODES.has(code)) return true;
+  for (let current: unknown = error, depth = 0; current && depth < 4; depth++) {
+    const { code: nodeCode, message } = current as { code?: unknown; message?: unknown };
+    if (
+      typeof nodeCode === 'string' &&
+      ['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT'].includes(nodeCode)
+    )
+      return true;
+    if (
+      typeof message === 'string' &&
+      /Connection terminated|connection error|timeout exceeded when trying to connect/i.test(
+        message,
+      )
+    )
+      return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
   if (error instanceof ConflictProblems) {
@@ -501,6 +564,15 @@ function toHttpError(error: unknown): HttpError {
     return new HttpError(409, 'conflict', 'already exists (a concurrent request made it first)');
   if (code === '23503')
     return new HttpError(409, 'conflict', 'a referenced entity is missing or still in use');
+  if (databaseUnavailable(error, code)) {
+    return new HttpError(
+      503,
+      'unavailable',
+      'the database is not reachable (restarting?); nothing was changed; try again',
+      undefined,
+      { 'retry-after': '1' },
+    );
+  }
   const fastifyError = error as { statusCode?: number; code?: string; message?: string };
   if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode < 500) {
     const message =

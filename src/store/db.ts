@@ -77,6 +77,12 @@ async function openPostgres(url: string): Promise<Store> {
   // An idle client's error (the server restarting) must not crash the process; the next
   // query gets a fresh connection.
   pool.on('error', () => undefined);
+  // Nor may the error of a client checked out between two queries (a transaction waiting on a
+  // plan): pg emits it on the client, which has no listener then. Its transaction's next query
+  // fails ("not queryable"), its request answers 503, and the pool drops the client.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   try {
     await migrate(db);

@@ -377,6 +377,24 @@ async function findOffer(
  * Lapses every pending offer whose deadline has passed, as of `now`; each lapse is recorded at
  * its deadline and moves its request on. Returns how many lapsed.
  */
+/**
+ * Whether any pending offer's deadline has passed at `now` (default the database's clock): one
+ * read, so that a caller can skip the sweep's transaction when nothing is due.
+ */
+export async function offersDue(db: Queryable, now?: Date): Promise<boolean> {
+  const [row] = await db
+    .select({ id: t.offers.id })
+    .from(t.offers)
+    .where(
+      and(
+        eq(t.offers.state, 'pending'),
+        now === undefined ? sql`${t.offers.deadline} <= now()` : lte(t.offers.deadline, now),
+      ),
+    )
+    .limit(1);
+  return row !== undefined;
+}
+
 export async function sweepDeadlines(tx: Tx, now: Date, actor: string): Promise<number> {
   // A lapse may offer the request to the next holder with a deadline that has passed too:
   // sweep again until nothing is due.

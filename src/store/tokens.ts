@@ -114,8 +114,19 @@ export function bearerToken(header: string | undefined): string | undefined {
  * secrets is needed; none is ever compared.
  */
 export async function authenticate(db: Queryable, secret: string): Promise<Principal | undefined> {
-  const [row] = await db
-    .select()
+  return (await authenticateAt(db, secret))?.principal;
+}
+
+/**
+ * `authenticate`, and the database's clock read by the same query: the server takes a
+ * request's time from its authentication, which saves a round trip on every request.
+ */
+export async function authenticateAt(
+  db: Queryable,
+  secret: string,
+): Promise<{ principal: Principal; now: Date } | undefined> {
+  const [found] = await db
+    .select({ row: tokens, now: sql<Date | string>`now()` })
     .from(tokens)
     .where(
       and(
@@ -124,12 +135,16 @@ export async function authenticate(db: Queryable, secret: string): Promise<Princ
         or(isNull(tokens.expiresAt), sql`${tokens.expiresAt} > now()`),
       ),
     );
-  if (!row) return undefined;
+  if (!found) return undefined;
+  const { row } = found;
   return {
-    tokenId: row.id,
-    role: row.role as Role,
-    ...(row.providerId ? { providerId: row.providerId } : {}),
-    siteIds: row.siteIds,
+    principal: {
+      tokenId: row.id,
+      role: row.role as Role,
+      ...(row.providerId ? { providerId: row.providerId } : {}),
+      siteIds: row.siteIds,
+    },
+    now: new Date(found.now),
   };
 }
 

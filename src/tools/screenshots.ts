@@ -151,6 +151,31 @@ async function whatIfReady(page: Page): Promise<void> {
   await page.getByText('Exact (', { exact: false }).waitFor({ timeout: 60_000 });
 }
 
+/** /buildout's table of what each building's schedule is worth, once its answers are in. */
+async function worthReady(page: Page): Promise<void> {
+  const table = page.getByRole('region', {
+    name: 'What each building’s schedule is worth, scrollable',
+  });
+  await table.waitFor({ timeout: 60_000 });
+  // The page's own text, as a string the browser runs: this module has no DOM types.
+  await page.waitForFunction(`!document.body.innerText.includes('computing…')`, undefined, {
+    timeout: 120_000,
+  });
+  await page.evaluate(
+    `[...document.querySelectorAll('h2')].find((h) => h.textContent?.startsWith('What each building'))?.closest('section')?.scrollIntoView({ block: 'start' })`,
+  );
+}
+
+/** The What-if panel on a generated portfolio: its first pool's price raised, answered. */
+async function whatIfLargeReady(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'What if…' }).click();
+  const pool = page.getByLabel('Pool', { exact: true });
+  await pool.locator('option').nth(1).waitFor({ state: 'attached' });
+  await pool.selectOption({ index: 1 });
+  await page.getByLabel('costs $ per GPU-hour').fill('9.99');
+  await page.getByText(/^(First answer|Exact|Final answer) \(/).waitFor({ timeout: 120_000 });
+}
+
 async function example(browser: Browser): Promise<void> {
   const dataDir = await mkdtemp(join(tmpdir(), 'stargate-screens-'));
   try {
@@ -192,6 +217,7 @@ async function example(browser: Browser): Promise<void> {
           `[...document.querySelectorAll('h2')].find((h) => h.textContent === 'Delivered vs promised (node agents)')?.closest('section')?.scrollIntoView({ block: 'start' })`,
         ),
     });
+    await shoot(browser, server, planner, '/buildout', 'buildout-worth.png', { ready: worthReady });
     await shoot(browser, server, planner, '/inventory', 'inventory.png');
     await server.kill();
   } finally {
@@ -204,6 +230,9 @@ async function large(browser: Browser): Promise<void> {
   try {
     const { server, admin } = await servePlannedPortfolio(dir, LARGE);
     await shoot(browser, server, admin, '/plan', 'plan-5000.png');
+    await shoot(browser, server, admin, '/plan', 'plan-what-if-5000.png', {
+      ready: whatIfLargeReady,
+    });
     await shoot(browser, server, admin, '/', 'overview-5000.png');
     await server.kill();
   } finally {

@@ -260,6 +260,12 @@ export function WhatIfPanel({ latestPlanId }: { latestPlanId: number }) {
   );
 }
 
+/** A gap as people read it: `0.113 %`, or `< 0.001 %` where three decimals show nothing. */
+function gapPercent(gap: number): string {
+  const percent = gap * 100;
+  return percent > 0 && percent < 0.001 ? '< 0.001 %' : `${percent.toFixed(3)} %`;
+}
+
 function WhatIfHeadline({
   asked,
   exact,
@@ -280,9 +286,11 @@ function WhatIfHeadline({
         </span>
       </p>
       <p className="muted">
-        {proven
-          ? `Exact (${shown.solver.method}, ${shown.solver.status}): the change of the optima lies between ${signedUSD(change.low, money)} and ${signedUSD(change.high, money)}.`
-          : `First answer (${shown.solver.method} planner, proven within ${(shown.gap * 100).toFixed(2)} %): the true change lies between ${signedUSD(change.low, money)} and ${signedUSD(change.high, money)}.`}
+        {!proven
+          ? `First answer (${shown.solver.method} planner, proven within ${gapPercent(shown.gap)}): the true change lies between ${signedUSD(change.low, money)} and ${signedUSD(change.high, money)}.`
+          : shown.solver.method === 'exact'
+            ? `Exact (HiGHS, ${shown.solver.status}): the change of the optima lies between ${signedUSD(change.low, money)} and ${signedUSD(change.high, money)}.`
+            : `Final answer (the ${shown.solver.method} planner, as stargate plan plans a portfolio this size; proven within ${gapPercent(shown.gap)}): the true change lies between ${signedUSD(change.low, money)} and ${signedUSD(change.high, money)}.`}
         {exact?.status === 'failed' && ` The exact answer failed: ${exact.error ?? 'unknown'}.`}
         {!asked.base.current &&
           ` The scenario changed since plan #${asked.base.plan}: the difference includes those changes.`}
