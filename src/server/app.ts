@@ -393,7 +393,7 @@ export function buildApp(options: AppOptions): App {
           tx,
           idempotent,
           status,
-          out.raw === undefined ? out.body : JSON.parse(out.raw),
+          out.raw === undefined ? out.body : (JSON.parse(out.raw.toString()) as unknown),
         );
       }
       return { reply: { ...out, status }, replayed: false };

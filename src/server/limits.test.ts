@@ -103,6 +103,14 @@ describe('limits', () => {
     expect(br.headers['content-encoding']).toBe('br');
     expect(brotliDecompressSync(br.rawPayload).toString()).toBe(plain.body);
     expect(br.rawPayload.length).toBeLessThan(plain.rawPayload.length / 4);
+    // Compressed once per process and kept: the same bytes again; refused encodings are not used.
+    const again = await call('GET', '/v1/plans/1', undefined, { 'accept-encoding': 'gzip' });
+    expect(again.rawPayload.equals(gzip.rawPayload)).toBe(true);
+    const refused = await call('GET', '/v1/plans/1', undefined, {
+      'accept-encoding': 'br;q=0, gzip;q=0',
+    });
+    expect(refused.headers['content-encoding']).toBeUndefined();
+    expect(refused.body).toBe(plain.body);
 
     const etag = plain.headers['etag'];
     expect(etag).toMatch(/^"plan-1-/);

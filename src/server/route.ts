@@ -39,7 +39,7 @@ export interface Reply {
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
   /** A body already serialised (a stored plan): sent as it is, as JSON unless `contentType`. */
-  readonly raw?: string;
+  readonly raw?: string | Buffer;
   /** The media type of `raw` when it is not JSON (Kueue manifests as YAML). */
   readonly contentType?: string;
   /**

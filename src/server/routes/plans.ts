@@ -1,3 +1,4 @@
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import { diffPlanJson } from '../../core/diff/plan-json-diff.js';
@@ -64,6 +65,47 @@ async function planVersion(tx: Tx, id: number): Promise<string> {
     .where(eq(t.plans.id, id));
   if (!row) throw notFound(`plan ${id}`);
   return `"plan-${row.id}-${row.createdAt.getTime()}"`;
+}
+
+/** How many stored plans' compressed forms a process keeps. */
+const COMPRESSED_PLANS = 4;
+
+/**
+ * A stored plan never changes, so each process compresses it once per encoding and keeps the
+ * newest few (as the dashboard's files are compressed once): a read of a 157 kB plan then costs
+ * neither the database's read nor a compression.
+ */
+function compressedPlans() {
+  const kept = new Map<string, Partial<Record<'br' | 'gzip', Buffer>>>();
+  return {
+    get(etag: string, encoding: 'br' | 'gzip'): Buffer | undefined {
+      return kept.get(etag)?.[encoding];
+    },
+    put(etag: string, encoding: 'br' | 'gzip', text: string): Buffer {
+      const body =
+        encoding === 'br'
+          ? brotliCompressSync(text, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } })
+          : gzipSync(text);
+      kept.set(etag, { ...kept.get(etag), [encoding]: body });
+      for (const old of kept.keys()) {
+        if (kept.size <= COMPRESSED_PLANS) break;
+        kept.delete(old);
+      }
+      return body;
+    },
+  };
+}
+
+/** The encoding to send a body in: brotli, else gzip, where the client accepts it. */
+function chosenEncoding(header: string | undefined): 'br' | 'gzip' | undefined {
+  const accepted = (header ?? '')
+    .split(',')
+    .map((part) => part.trim().split(';'))
+    .filter(([, q]) => q === undefined || !/^\s*q=0(\.0*)?\s*$/.test(q))
+    .map(([name]) => name?.trim().toLowerCase());
+  if (accepted.includes('br')) return 'br';
+  if (accepted.includes('gzip')) return 'gzip';
+  return undefined;
 }
 
 /** Headers of a plan's answers: its version, to be checked again before each use. */
@@ -314,6 +356,7 @@ function summaryCache() {
 
 export function planRoutes(): Route[] {
   const summaries = summaryCache();
+  const compressed = compressedPlans();
   return [
     route({
       method: 'POST',
@@ -403,13 +446,24 @@ export function planRoutes(): Route[] {
       params: numericIdParams,
       handler: async ({ tx, params, headers }) => {
         const etag = await planVersion(tx, params.id);
-        return (
-          notModified(headers, etag) ?? {
+        const same = notModified(headers, etag);
+        if (same) return same;
+        const encoding = chosenEncoding(headers['accept-encoding']);
+        if (encoding === undefined) {
+          return {
             body: undefined,
             raw: (await loadPlan(tx, params.id)).planJson,
             headers: versioned(etag),
-          }
-        );
+          };
+        }
+        const body =
+          compressed.get(etag, encoding) ??
+          compressed.put(etag, encoding, (await loadPlan(tx, params.id)).planJson);
+        return {
+          body: undefined,
+          raw: body,
+          headers: { ...versioned(etag), 'content-encoding': encoding, vary: 'accept-encoding' },
+        };
       },
     }),
     route({
