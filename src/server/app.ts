@@ -39,6 +39,9 @@ import { repeatsKey } from '../scenario/json-keys.js';
 import { registerStream } from './stream.js';
 import { defaultWebRoot, registerWeb } from './web.js';
 
+/** How long a request's authentication time stands for its own (ms). */
+const FRESH_MS = 1000;
+
 /** The time on the database's clock; tests pass their own. */
 export type Clock = (db: Queryable) => Promise<Date>;
 
@@ -167,6 +170,11 @@ export function buildApp(options: AppOptions): App {
   // Before in-flight requests are waited for: a plan still computing would hold the close
   // (and its transaction) for minutes. Its request fails and changes nothing.
   fastify.addHook('preClose', () => planner.stop());
+  fastify.addHook('preClose', async () => {
+    await Promise.all(
+      routes.flatMap((definition) => (definition.close ? [definition.close()] : [])),
+    );
+  });
   // Before in-flight requests too: results still awaited fail, and this process's running jobs
   // go back to the queue for another process.
   fastify.addHook('preClose', () => jobs.close());
@@ -228,10 +236,16 @@ export function buildApp(options: AppOptions): App {
   // Routes are added once the plugins above have loaded (compression and the rate limit
   // attach themselves to each route as it is added), hence after().
   let stream: ReturnType<typeof registerStream> | undefined;
-  /** Each request's caller, and the database's time when it was authenticated. */
-  const principals = new WeakMap<FastifyRequest, { principal: Principal; now: Date }>();
+  /**
+   * Each request's caller, the database's time when it was authenticated, and when that was on
+   * this process's monotonic clock (to tell whether that time is still fresh).
+   */
+  const principals = new WeakMap<FastifyRequest, { principal: Principal; now: Date; at: number }>();
   fastify.after((error) => {
     if (error) throw error;
+    if (options.rateLimitPerMinute !== undefined && options.rateLimitPerMinute > 0) {
+      fastify.addHook('onRequest', fastify.rateLimit());
+    }
     fastify.get('/healthz', () => Promise.resolve({ status: 'ok' }));
     fastify.get('/readyz', async (_request, reply) => {
       try {
@@ -288,14 +302,14 @@ export function buildApp(options: AppOptions): App {
               `role ${principal.role} may not ${definition.method} ${definition.path}`,
             );
           }
-          principals.set(request, found);
+          principals.set(request, { ...found, at: performance.now() });
         },
         handler: async (request, reply) => {
           const found = principals.get(request);
           if (!found) throw new Error('no principal after onRequest');
           const { principal } = found;
           try {
-            await handle(definition, principal, request, reply, found.now);
+            await handle(definition, principal, request, reply, found);
           } catch (error) {
             throw scoped(error, principal);
           }
@@ -309,13 +323,20 @@ export function buildApp(options: AppOptions): App {
     principal: Principal,
     request: FastifyRequest,
     reply: FastifyReply,
-    authenticatedAt: Date,
+    authenticated: { now: Date; at: number },
   ) {
     const input = validateInput(definition, request);
     // Waiting for a place happens before the transaction: a queued plan holds no connection.
     const release = definition.computesPlan ? await planGate.enter() : undefined;
     try {
-      await handleInside(definition, principal, request, reply, input, authenticatedAt);
+      // A caller that gave up while its plan waited is not planned for.
+      if (release && request.socket.destroyed) {
+        throw new HttpError(503, 'gone', 'the caller closed the connection while its plan waited');
+      }
+      // The time of the authentication, while fresh; after a long wait (a large body, a plan's
+      // turn) the transaction reads the clock again.
+      const fresh = performance.now() - authenticated.at < FRESH_MS ? authenticated.now : undefined;
+      await handleInside(definition, principal, request, reply, input, fresh);
     } finally {
       release?.();
     }
@@ -327,7 +348,7 @@ export function buildApp(options: AppOptions): App {
     request: FastifyRequest,
     reply: FastifyReply,
     input: Input,
-    authenticatedAt: Date,
+    authenticatedAt: Date | undefined,
   ) {
     if (definition.sweepsDeadlines) await sweep();
     const headers = request.headers as Record<string, string | undefined>;
@@ -355,7 +376,7 @@ export function buildApp(options: AppOptions): App {
     const result = await inTransaction(async (tx) => {
       // The request's time is the database's when it was authenticated (read by the same
       // query), unless a test gives its own clock: one round trip fewer on every request.
-      const now = options.clock ? await clock(tx) : authenticatedAt;
+      const now = options.clock || !authenticatedAt ? await clock(tx) : authenticatedAt;
       if (idempotent) {
         const claim = await claimKey(tx, idempotent, now);
         if (claim.kind === 'mismatch') {
@@ -388,6 +409,9 @@ export function buildApp(options: AppOptions): App {
         },
       });
       const status = out.status ?? definition.successStatus ?? 200;
+      if (idempotent && out.afterCommit) {
+        throw new Error(`${definition.path}: afterCommit on a route whose answers are replayed`);
+      }
       if (idempotent) {
         await saveResponse(
           tx,
@@ -568,7 +592,7 @@ function toHttpError(error: unknown): HttpError {
     return new HttpError(
       503,
       'unavailable',
-      'the database is not reachable (restarting?); nothing was changed; try again',
+      'the database is not reachable (restarting?); the request may not have been applied: try again, with the same Idempotency-Key for a write',
       undefined,
       { 'retry-after': '1' },
     );
@@ -646,8 +670,10 @@ function registerProtections(fastify: FastifyInstance, perMinute: number | undef
     brotliOptions: { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } },
   });
   if (perMinute !== undefined && perMinute > 0) {
+    // Not attached per route (its onRoute hook would run after the route's own onRequest, the
+    // token lookup): one hook for the whole server, added below, runs before any lookup.
     void fastify.register(rateLimit, {
-      global: true,
+      global: false,
       max: perMinute,
       timeWindow: 60_000,
       // Per token (its secret's hash: no lookup before the limit), else per address.

@@ -140,6 +140,12 @@ describe('limits', () => {
     expect((await call('GET', '/v1/me', undefined, {}, other)).statusCode).toBe(200);
     // Health and readiness are never limited.
     expect((await call('GET', '/healthz')).statusCode).toBe(200);
+    // The limit comes before the token is looked up: a flood of bad tokens is limited too.
+    const bad = [];
+    for (let i = 0; i < 7; i++) {
+      bad.push((await call('GET', '/v1/me', undefined, {}, 'sgt_not-a-token')).statusCode);
+    }
+    expect(bad).toEqual([401, 401, 401, 401, 401, 429, 429]);
   }, 60_000);
 });
 

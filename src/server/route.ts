@@ -82,6 +82,8 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /** It computes a plan: it waits for a place among the process's plans, or gets 429. */
   readonly computesPlan?: boolean;
   handler(context: RouteContext<P, Q, B>): Promise<Reply>;
+  /** Stops what the route keeps running between requests (worker threads), when the app closes. */
+  close?(): Promise<void>;
 }
 
 /** Keeps the input types of one route together; the list of routes erases them. */

@@ -212,7 +212,12 @@ async function lockDataDir(dataDir: string): Promise<() => void> {
   }
   // The lock must not keep the process alive, nor its connections.
   server.unref();
-  writeFileSync(file, `${process.pid}\n`);
+  try {
+    writeFileSync(file, `${process.pid}\n`);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   return () => {
     server.close();
     rmSync(file, { force: true });

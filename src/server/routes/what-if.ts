@@ -153,6 +153,10 @@ export function whatIfRoutes(): Route[] {
         'Plan the stored scenario with a change and compare it with the latest stored plan, storing nothing',
       description: `The body's \`patch\` is a merge patch of the scenario as \`GET /v1/scenario\` exports it (RFC 7396), except that lists of things with ids merge by \`id\`: \`{"buildings": [{"id": "lordstown-b1", "online": "2028-09"}]}\` moves one building; an item with a new id is added; \`{"id": …, "$patch": "delete"}\` removes one; \`null\` removes a field. Late deliveries cut pools as \`POST /v1/plans\` does. The answer is the fast planner's, with its proven gap and the interval of the cost change; the exact answer (${EXACT_TIME_LIMIT_SECONDS} s at most) follows as event \`what-if\` on the caller's /v1/stream and at \`GET /v1/what-if/{id}\`. A patch that cannot be applied, or whose result is not a valid scenario, is 400 naming the path (in the patch where the patch set it); nothing is stored either way.`,
       roles: ['admin', 'planner'],
+      async close() {
+        for (const controller of running.values()) controller.abort();
+        await Promise.all([firstPool?.close(), exactPool?.close()]);
+      },
       body: z.object({ patch: z.unknown().describe('The change, as a merge patch') }).strict(),
       response: whatIfResponse,
       // Nothing is stored, and the answer is computed after the transaction: never replayed.
@@ -207,8 +211,10 @@ export function whatIfRoutes(): Route[] {
             };
             const entry: Kept = { tokenId: principal.tokenId, result };
             keep(id, entry);
+            // This caller's older exact solve is stale now, whatever this one needs.
+            running.get(principal.tokenId)?.abort();
+            running.delete(principal.tokenId);
             if (!provenOptimal) {
-              running.get(principal.tokenId)?.abort();
               const controller = new AbortController();
               running.set(principal.tokenId, controller);
               exactPool ??= createPlanPool({ threads: 1 });
