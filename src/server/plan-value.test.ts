@@ -5,7 +5,7 @@ import type { Role } from '../store/tokens.js';
 import { createToken } from '../store/tokens.js';
 import type { TestStore } from '../test-support/stores.js';
 import { testBackends } from '../test-support/stores.js';
-import { dedent } from '../test-support/unit-scenarios.js';
+import { quarterScenario } from '../test-support/unit-scenarios.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
 
@@ -15,27 +15,7 @@ const NOW = new Date('2026-01-10T00:00:00.000Z');
 const TIMEOUT = 60_000;
 
 // Azure 100 GPUs at $3; b1 (100 GPUs at $1) online in March; api needs 150 worth $5 an hour.
-const DOCUMENT = parse(
-  dedent(`
-  apiVersion: stargate/v1
-  kind: Scenario
-  metadata: { name: value-api }
-  horizon: { start: 2026-01, end: 2026-03 }
-  accelerators:
-    - { id: gb200, kwPerGpu: 1.0 }
-  providers:
-    - { id: azure, name: Azure, kind: hyperscaler }
-    - { id: stargate, name: Stargate, kind: owned }
-  sites:
-    - { id: abilene, provider: stargate }
-  pools:
-    - { id: az, provider: azure, accelerator: gb200, gpus: 100, window: { from: 2026-01, to: 2026-03 }, pricePerGpuHour: "3.00" }
-  buildings:
-    - { id: b1, site: abilene, itMW: 0.1, gpus: 100, accelerator: gb200, online: 2026-03, pricePerGpuHour: "1.00", rofr: cleared }
-  workloads:
-    - { id: api, class: api, accelerators: [gb200], gpus: 150, window: { from: 2026-01, to: 2026-03 }, valuePerGpuHour: "5" }
-`),
-) as Record<string, unknown>;
+const DOCUMENT = parse(quarterScenario('value-api')) as Record<string, unknown>;
 
 interface Valued {
   plan: number;

@@ -61,3 +61,31 @@ export function workloadOf(scenario: Scenario, id: string): Workload {
   if (!workload) throw new Error(`no workload ${id}`);
   return workload;
 }
+
+/**
+ * One quarter, one workload, two pools: Azure sells 100 GPUs at $3; Stargate's b1 (100 GPUs at
+ * $1) comes online in March; api needs 150 GPUs worth $5 an hour all quarter, so every pool is
+ * full every month it exists. Small enough to price capacity, building moves and what-ifs by
+ * hand (value, what-if tests).
+ */
+export function quarterScenario(name: string): string {
+  return dedent(`
+  apiVersion: stargate/v1
+  kind: Scenario
+  metadata: { name: ${name} }
+  horizon: { start: 2026-01, end: 2026-03 }
+  accelerators:
+    - { id: gb200, kwPerGpu: 1.0 }
+  providers:
+    - { id: azure, name: Azure, kind: hyperscaler }
+    - { id: stargate, name: Stargate, kind: owned }
+  sites:
+    - { id: abilene, provider: stargate }
+  pools:
+    - { id: az, provider: azure, accelerator: gb200, gpus: 100, window: { from: 2026-01, to: 2026-03 }, pricePerGpuHour: "3.00" }
+  buildings:
+    - { id: b1, site: abilene, itMW: 0.1, gpus: 100, accelerator: gb200, online: 2026-03, pricePerGpuHour: "1.00", rofr: cleared }
+  workloads:
+    - { id: api, class: api, accelerators: [gb200], gpus: 150, window: { from: 2026-01, to: 2026-03 }, valuePerGpuHour: "5" }
+`);
+}
