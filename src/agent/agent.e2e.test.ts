@@ -159,6 +159,9 @@ describe('stargate agent against a real server', () => {
       '1s',
     ]);
     await until(inventory, (i) => i.totals.nodes === 2 && i.totals.healthy === 2, 'second node');
+    // The day's maximum is read by the server's sweep (every second here): let two sweeps see
+    // both nodes healthy before the ECC error, or the delivery below may count one.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
     await writeFile(join(bin, 'query.csv'), ECC);
     // Node 1 reported once (--once) and is not read again; node 2 reads the ECC error.
     const sick = await until(inventory, (i) => i.unhealthy.length === 1, 'ECC error seen');
