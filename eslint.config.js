@@ -190,6 +190,25 @@ export const config = tseslint.config(
     },
   },
   {
+    // The API's schemas are the contract that the server, the client and the dashboard share:
+    // zod and each other only, so that any of them may import them without pulling in the rest.
+    files: ['src/api/**/*.ts'],
+    ignores: ['src/api/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!zod(/|$)|\\./)',
+              message: 'src/api imports only zod and its own files.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // The API client and the node agent talk to the server over HTTP, like any other client.
     files: ['src/client/**/*.ts', 'src/agent/**/*.ts'],
     ignores: ['src/client/**/*.test.ts', 'src/agent/**/*.test.ts'],

@@ -24,6 +24,26 @@ async function problems(filePath: string, code: string): Promise<(string | null)
 }
 
 describe('the architecture rules', () => {
+  it.each([
+    ["import { openStore } from '../store/open.js';"],
+    ["import { buildApp } from '../server/app.js';"],
+    ["import { readFileSync } from 'node:fs';"],
+    ["import Fastify from 'fastify';"],
+  ])('forbid the API schemas `%s`', async (line) => {
+    expect(await problems('src/api/forbidden.ts', `${line}\nexport const used = 1;\n`)).toEqual([
+      'no-restricted-imports',
+    ]);
+  });
+
+  it('let the API schemas import zod and each other', async () => {
+    expect(
+      await problems(
+        'src/api/allowed.ts',
+        "import { z } from 'zod';\nimport { plan } from './plans.js';\nexport const used = [z, plan];\n",
+      ),
+    ).toEqual([]);
+  });
+
   it('let the core import the core', async () => {
     expect(
       await problems('src/core/allowed.ts', "export { grouped } from './format.js';\n"),

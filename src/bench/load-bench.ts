@@ -29,6 +29,13 @@ import { serverDatabase } from './bench-database.js';
 const OUTPUT = process.env.STARGATE_BENCH_OUT ?? 'bench/results-load.json';
 const SECONDS = Number(process.env.STARGATE_BENCH_SECONDS ?? 5);
 const CONNECTIONS = 10;
+/**
+ * For quick comparisons: `STARGATE_BENCH_SETUPS=pglite,pg1,pg2` (default all three) and
+ * `STARGATE_BENCH_SCENARIOS=offers,requests` (scenarios whose name contains one of the words;
+ * default all).
+ */
+const SETUPS = (process.env.STARGATE_BENCH_SETUPS ?? 'pglite,pg1,pg2').split(',');
+const SCENARIO_FILTER = process.env.STARGATE_BENCH_SCENARIOS?.split(',');
 
 const GOALS = {
   postgres: { reads: 3000, writes: 500, p99: 50 },
@@ -191,7 +198,11 @@ async function run(target: Target, scenario: Scenario, connections: number) {
 
 async function measure(setup: string, targets: readonly Target[], goal: keyof typeof GOALS) {
   const rows: Row[] = [];
-  for (const scenario of SCENARIOS) {
+  const chosen = SCENARIOS.filter(
+    (scenario) =>
+      SCENARIO_FILTER === undefined || SCENARIO_FILTER.some((word) => scenario.name.includes(word)),
+  );
+  for (const scenario of chosen) {
     // One generator per process, the connections shared out, all at once.
     const results = await Promise.all(
       targets.map((target) => run(target, scenario, Math.ceil(CONNECTIONS / targets.length))),
@@ -236,12 +247,14 @@ const rows: Row[] = [];
 const dir = await mkdtemp(join(tmpdir(), 'stargate-load-'));
 const load = { before: loadavg()[0] ?? 0, after: 0 };
 try {
-  const pglite = await serve({ dataDir: join(dir, 'data') }, true);
-  rows.push(...(await measure('PGlite, 1 process', [await prepare(pglite)], 'pglite')));
-  await pglite.kill();
+  if (SETUPS.includes('pglite')) {
+    const pglite = await serve({ dataDir: join(dir, 'data') }, true);
+    rows.push(...(await measure('PGlite, 1 process', [await prepare(pglite)], 'pglite')));
+    await pglite.kill();
+  }
 
   // A fresh database for each set-up, so that each starts with the same offers to list.
-  for (const processes of [1, 2]) {
+  for (const processes of [1, 2].filter((n) => SETUPS.includes(`pg${n}`))) {
     const database = await serverDatabase(`load${processes}`);
     if (!database) {
       console.error('PostgreSQL is not reachable: only the PGlite rows were measured');

@@ -1,15 +1,22 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { buildExactModel } from '../core/planner/exact.js';
 import { buildProblem } from '../core/planner/problem.js';
 import { seededRandom } from '../core/random.js';
 import { generateScenario } from '../scenario/generate.js';
 import { parseScenarioOrThrow } from '../scenario/parse.js';
 import { createHighsSolver } from '../solver/highs-solver.js';
 import { renderTable } from '../cli/table.js';
+import {
+  lpRelaxation,
+  percent,
+  planCommand,
+  repeatPlanCommand,
+  secs,
+  usd,
+} from './plan-command.js';
+import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
 
 /**
  * `npm run bench`: the planner ladder. Each rung is a generated scenario; our fast planner
@@ -32,68 +39,6 @@ const GANG_SHARE = 0.1;
 const SEED = 1;
 const HIGHS_LIMIT_SECONDS = 60;
 const OUR_RUNS = 3;
-const BIN = join(process.cwd(), 'dist', 'cli', 'bin.js');
-
-interface Run {
-  seconds: number;
-  exit: number;
-  totalUSD?: number;
-  lowerBoundUSD?: number;
-  gap?: number;
-  method?: string;
-  status?: string;
-  note?: string;
-  /** When the fast planner's plan was given for an exact run: what HiGHS did. */
-  exact?: { status: string; totalUSD?: number };
-  peakMiB?: number;
-  error?: string;
-}
-
-/** Runs `stargate plan` on a file; the run as measured, and the plan as printed. */
-function plan(file: string, args: readonly string[]): { run: Run; text: string } {
-  const started = performance.now();
-  const child = spawnSync(process.execPath, [BIN, 'plan', file, '--format', 'json', ...args], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 30,
-    env: { ...process.env, STARGATE_REPORT_PEAK_MEMORY: '1' },
-  });
-  const seconds = (performance.now() - started) / 1000;
-  const peak = /peak memory: (\d+) KiB/.exec(child.stderr);
-  const run: Run = {
-    seconds,
-    exit: child.status ?? -1,
-    ...(peak ? { peakMiB: Number(peak[1]) / 1024 } : {}),
-  };
-  const text = child.stdout;
-  if (child.status !== 0) {
-    const error = child.stderr.split('\n').find((l) => l.trim() !== '') ?? 'failed';
-    return { run: { ...run, error }, text };
-  }
-  const json = JSON.parse(child.stdout) as {
-    objective: { totalUSD: number };
-    bound: { lowerBoundUSD: number; gap: number };
-    solver: {
-      method: string;
-      status: string;
-      note?: string;
-      exact?: { status: string; totalUSD?: number };
-    };
-  };
-  return {
-    run: {
-      ...run,
-      totalUSD: json.objective.totalUSD,
-      lowerBoundUSD: json.bound.lowerBoundUSD,
-      gap: json.bound.gap,
-      method: json.solver.method,
-      status: json.solver.status,
-      ...(json.solver.note === undefined ? {} : { note: json.solver.note }),
-      ...(json.solver.exact === undefined ? {} : { exact: json.solver.exact }),
-    },
-    text,
-  };
-}
-
 interface Row {
   rung: string;
   workloads: number;
@@ -101,27 +46,18 @@ interface Row {
   months: number;
   triples: number;
   /** The median of our runs, with every run's seconds and whether their plans were the same. */
-  ours: Run & { runs: number[]; samePlan: boolean };
+  ours: RepeatedRun;
   /**
    * `planned`: the plan is HiGHS's own. Otherwise the command gave the fast planner's plan
    * (HiGHS overran its limit and was stopped, or stopped at it with a dearer plan) and
    * `exact` says what HiGHS did.
    */
   highs: Run & { planned: boolean };
-  lp?: { status: string; objective?: number; message?: string };
+  lp?: LpOutcome;
   speedup: number;
   oursVsHighs?: number;
   oursVsLp?: number;
 }
-
-const median = (values: readonly number[]) =>
-  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
-
-const percent = (value: number | undefined, digits = 3) =>
-  value === undefined || !Number.isFinite(value) ? '-' : `${(value * 100).toFixed(digits)}%`;
-const usd = (value: number | undefined) =>
-  value === undefined ? '-' : `$${(value / 1e9).toFixed(4)}B`;
-const secs = (value: number | undefined) => (value === undefined ? '-' : `${value.toFixed(2)}s`);
 
 const { values: flags } = parseArgs({
   options: { rungs: { type: 'string' }, out: { type: 'string' } },
@@ -151,13 +87,8 @@ try {
     const text = JSON.stringify(document);
     writeFileSync(file, text);
     const problem = buildProblem(parseScenarioOrThrow(text));
-    const runs = Array.from({ length: OUR_RUNS }, () => plan(file, ['--solver', 'fast']));
-    const middle = median(runs.map((r) => r.run.seconds));
-    const chosen = runs.find((r) => r.run.seconds === middle) ?? runs[0];
-    if (!chosen) throw new Error('no run');
-    const ours = chosen.run;
-    const samePlan = runs.every((r) => r.run.exit === 0 && r.text === chosen.text);
-    const highs = plan(file, [
+    const ours = repeatPlanCommand(file, ['--solver', 'fast'], OUR_RUNS);
+    const highs = planCommand(file, [
       '--solver',
       'exact',
       '--time-limit',
@@ -165,20 +96,10 @@ try {
     ]).run;
     // HiGHS's plan only when it is HiGHS's: a stopped solve answers with the fast planner's.
     const highsPlanned = highs.exit === 0 && highs.method === 'exact';
-    let lp: Row['lp'];
-    if (!(highsPlanned && highs.status === 'optimal')) {
-      const outcome = solver.solve(buildExactModel(problem).model, {
-        relax: true,
-        timeLimitSeconds: HIGHS_LIMIT_SECONDS,
-      });
-      lp =
-        'objective' in outcome && outcome.status === 'optimal'
-          ? { status: outcome.status, objective: outcome.objective }
-          : {
-              status: outcome.status,
-              ...('message' in outcome ? { message: outcome.message } : {}),
-            };
-    }
+    const lp =
+      highsPlanned && highs.status === 'optimal'
+        ? undefined
+        : lpRelaxation(solver, problem, HIGHS_LIMIT_SECONDS);
     const highsOptimum = highsPlanned && highs.status === 'optimal' ? highs.totalUSD : undefined;
     results.push({
       rung: rung.name,
@@ -186,7 +107,7 @@ try {
       pools: rung.pools,
       months: rung.months,
       triples: problem.triples.count,
-      ours: { ...ours, runs: runs.map((r) => Number(r.run.seconds.toFixed(3))), samePlan },
+      ours,
       highs: { ...highs, planned: highsPlanned },
       ...(lp ? { lp } : {}),
       speedup: highs.seconds / ours.seconds,

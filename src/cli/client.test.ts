@@ -100,7 +100,7 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
       'Created request 1: offered to azure under rofr term msft-rofr of msft-openai-2025',
     );
     expect(created.stdout).toMatch(/^Request 1: offered; 380,000 vr200 GPUs a month/m);
-    // The events written with the request, not the empty history of the POST's own answer.
+    // The events written with the request, which the POST's own answer now carries.
     expect(created.stdout).toMatch(/^History\n {2}AT +ACTOR +ACTION +DETAIL\n/m);
     expect(created.stdout).toMatch(/^ {2}\S+ \S+ +admin\/tok_\w+ +request\.create +offered$/m);
     expect(created.stdout).toMatch(

@@ -10,16 +10,20 @@ export function progressBar(io: Io): {
   done: () => void;
 } {
   let last = -1;
+  let lastBest = NaN;
+  let lastBound = NaN;
   return {
     update: (fraction, best, bound) => {
       const percent = Math.floor(fraction * 100);
-      if (percent === last) return;
+      if (percent === last && best === lastBest && bound === lastBound) return;
       last = percent;
+      lastBest = best;
+      lastBound = bound;
       const width = 30;
       const filled = Math.round(fraction * width);
       const gap = Number.isFinite(bound) ? ((best - bound) / Math.max(best, 1)) * 100 : NaN;
       io.err(
-        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(percent).padStart(3)}%  best ${formatUSDCompact(centsOf(best), { billionDigits: 2 })}  gap ${Number.isFinite(gap) ? `${gap.toFixed(3)}%` : '-'}`,
+        `\r[${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(percent).padStart(3)}%  best ${formatUSDCompact(centsOf(best), { billionDigits: 2 })}  bound ${Number.isFinite(bound) ? formatUSDCompact(centsOf(bound), { billionDigits: 2 }) : '-'}  gap ${Number.isFinite(gap) ? `${gap.toFixed(3)}%` : '-'}`,
       );
     },
     done: () => {

@@ -31,7 +31,7 @@ export const riskUsage =
   'stargate risk FILE [--plan PLAN.json | --solver auto|exact|fast --time-limit SEC] [--runs N] [--seed S] [--correlation R] [--top N] [--hedge N [--hedged-plan OUT.json]] [--format text|json|csv]';
 
 export const genUsage =
-  'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--seed S] [--finance] [--format yaml|json]';
+  'stargate gen [--workloads N] [--pools N] [--months N] [--gang-share F] [--family standard|gang-heavy|tight|long-gangs|many-accelerators|rofr-pending|binding-commitments|mixed] [--seed S] [--finance] [--format yaml|json]';
 
 export const serveUsage =
   'stargate serve [--port 8080] [--host 127.0.0.1] [--data DIR] [--import FILE] [--sweep-every SEC] [--log-level info] [--job-expiry 180] [--job-workers CORES] [--max-plans 2] [--plan-queue 8] [--rate-limit 60000] [--gpu-parts FILE] [--max-gpu-temperature 87] [--min-power-limit 0.9] [--critical-xids 48,63,...] [--fleet-history-every MIN] [--fleet-history-days 7] [--agent-deliveries all|none|ID,...]';

@@ -1,6 +1,8 @@
 import { formatPeriod, periodOf } from '../core/period.js';
 import type { Period } from '../core/period.js';
 import type { Random } from '../core/random.js';
+import { familyProfile, isSpacedGang } from './generate-families.js';
+import type { Family, FamilyProfile } from './generate-families.js';
 import type { ScenarioInput } from './schema.js';
 
 /** What `stargate gen` makes. */
@@ -10,6 +12,8 @@ export interface GenerateOptions {
   readonly months: number;
   /** Share of workloads that are gang pre-training runs, 0–1. */
   readonly gangShare: number;
+  /** The instance family (docs/planner.md, "Families"); default `standard`. */
+  readonly family?: Family;
   readonly random: Random;
 }
 
@@ -37,11 +41,15 @@ const REGIONS = ['us-tx', 'us-nm', 'us-oh', 'us-wi', 'us-va', 'us-az', 'us-ga', 
  * and new capacity with pending and cleared rights of first refusal, gang pre-training runs,
  * research, API and consumer workloads, and a contract with exclusivity, a use restriction,
  * a right of first refusal and take-or-pay commitments. Demand is sized to about 1.1× the
- * capacity so that the plan has real choices to make. Pure: the same options and seed give
- * the same document.
+ * capacity as if every workload ran 12 months (about 0.7× of it in GPU-months, as windows are
+ * shorter), so that the plan has real choices to make. Pure: the same options and seed give
+ * the same document. A `family` other than `standard` varies the mix (`generate-families.ts`);
+ * `standard` is the generator as it always was, byte for byte.
  */
 export function generateScenario(options: GenerateOptions): ScenarioInput {
   const { random } = options;
+  const family = options.family ?? 'standard';
+  const profile = familyProfile(family, options.gangShare);
   const start = periodOf(2025, 1);
   const end = (start + options.months - 1) as Period;
   const month = (offset: number) => formatPeriod(Math.min(end, start + offset) as Period);
@@ -61,13 +69,15 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
   const pools: NonNullable<ScenarioInput['pools']> = [];
   const buildings: NonNullable<ScenarioInput['buildings']> = [];
   let capacity = 0;
+  // Where the pools are, by month index, for the family's commitments.
+  const spans: { provider: string; gpus: number; price: string; from: number; to: number }[] = [];
   for (let p = 0; p < options.pools; p++) {
     const provider = pickProvider(random);
     const acceleratorIndex = random.int(0, ACCELERATORS.length - 1);
     const accelerator = ACCELERATORS[acceleratorIndex] ?? ACCELERATORS[0];
     if (!accelerator) throw new Error('generateScenario: no accelerators');
     const from = Math.min(options.months - 1, generationStart(acceleratorIndex) + random.int(0, 6));
-    const price = money(accelerator.price[0], accelerator.price[1]);
+    const price = premium(money(accelerator.price[0], accelerator.price[1]), provider.id, profile);
     const siteChoices = sitesOf(provider.id);
     const site =
       siteChoices.length > 0 && random.chance(0.8) ? random.pick(siteChoices).id : undefined;
@@ -85,14 +95,15 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
         constructionStart: month(Math.max(0, from - 12)),
         online: month(from),
         pricePerGpuHour: price,
-        rofr: random.chance(0.6) ? 'cleared' : 'pending',
+        rofr: random.chance(profile.rofrCleared) ? 'cleared' : 'pending',
       });
       continue;
     }
-    const isNew = provider.id !== 'azure' && random.chance(0.5);
+    const isNew = provider.id !== 'azure' && random.chance(profile.newShare);
     const gpus = random.int(4, 60) * 500;
     const to = Math.min(options.months - 1, from + random.int(12, options.months));
     capacity += gpus * (to - from + 1);
+    spans.push({ provider: provider.id, gpus, price, from, to });
     pools.push({
       id: `pool-${p}`,
       provider: provider.id,
@@ -102,37 +113,47 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
       window: { from: month(from), to: month(to) },
       pricePerGpuHour: price,
       origin: isNew ? 'new' : 'existing',
-      ...(isNew ? { rofr: random.chance(0.6) ? 'cleared' : 'pending' } : {}),
+      ...(isNew ? { rofr: random.chance(profile.rofrCleared) ? 'cleared' : 'pending' } : {}),
     });
   }
 
-  // Size demand to about 1.1× capacity, in GPU-months.
+  // Size demand to about 1.1× capacity, in GPU-months (or as the family says). The shapes are
+  // drawn first and the GPUs set after, from no draws, so the stream is the standard's.
   const averageMonths = Math.max(1, Math.min(12, options.months));
-  const perWorkload = (1.1 * capacity) / Math.max(1, options.workloads) / averageMonths;
-  const workloads: ScenarioInput['workloads'] = [];
+  const shapes: WorkloadShape[] = [];
   for (let w = 0; w < options.workloads; w++) {
-    const gang = random.next() < options.gangShare;
+    const drawn = random.next() < profile.gangShare;
+    const gang = profile.exactGangCount
+      ? isSpacedGang(w, options.workloads, profile.gangShare)
+      : drawn;
     const kind = gang
       ? 'training'
       : random.pick(['research', 'api', 'consumer', 'research', 'api']);
-    const first = random.int(0, ACCELERATORS.length - 1);
-    const accelerators = [ACCELERATORS[first]?.id ?? 'h100'];
-    const second = ACCELERATORS[first + 1];
-    if (second && random.chance(0.5)) accelerators.push(second.id);
-    const length = gang ? random.int(2, 6) : random.int(3, 12);
+    const accelerators = acceleratorsOf(random, profile);
+    const [shortest, longest] = gang ? profile.gangMonths : ([3, 12] as const);
+    const length = Math.min(options.months, random.int(shortest, longest));
     const from = random.int(0, Math.max(0, options.months - length));
     const size = gang ? random.int(10, 30) / 10 : random.int(3, 17) / 10;
-    const gpus = Math.max(8, Math.round((perWorkload * size) / 8) * 8);
-    workloads.push({
-      id: `${kind}-${w}`,
-      class: kind,
-      accelerators,
-      gpus,
-      window: { from: month(from), to: month(from + length - 1) },
-      valuePerGpuHour: money(gang ? 4 : 2.5, gang ? 9 : 7),
-      ...(gang ? { gang: true } : {}),
-    });
+    const value = money(gang ? 4 : 2.5, gang ? 9 : 7);
+    shapes.push({ gang, kind, accelerators, length, from, size, value });
   }
+  const perWorkload =
+    profile.demandToCapacity === undefined
+      ? (1.1 * capacity) / Math.max(1, options.workloads) / averageMonths
+      : (profile.demandToCapacity * capacity) /
+        Math.max(
+          1,
+          shapes.reduce((sum, s) => sum + s.size * Math.min(s.length, options.months - s.from), 0),
+        );
+  const workloads: ScenarioInput['workloads'] = shapes.map((shape, w) => ({
+    id: `${shape.kind}-${w}`,
+    class: shape.kind,
+    accelerators: shape.accelerators,
+    gpus: Math.max(8, Math.round((perWorkload * shape.size) / 8) * 8),
+    window: { from: month(shape.from), to: month(shape.from + shape.length - 1) },
+    valuePerGpuHour: shape.value,
+    ...(shape.gang ? { gang: true } : {}),
+  }));
 
   const azureMonthly = pools
     .filter((pool) => pool.provider === 'azure')
@@ -169,17 +190,76 @@ export function generateScenario(options: GenerateOptions): ScenarioInput {
             },
             classes: ['training', 'research'],
           },
-          {
-            id: 'azure-commitment',
-            type: 'commitment',
-            provider: 'azure',
-            minSpendUSD: (azureMonthly * options.months * 0.5).toFixed(2),
-            window: { from: horizon.start, to: horizon.end },
-          },
+          // Half of Azure's capacity as if every pool ran the whole horizon: more than its
+          // pools can take, so in the standard mix Azure's spend is always short.
+          ...(profile.extraCommitments.some((commitment) => commitment.provider === 'azure')
+            ? []
+            : [
+                {
+                  id: 'azure-commitment',
+                  type: 'commitment' as const,
+                  provider: 'azure',
+                  minSpendUSD: (azureMonthly * options.months * 0.5).toFixed(2),
+                  window: { from: horizon.start, to: horizon.end },
+                },
+              ]),
+          ...profile.extraCommitments.map((commitment) => {
+            const first = Math.floor(commitment.window[0] * options.months);
+            const last = Math.max(first, Math.ceil(commitment.window[1] * options.months) - 1);
+            const full = spans.reduce((sum, span) => {
+              if (span.provider !== commitment.provider) return sum;
+              const months = Math.min(last, span.to) - Math.max(first, span.from) + 1;
+              return sum + span.gpus * 730 * Number(span.price) * Math.max(0, months);
+            }, 0);
+            return {
+              id: `${commitment.provider}-commitment`,
+              type: 'commitment' as const,
+              provider: commitment.provider,
+              minSpendUSD: (full * commitment.shareOfCapacity).toFixed(2),
+              window: { from: month(first), to: month(last) },
+            };
+          }),
         ],
       },
     ],
   };
+}
+
+/** A workload as drawn, before its GPUs are sized against the capacity. */
+interface WorkloadShape {
+  readonly gang: boolean;
+  readonly kind: string;
+  readonly accelerators: string[];
+  readonly length: number;
+  readonly from: number;
+  readonly size: number;
+  readonly value: string;
+}
+
+/** The accelerators a workload accepts: the standard's one or two, or the family's many. */
+function acceleratorsOf(random: Random, profile: FamilyProfile): string[] {
+  const range = profile.acceleratorsPerWorkload;
+  if (range === undefined) {
+    const first = random.int(0, ACCELERATORS.length - 1);
+    const accelerators = [ACCELERATORS[first]?.id ?? 'h100'];
+    const second = ACCELERATORS[first + 1];
+    if (second && random.chance(0.5)) accelerators.push(second.id);
+    return accelerators;
+  }
+  const count = random.int(range[0], range[1]);
+  const left = ACCELERATORS.map((accelerator) => accelerator.id);
+  const chosen: string[] = [];
+  while (chosen.length < count && left.length > 0) {
+    chosen.push(left.splice(random.int(0, left.length - 1), 1)[0] ?? 'h100');
+  }
+  // In the catalogue's order, as a person would list them.
+  return ACCELERATORS.map((a) => a.id).filter((id) => chosen.includes(id));
+}
+
+/** A drawn price, raised by the family's premium on the provider. */
+function premium(price: string, provider: string, profile: FamilyProfile): string {
+  const factor = profile.premium[provider];
+  return factor === undefined ? price : (Number(price) * factor).toFixed(2);
 }
 
 function pickProvider(random: Random): (typeof PROVIDERS)[number] {

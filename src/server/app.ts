@@ -16,8 +16,10 @@ import type { IdempotentRequest } from '../store/idempotency.js';
 import { claimKey, pruneKeys, saveResponse } from '../store/idempotency.js';
 import { ConflictProblems } from '../store/scenario-store.js';
 import type { Principal } from '../store/tokens.js';
-import { authenticateAt, bearerToken } from '../store/tokens.js';
+import { bearerToken, takeRevoked } from '../store/tokens.js';
+import { TokenCache } from '../store/token-cache.js';
 import { offersDue, sweepDeadlines } from '../store/procurement.js';
+import { probeClock } from '../store/clock-probe.js';
 import type { FleetSettings } from '../store/fleet.js';
 import { DEFAULT_FLEET_SETTINGS } from '../store/fleet.js';
 import { sweepFleet } from '../store/fleet-deliveries.js';
@@ -39,7 +41,10 @@ import { repeatsKey } from '../scenario/json-keys.js';
 import { registerStream } from './stream.js';
 import { defaultWebRoot, registerWeb } from './web.js';
 
-/** How long a request's authentication time stands for its own (ms). */
+/**
+ * How long a reading of the database's clock, run on by this process's monotonic clock, stands
+ * for a request's time (ms).
+ */
 const FRESH_MS = 1000;
 
 /** The time on the database's clock; tests pass their own. */
@@ -108,8 +113,10 @@ export function buildApp(options: AppOptions): App {
   const jobs = options.jobs ?? createInProcessJobQueue();
   registerPlanJobs(jobs, store.db);
   const routes = allRoutes(jobs);
-  const planner = options.planRunner ?? createPlanRunner();
-  const planGate = createGate('plans', options.planLimits ?? { running: 2, waiting: 8 });
+  const planLimits = options.planLimits ?? { running: 2, waiting: 8 };
+  // As many planning threads as plans may run at once, so that an admitted plan never waits.
+  const planner = options.planRunner ?? createPlanRunner(planLimits.running);
+  const planGate = createGate('plans', planLimits);
   const fastify = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 64 * 1024 * 1024,
@@ -129,6 +136,10 @@ export function buildApp(options: AppOptions): App {
     // Most requests find nothing due: one cheap read (an index on state and deadline) spares
     // them the sweep's transaction.
     if (!(await offersDue(store.db, options.clock ? await clock(store.db) : undefined))) return 0;
+    return lapse();
+  };
+
+  const lapse = async (): Promise<number> => {
     const lapsed = await inTransaction(async (tx) =>
       sweepDeadlines(tx, await clock(tx), 'system:deadline'),
     );
@@ -140,6 +151,22 @@ export function buildApp(options: AppOptions): App {
       );
     return lapsed;
   };
+
+  /**
+   * The database's clock as this process last read it (the token lookup and the deadline check
+   * read it with their query), run on by the monotonic clock: a request's time without a query
+   * of its own. Behind the database's by at most the reading's round trip.
+   */
+  let clockReading: { db: number; at: number } | undefined;
+  const observeClock = (now: Date) => {
+    clockReading = { db: now.getTime(), at: performance.now() };
+  };
+  const estimatedClock = (): Date | undefined => {
+    if (options.clock || !clockReading) return undefined;
+    const age = performance.now() - clockReading.at;
+    return age < FRESH_MS ? new Date(clockReading.db + age) : undefined;
+  };
+  const tokens = new TokenCache(store);
 
   const housekeeping = async (): Promise<number> => {
     await inTransaction(async (tx) => pruneKeys(tx, await clock(tx)));
@@ -166,6 +193,9 @@ export function buildApp(options: AppOptions): App {
     );
     return (result as { rows: { n: number }[] }).rows[0]?.n ?? 0;
   });
+
+  fastify.addHook('onReady', () => tokens.start());
+  fastify.addHook('onClose', () => tokens.close());
 
   // Before in-flight requests are waited for: a plan still computing would hold the close
   // (and its transaction) for minutes. Its request fails and changes nothing.
@@ -237,10 +267,14 @@ export function buildApp(options: AppOptions): App {
   // attach themselves to each route as it is added), hence after().
   let stream: ReturnType<typeof registerStream> | undefined;
   /**
-   * Each request's caller, the database's time when it was authenticated, and when that was on
-   * this process's monotonic clock (to tell whether that time is still fresh).
+   * Each request's caller, the database's time when it was authenticated (unknown when the token
+   * came from the cache), and when that was on this process's monotonic clock (to tell whether
+   * that time is still fresh).
    */
-  const principals = new WeakMap<FastifyRequest, { principal: Principal; now: Date; at: number }>();
+  const principals = new WeakMap<
+    FastifyRequest,
+    { principal: Principal; now: Date | undefined; at: number }
+  >();
   fastify.after((error) => {
     if (error) throw error;
     if (options.rateLimitPerMinute !== undefined && options.rateLimitPerMinute > 0) {
@@ -323,7 +357,7 @@ export function buildApp(options: AppOptions): App {
     principal: Principal,
     request: FastifyRequest,
     reply: FastifyReply,
-    authenticated: { now: Date; at: number },
+    authenticated: { now: Date | undefined; at: number },
   ) {
     const input = validateInput(definition, request);
     // Waiting for a place happens before the transaction: a queued plan holds no connection.
@@ -333,9 +367,13 @@ export function buildApp(options: AppOptions): App {
       if (release && request.socket.destroyed) {
         throw new HttpError(503, 'gone', 'the caller closed the connection while its plan waited');
       }
-      // The time of the authentication, while fresh; after a long wait (a large body, a plan's
-      // turn) the transaction reads the clock again.
-      const fresh = performance.now() - authenticated.at < FRESH_MS ? authenticated.now : undefined;
+      // The time of the authentication, while fresh, else the process's reading of the database's
+      // clock run on, while fresh; after a long wait (a large body, a plan's turn) with no other
+      // request, the transaction reads the clock again.
+      const fresh =
+        authenticated.now !== undefined && performance.now() - authenticated.at < FRESH_MS
+          ? authenticated.now
+          : estimatedClock();
       await handleInside(definition, principal, request, reply, input, fresh);
     } finally {
       release?.();
@@ -350,7 +388,17 @@ export function buildApp(options: AppOptions): App {
     input: Input,
     authenticatedAt: Date | undefined,
   ) {
-    if (definition.sweepsDeadlines) await sweep();
+    let requestTime = authenticatedAt;
+    if (definition.sweepsDeadlines) {
+      if (options.clock) await sweep();
+      else {
+        // Whether a deadline passed, and the request's time, in one round trip.
+        const probe = await probeClock(store.db);
+        observeClock(probe.now);
+        if (probe.offersDue) await lapse();
+        requestTime ??= probe.now;
+      }
+    }
     const headers = request.headers as Record<string, string | undefined>;
     const key =
       definition.method === 'POST' && definition.idempotent !== false
@@ -373,10 +421,26 @@ export function buildApp(options: AppOptions): App {
             path: request.url,
             body: request.body ?? null,
           };
-    const result = await inTransaction(async (tx) => {
-      // The request's time is the database's when it was authenticated (read by the same
-      // query), unless a test gives its own clock: one round trip fewer on every request.
-      const now = options.clock || !authenticatedAt ? await clock(tx) : authenticatedAt;
+    // A read runs without BEGIN and COMMIT on PostgreSQL: at READ COMMITTED, its default, each
+    // statement reads its own snapshot inside a transaction too, so the transaction bought no
+    // consistency, only two round trips. On PGlite a transaction holds the one connection, so a
+    // read of several tables sees no write between them: reads keep it there. A read that tried
+    // to write an audit event fails (appendEvent needs an auditedTransaction).
+    const readOnly = definition.method === 'GET' && store.kind === 'postgres';
+    let used: Tx | undefined;
+    const run = readOnly
+      ? <T>(work: (tx: Tx) => Promise<T>) => work(store.db as unknown as Tx)
+      : inTransaction;
+    const result = await run(async (tx) => {
+      used = tx;
+      // The request's time is the database's when it was authenticated or probed (read by the
+      // same query) or as this process last read it, unless a test gives its own clock: one
+      // round trip fewer on every request.
+      let now = options.clock ? await clock(tx) : requestTime;
+      if (now === undefined) {
+        now = await clock(tx);
+        observeClock(now);
+      }
       if (idempotent) {
         const claim = await claimKey(tx, idempotent, now);
         if (claim.kind === 'mismatch') {
@@ -422,6 +486,9 @@ export function buildApp(options: AppOptions): App {
       }
       return { reply: { ...out, status }, replayed: false };
     });
+    // Committed: a token this request revoked is dropped before the answer (its notification,
+    // heard on the committing connection, has dropped it already: this holds without it).
+    for (const tokenId of used ? takeRevoked(used) : []) tokens.forget(tokenId);
     const { reply: committed, replayed } = result;
     const out = committed.afterCommit ? await committed.afterCommit() : committed;
     reply.code(out.status ?? 200);
@@ -452,13 +519,14 @@ export function buildApp(options: AppOptions): App {
 
   async function principalOf(
     request: FastifyRequest,
-  ): Promise<{ principal: Principal; now: Date }> {
+  ): Promise<{ principal: Principal; now: Date | undefined }> {
     const token = bearerToken(request.headers.authorization);
     if (!token) {
       throw new HttpError(401, 'unauthorized', 'missing token: send Authorization: Bearer TOKEN');
     }
-    const found = await authenticateAt(store.db, token);
+    const found = await tokens.authenticate(token, estimatedClock);
     if (!found) throw new HttpError(401, 'unauthorized', 'unknown, expired or revoked token');
+    if (found.now) observeClock(found.now);
     return found;
   }
 

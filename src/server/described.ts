@@ -1,14 +1,3 @@
-import type { z } from 'zod';
-
-/**
- * A response body as its schema describes it, read-only (the core returns read-only rows).
- * A route that gives `response` types its body with this, so the OpenAPI description and the
- * code that makes the body cannot drift apart without failing the type check.
- */
-export type Described<S extends z.ZodType> = DeepReadonly<z.input<S>>;
-
-type DeepReadonly<T> = T extends readonly (infer U)[]
-  ? readonly DeepReadonly<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
-    : T;
+// The schemas of the API's answers, and this type with them, live below both the server and
+// its clients (src/api/).
+export type { Described } from '../api/described.js';

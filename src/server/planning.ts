@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Tinypool } from 'tinypool';
 import type { Tx } from '../store/db.js';
 import { ConflictProblems, exportScenario } from '../store/scenario-store.js';
 import type { LateDelivery } from '../store/procurement.js';
@@ -8,43 +9,15 @@ import { lateDeliveries } from '../store/procurement.js';
 import { scenarioHash } from '../scenario/scenario-hash.js';
 import type { PlanDocument, PlanInput, PlanOptions, PlanOutcome } from './plan-compute.js';
 import { computePlan } from './plan-compute.js';
+import type { PlanThreadReport } from './plan-worker.js';
 
 export interface MadePlan {
   readonly json: PlanDocument;
   readonly scenario: Record<string, unknown>;
 }
 
-/** How a plan is computed: in a worker thread (the server), or in process. */
+/** How a plan is computed: in a planning thread (the server), or in process. */
 export type PlanRunner = (input: PlanInput) => Promise<PlanOutcome>;
-
-/** The compiled worker, next to this module once built. */
-const PLAN_WORKER = new URL('./plan-worker.js', import.meta.url);
-
-/**
- * Computes a plan in a worker thread of its own, so the process goes on answering while it
- * solves. A worker that fails, or is stopped, is an internal error. `running` holds the worker
- * while it works, for whoever must stop it.
- */
-export function planInWorker(
-  input: PlanInput,
-  worker: URL = PLAN_WORKER,
-  running?: Set<Worker>,
-): Promise<PlanOutcome> {
-  return new Promise((resolve, reject) => {
-    const thread = new Worker(worker, { workerData: input });
-    running?.add(thread);
-    let answered = false;
-    thread.once('message', (outcome: PlanOutcome) => {
-      answered = true;
-      resolve(outcome);
-    });
-    thread.once('error', reject);
-    thread.once('exit', (code) => {
-      running?.delete(thread);
-      if (!answered) reject(new Error(`the planning worker exited with code ${code} and no plan`));
-    });
-  });
-}
 
 export interface PlanRunnerHandle {
   readonly run: PlanRunner;
@@ -52,21 +25,78 @@ export interface PlanRunnerHandle {
   stop(): Promise<void>;
 }
 
+/** The server's planning threads, and what tests ask of them. */
+export interface PlanThreads extends PlanRunnerHandle {
+  /** How many planning threads are started now. */
+  readonly started: number;
+  /** Which idle planning thread answers, and how many times it has loaded HiGHS. */
+  report(): Promise<PlanThreadReport>;
+}
+
+/** The compiled worker, next to this module once built. */
+const PLAN_WORKER = new URL('./plan-worker.js', import.meta.url);
+
 /**
- * The server's planner: each plan in a worker once built (`dist/`); in process where only the
+ * How long a planning thread beyond one waits for another plan before it ends. One stays for
+ * the process's life: HiGHS, which it loads on its first exact plan, stays loaded with it.
+ */
+const IDLE_MS = 60_000;
+
+/**
+ * Plans in long-lived worker threads (tinypool), so the process goes on answering while it
+ * solves and consecutive plans reuse one thread and its HiGHS. The first plan starts the first
+ * thread; plans that run at once get a thread each, up to one per core (the server's plan gate
+ * bounds how many run at once), and the extra threads end when idle. An idle thread does not keep the process
+ * alive. A plan whose thread fails, or is stopped, rejects: an internal error, with no plan.
+ * `stop` ends every thread; a plan after it starts a fresh one.
+ */
+export function planThreads(
+  worker: URL = PLAN_WORKER,
+  threads: number = availableParallelism(),
+): PlanThreads {
+  let pool: Tinypool | undefined;
+  const open = () => {
+    if (pool) return pool;
+    pool = new Tinypool({
+      filename: fileURLToPath(worker),
+      minThreads: 1,
+      maxThreads: Math.max(1, threads),
+      idleTimeout: IDLE_MS,
+    });
+    // A thread that fails while planning fails its plan; one that fails idle is replaced, and
+    // its failure, which no request waits for, must not end the server.
+    pool.on('error', () => {});
+    return pool;
+  };
+  return {
+    run: async (input) => {
+      try {
+        return (await open().run(input, { name: 'plan' })) as PlanOutcome;
+      } catch (error) {
+        throw new Error(`the planning thread gave no plan: ${String(error)}`, { cause: error });
+      }
+    },
+    get started() {
+      return pool?.threads.length ?? 0;
+    },
+    report: async () => (await open().run(undefined, { name: 'report' })) as PlanThreadReport,
+    stop: async () => {
+      const stopping = pool;
+      pool = undefined;
+      await stopping?.destroy();
+    },
+  };
+}
+
+/**
+ * The server's planner: in planning threads once built (`dist/`); in process where only the
  * TypeScript sources exist (the unit tests run them, and Node cannot start a worker on them).
  */
-export function createPlanRunner(): PlanRunnerHandle {
+export function createPlanRunner(threads?: number): PlanRunnerHandle {
   if (!existsSync(fileURLToPath(PLAN_WORKER))) {
     return { run: computePlan, stop: () => Promise.resolve() };
   }
-  const running = new Set<Worker>();
-  return {
-    run: (input) => planInWorker(input, PLAN_WORKER, running),
-    stop: async () => {
-      await Promise.all([...running].map((thread) => thread.terminate()));
-    },
-  };
+  return planThreads(PLAN_WORKER, threads);
 }
 
 /** The state to plan, read in one transaction: the scenario as an export writes it, and what is late. */

@@ -53,8 +53,10 @@ export interface Reply {
 /**
  * One API operation: its path, who may call it, the zod schemas of its input (which validate
  * every request and document it in the OpenAPI description), and its handler. Every handler
- * runs in one database transaction: it commits when the handler returns, rolls back when it
- * throws, so a refused request changes nothing.
+ * that may write runs in one database transaction: it commits when the handler returns, rolls
+ * back when it throws, so a refused request changes nothing. A GET on PostgreSQL runs its
+ * statements without one (at READ COMMITTED each statement reads its own snapshot either way);
+ * on PGlite a GET keeps its transaction.
  */
 export interface Route<P = unknown, Q = unknown, B = unknown> {
   readonly method: Method;

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { LinearModel } from '../core/planner/solver.js';
 import { buildExactModel } from '../core/planner/exact.js';
 import { buildProblem } from '../core/planner/problem.js';
-import { createHighsSolver } from './highs-solver.js';
+import { createHighsSolver, solverThreadsStarted } from './highs-solver.js';
+import { runPlanTask } from './plan-task.js';
 import { generatedScenario } from '../test-support/generated.js';
 
 function model(workloads: number, pools: number, months: number) {
@@ -38,7 +39,7 @@ const BROKEN: LinearModel = {
 const BUILT = new URL('../../dist/solver/highs-solver.js', import.meta.url);
 
 describe('createHighsSolver', () => {
-  it('gives the same answer in a worker thread (time limit) as in process', async () => {
+  it('gives the same answer with a time limit as without', async () => {
     const solver = await createHighsSolver();
     const { model: m, start } = model(60, 12, 12);
     const inProcess = solver.solve(m, { start });
@@ -47,7 +48,7 @@ describe('createHighsSolver', () => {
     expect(inWorker).toEqual(inProcess);
   });
 
-  it('answers an LP relaxation in a worker thread too', async () => {
+  it('answers an LP relaxation with a time limit too', async () => {
     const solver = await createHighsSolver();
     const { model: m } = model(40, 8, 6);
     const inProcess = solver.solve(m, { relax: true });
@@ -55,37 +56,87 @@ describe('createHighsSolver', () => {
     expect(inWorker).toEqual(inProcess);
   });
 
-  it('reports a failure inside the worker as an error, at once', async () => {
+  it('reports a failure inside the solver thread as an error, at once, and solves on', async () => {
     const solver = await createHighsSolver();
     const outcome = solver.solve(BROKEN, { timeLimitSeconds: 30 });
     expect(outcome).toEqual({ status: 'error', message: 'colCost must contain 2 values; got 1' });
+    // The failed thread was ended: the next solve gets a fresh HiGHS.
+    const before = solverThreadsStarted();
+    const { model: m } = model(20, 4, 3);
+    expect(solver.solve(m, { relax: true }).status).toBe('optimal');
+    expect(solverThreadsStarted()).toBe(before + 1);
   });
 
-  it('starts its worker under node --input-type=module too', () => {
-    // Workers inherit the parent's flags; a CommonJS worker must not be read as a module.
+  it('loads HiGHS once for every solve of every solver, with a time limit or without', async () => {
+    const first = await createHighsSolver();
+    const before = solverThreadsStarted();
+    const second = await createHighsSolver();
+    const { model: m, start } = model(30, 6, 6);
+    const outcomes = [
+      first.solve(m, { start }),
+      first.solve(m, { start, timeLimitSeconds: 30 }),
+      second.solve(m, { relax: true }),
+      second.solve(m, { relax: true, duals: true, timeLimitSeconds: 30 }),
+    ];
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'optimal',
+      'optimal',
+      'optimal',
+      'optimal',
+    ]);
+    expect(solverThreadsStarted()).toBe(before);
+  });
+
+  it('plans one scenario after another, as a planning thread does, on one HiGHS', async () => {
+    await createHighsSolver();
+    const before = solverThreadsStarted();
+    const scenario = generatedScenario({
+      workloads: 30,
+      pools: 6,
+      months: 6,
+      gangShare: 0.2,
+      seed: 3,
+    });
+    const first = await runPlanTask({ scenario, planner: 'exact', timeLimitSeconds: 60 });
+    const second = await runPlanTask({ scenario, planner: 'exact' });
+    expect([first.solver.method, second.solver.method]).toEqual(['exact', 'exact']);
+    expect(second.objective).toEqual(first.objective);
+    expect(solverThreadsStarted()).toBe(before);
+  });
+
+  it('starts its solver thread from the compiled module, under node --input-type=module too', () => {
+    // Workers inherit the parent's flags; the solver thread is a module file of dist/, and
+    // one thread answers both solves.
     const script = `
-      const { createHighsSolver } = await import(${JSON.stringify(BUILT.href)});
+      const { createHighsSolver, solverThreadsStarted } = await import(${JSON.stringify(BUILT.href)});
       const solver = await createHighsSolver();
-      console.log(JSON.stringify(solver.solve(${BROKEN_SOURCE}, { timeLimitSeconds: 30 })));`;
+      const broken = solver.solve(${BROKEN_SOURCE}, { timeLimitSeconds: 30 });
+      const empty = solver.solve({ ...${BROKEN_SOURCE}, colCost: new Float64Array(2) }, {});
+      console.log(JSON.stringify({ broken, empty: empty.status, threads: solverThreadsStarted() }));`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
       encoding: 'utf8',
       timeout: 20_000,
     });
     expect(child.stderr).toBe('');
     expect(JSON.parse(child.stdout)).toEqual({
-      status: 'error',
-      message: 'colCost must contain 2 values; got 1',
+      broken: { status: 'error', message: 'colCost must contain 2 values; got 1' },
+      empty: 'optimal',
+      // The failed solve ended the first thread; the second solve started another.
+      threads: 2,
     });
   });
 
-  it('stops a solve that runs past its time limit and says so', async () => {
-    // No grace and a 1 ms limit: starting the worker alone takes longer.
-    const solver = await createHighsSolver({ graceSeconds: () => 0 });
+  it('stops a solve that runs past its time limit and says so, and solves on', async () => {
+    // A grace that takes back the whole limit: the caller does not wait at all.
+    const solver = await createHighsSolver({ graceSeconds: (limit) => -limit });
     const { model: m, start } = model(60, 12, 12);
-    const outcome = solver.solve(m, { start, timeLimitSeconds: 0.001 });
+    const outcome = solver.solve(m, { start, timeLimitSeconds: 0.5 });
     expect(outcome).toEqual({
       status: 'overran',
-      message: 'HiGHS gave no answer within its 0.001 s time limit and was stopped after 0.001 s',
+      message: 'HiGHS gave no answer within its 0.5 s time limit and was stopped after 0 s',
     });
+    const before = solverThreadsStarted();
+    expect(solver.solve(m, { start }).status).toBe('optimal');
+    expect(solverThreadsStarted()).toBe(before + 1);
   });
 });

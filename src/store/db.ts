@@ -34,6 +34,18 @@ export interface Store {
   readonly kind: 'pglite' | 'postgres';
   /** Where the data lives, for logs: a directory, `memory`, or the server URL without password. */
   readonly where: string;
+  /**
+   * Listens on a notification channel (PostgreSQL `LISTEN`; PGlite's own, in-process): calls
+   * `onMessage` with each payload `NOTIFY` sends after its transaction commits. On PostgreSQL the
+   * listener holds a connection of its own, outside the pool; `onLost` is called once if that
+   * connection fails (notifications sent meanwhile are lost: listen again). Resolves once the
+   * listener is in place; its result stops it. `close()` stops every listener left.
+   */
+  listen(
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLost: (error: unknown) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -41,6 +53,12 @@ export type StoreLocation =
   | { readonly kind: 'postgres'; readonly url: string }
   | { readonly kind: 'pglite'; readonly dataDir: string }
   | { readonly kind: 'memory' };
+
+/**
+ * The channel on which the database announces a changed token (payload: its id, or `*` for all),
+ * when, and only if, the change commits: a trigger on the tokens table (migration 0005).
+ */
+export const TOKENS_CHANNEL = 'stargate_tokens';
 
 /** The migrations drizzle-kit wrote from schema.ts; shipped in the package beside dist/. */
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -82,7 +100,20 @@ async function openPostgres(url: string): Promise<Store> {
   // fails ("not queryable"), its request answers 503, and the pool drops the client.
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    // Every pooled connection listens for changed tokens too. PostgreSQL sends a session the
+    // notifications of a transaction before it reports that transaction done (its own, and any
+    // that committed meanwhile), so a token changed through this process is dropped from its
+    // cache before the code that changed it goes on: no gap in the process that revokes.
+    client.on('notification', (message) => {
+      dispatch(message.channel, message.payload ?? '');
+    });
+    client.query(`listen ${TOKENS_CHANNEL}`).catch(() => undefined);
   });
+  /** What listen() asked to be told, by channel. */
+  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const dispatch = (channel: string, payload: string) => {
+    for (const handler of handlers.get(channel) ?? []) handler(payload);
+  };
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   try {
     await migrate(db);
@@ -90,7 +121,67 @@ async function openPostgres(url: string): Promise<Store> {
     await pool.end();
     throw error;
   }
-  return { db, kind: 'postgres', where: redactUrl(url), close: () => pool.end() };
+  /** The stop of each listener still open. */
+  const listeners = new Set<() => Promise<void>>();
+  const listen = async (
+    channel: string,
+    onMessage: (payload: string) => void,
+    onLost: (error: unknown) => void,
+  ): Promise<() => Promise<void>> => {
+    // Keep-alive: a peer gone without a word (a host lost) is noticed, not waited on for ever.
+    const client = new pg.Client({ connectionString: url, keepAlive: true });
+    let stopped = false;
+    let lost = false;
+    let ready = false;
+    // Before the listener is in place its failure is listen()'s own rejection.
+    const fail = (error: unknown) => {
+      if (stopped || lost || !ready) return;
+      lost = true;
+      listeners.delete(stop);
+      handlers.get(channel)?.delete(handler);
+      void client.end().catch(() => undefined);
+      onLost(error);
+    };
+    client.on('notification', (message) => {
+      dispatch(message.channel, message.payload ?? '');
+    });
+    client.on('error', fail);
+    client.on('end', () => {
+      fail(new Error('the listening connection ended'));
+    });
+    try {
+      await client.connect();
+      await client.query(`listen ${client.escapeIdentifier(channel)}`);
+    } catch (error) {
+      stopped = true;
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    // The pooled connections that listen on the channel tell this handler too.
+    const handler = (payload: string) => {
+      if (!stopped && !lost) onMessage(payload);
+    };
+    const stop = async () => {
+      stopped = true;
+      listeners.delete(stop);
+      handlers.get(channel)?.delete(handler);
+      await client.end().catch(() => undefined);
+    };
+    handlers.set(channel, new Set([...(handlers.get(channel) ?? []), handler]));
+    listeners.add(stop);
+    ready = true;
+    return stop;
+  };
+  return {
+    db,
+    kind: 'postgres',
+    where: redactUrl(url),
+    listen,
+    close: async () => {
+      await Promise.all([...listeners].map((stop) => stop()));
+      await pool.end();
+    },
+  };
 }
 
 let memoryTemplate: Promise<Blob> | undefined;
@@ -126,6 +217,8 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
     db,
     kind: 'pglite',
     where: dataDir ?? 'memory',
+    // One process, one connection: a listener is never lost while the store is open.
+    listen: async (channel, onMessage) => client.listen(channel, onMessage),
     close: async () => {
       await client.close();
       unlock();

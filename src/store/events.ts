@@ -34,12 +34,40 @@ export function auditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Pro
     pending.set(tx, queue);
     const result = await work(tx);
     pending.delete(tx);
-    if (queue.length > 0) {
-      await tx.execute(sql`select pg_advisory_xact_lock(${EVENTS_LOCK})`);
-      await tx.insert(events).values(queue);
-    }
+    if (queue.length > 0) await insertLocked(tx, queue);
     return result;
   });
+}
+
+/**
+ * Takes the events lock and inserts the transaction's events, numbered in the order they were
+ * appended, in one statement: the lock is held for the insert and the commit only, one round
+ * trip less than a lock and an insert. The lock is a subquery the insert's rows are joined with,
+ * so it is taken before the first row (and its id) exists.
+ */
+async function insertLocked(tx: Tx, queue: readonly EventInsert[]): Promise<void> {
+  const rows = JSON.stringify(
+    queue.map((event) => ({
+      at: event.at.toISOString(),
+      actor: event.actor,
+      action: event.action,
+      entity_type: event.entityType,
+      entity_id: event.entityId,
+      before: event.before ?? null,
+      after: event.after ?? null,
+      request_id: event.requestId ?? null,
+    })),
+  );
+  await tx.execute(
+    sql`insert into ${events} (at, actor, action, entity_type, entity_id, before, after, request_id)
+        select e.at, e.actor, e.action, e.entity_type, e.entity_id, e.before, e.after, e.request_id
+        from (select pg_advisory_xact_lock(${EVENTS_LOCK})) as lock,
+          rows from (json_to_recordset(${rows}::json) as (
+            at timestamptz, actor text, action text, entity_type text, entity_id text,
+            before json, after json, request_id text)) with ordinality as e(
+            at, actor, action, entity_type, entity_id, before, after, request_id, ord)
+        order by e.ord`,
+  );
 }
 
 /**
@@ -93,4 +121,34 @@ export async function listEvents(
     .orderBy(asc(events.id))
     .limit(filter.limit);
   return rows.map((row) => ({ ...row, at: row.at.toISOString() }));
+}
+
+/** An event as a transaction sees it: committed, or appended by the transaction itself (no id yet). */
+export type HistoryEvent = Omit<EventRow, 'id'>;
+
+/**
+ * One entity's events in order as the caller's transaction sees them: those committed, then
+ * those it has appended itself, which `auditedTransaction` writes only at its end. So an answer
+ * made inside the transaction that changed the entity shows the history the change made, as a
+ * read after commit would.
+ */
+export async function entityHistory(
+  tx: Tx,
+  entity: { readonly entityType: string; readonly entityId: string },
+  limit: number,
+): Promise<HistoryEvent[]> {
+  const committed: HistoryEvent[] = await listEvents(tx, { ...entity, limit });
+  const own = (pending.get(tx) ?? [])
+    .filter((event) => event.entityType === entity.entityType && event.entityId === entity.entityId)
+    .map((event) => ({
+      at: event.at.toISOString(),
+      actor: event.actor,
+      action: event.action,
+      entityType: event.entityType,
+      entityId: event.entityId,
+      before: event.before ?? null,
+      after: event.after ?? null,
+      requestId: event.requestId ?? null,
+    }));
+  return [...committed, ...own].slice(0, limit);
 }

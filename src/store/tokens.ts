@@ -29,7 +29,7 @@ export interface TokenInfo extends Principal {
 export const MAX_TOKEN_DAYS = 3650;
 
 /** A token is `sgt_` + 32 random bytes; only its SHA-256 is stored. */
-function hashToken(secret: string): string {
+export function hashToken(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
@@ -125,12 +125,26 @@ export async function authenticateAt(
   db: Queryable,
   secret: string,
 ): Promise<{ principal: Principal; now: Date } | undefined> {
+  const found = await lookupToken(db, hashToken(secret));
+  return found && { principal: found.principal, now: found.now };
+}
+
+/** A live token as the database has it, and the database's clock read by the same query. */
+export interface FoundToken {
+  readonly principal: Principal;
+  /** When it stops working by itself, if ever. */
+  readonly expiresAt: Date | undefined;
+  readonly now: Date;
+}
+
+/** The live token (not revoked, not expired on the database's clock) whose secret has `hash`. */
+export async function lookupToken(db: Queryable, hash: string): Promise<FoundToken | undefined> {
   const [found] = await db
     .select({ row: tokens, now: sql<Date | string>`now()` })
     .from(tokens)
     .where(
       and(
-        eq(tokens.hash, hashToken(secret)),
+        eq(tokens.hash, hash),
         isNull(tokens.revokedAt),
         or(isNull(tokens.expiresAt), sql`${tokens.expiresAt} > now()`),
       ),
@@ -144,6 +158,7 @@ export async function authenticateAt(
       ...(row.providerId ? { providerId: row.providerId } : {}),
       siteIds: row.siteIds,
     },
+    expiresAt: row.expiresAt ?? undefined,
     now: new Date(found.now),
   };
 }
@@ -162,14 +177,32 @@ export async function listTokens(db: Queryable): Promise<TokenInfo[]> {
   }));
 }
 
-/** Revokes a token; returns false when there is no such live token. */
+/** The tokens each open transaction has revoked, for the process to forget once it commits. */
+const revokedIn = new WeakMap<Queryable, string[]>();
+
+/**
+ * Revokes a token; returns false when there is no such live token. The database announces the
+ * change on TOKENS_CHANNEL (a trigger, migration 0005) when the transaction commits, to every
+ * listening process: each drops the token from its cache.
+ */
 export async function revokeToken(db: Queryable, id: string, now: Date): Promise<boolean> {
   const rows = await db
     .update(tokens)
     .set({ revokedAt: now })
     .where(and(eq(tokens.id, id), isNull(tokens.revokedAt)))
     .returning({ id: tokens.id });
+  if (rows.length > 0) revokedIn.set(db, [...(revokedIn.get(db) ?? []), id]);
   return rows.length > 0;
+}
+
+/**
+ * The ids of the tokens revoked in `tx` so far, forgotten here: the server drops them from its
+ * cache once `tx` has committed, before it answers (the notification arrives a moment later).
+ */
+export function takeRevoked(tx: Queryable): readonly string[] {
+  const ids = revokedIn.get(tx) ?? [];
+  revokedIn.delete(tx);
+  return ids;
 }
 
 export async function countTokens(db: Queryable): Promise<number> {

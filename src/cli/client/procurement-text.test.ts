@@ -10,6 +10,7 @@ const detail: RequestDetail = {
   window: { from: '2029-01', to: '2030-12' },
   clearedGpus: 10_000,
   workloadClass: 'research',
+  reason: 'unmet demand of plan 1',
   createdAt: '2026-01-10T00:00:00.000Z',
   createdBy: 'planner/tok_1',
   offers: [],

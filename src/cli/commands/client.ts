@@ -99,13 +99,8 @@ const REQUESTS: Record<string, Verb> = {
       const created = body as RequestDetail;
       return {
         body,
-        // The POST's answer is made inside its transaction, before the audit events are written
-        // (at commit, in commit order: see auditedTransaction), so its history is empty; the text
-        // reads the request back to show the events that made it.
-        text: async () => {
-          const detail = (await api.get(`/v1/requests/${created.id}`)) as RequestDetail;
-          return `Created request ${created.id}: ${routing(created)}\n\n${requestDetailText(detail)}`;
-        },
+        text: () =>
+          `Created request ${created.id}: ${routing(created)}\n\n${requestDetailText(created)}`,
       };
     },
   },

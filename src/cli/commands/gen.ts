@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { seededRandom } from '../../core/random.js';
 import { generateScenario } from '../../scenario/generate.js';
+import { FAMILIES } from '../../scenario/generate-families.js';
 import { addFinance } from '../../scenario/generate-finance.js';
 import { fraction, oneOf, parseCommandArgs, wholeNumber } from '../args.js';
 import type { Io } from '../io.js';
@@ -16,6 +17,7 @@ export function genCommand(argv: readonly string[], io: Io): Promise<number> {
       pools: { type: 'string' },
       months: { type: 'string' },
       'gang-share': { type: 'string' },
+      family: { type: 'string' },
       seed: { type: 'string' },
       finance: { type: 'boolean' },
       format: { type: 'string' },
@@ -29,6 +31,7 @@ export function genCommand(argv: readonly string[], io: Io): Promise<number> {
     pools: wholeNumber('pools', values.pools, 20, 1, 10_000),
     months: wholeNumber('months', values.months, 24, 1, 240),
     gangShare: fraction('gang-share', values['gang-share'], 0.1),
+    family: oneOf('family', values.family, FAMILIES, 'standard'),
     random,
   });
   // Parties, a programme, capex schedules, delays and revenue streams (scenario extensions).

@@ -3,11 +3,11 @@ import { createHighsSolver } from '../../solver/highs-solver.js';
 import { dedent, parseValid } from '../../test-support/unit-scenarios.js';
 import { toCents } from '../money.js';
 import { formatPeriod } from '../period.js';
-import { planExact } from './exact.js';
+import { planExact, solveExact } from './exact.js';
 import type { Plan } from './plan.js';
 import { planToJson } from './plan-json.js';
 import { buildProblem } from './problem.js';
-import type { LinearSolver } from './solver.js';
+import type { LinearSolver, SolveOptions } from './solver.js';
 import { verifyPlan } from './verify.js';
 
 let solver: LinearSolver;
@@ -406,5 +406,61 @@ describe('planExact', () => {
     const first = JSON.stringify(planToJson(plan('{ start: 2026-01, end: 2026-06 }', body)));
     const second = JSON.stringify(planToJson(plan('{ start: 2026-01, end: 2026-06 }', body)));
     expect(second).toBe(first);
+  });
+});
+
+describe('solveExact', () => {
+  const scenario = () =>
+    parseValid(
+      `${HEADER}horizon: ${JANUARY}\n${dedent(`
+      pools:
+        - { id: cheap, provider: oracle, accelerator: h100, gpus: 50, window: { from: 2026-01, to: 2026-12 }, pricePerGpuHour: "1.00" }
+      workloads:
+        - { id: train, class: api, accelerators: [h100], gpus: 40, window: { from: 2026-01, to: 2026-01 }, valuePerGpuHour: "9" }
+      `)}`,
+    );
+
+  /** A solver that was stopped past its time limit, as the HiGHS adapter reports it. */
+  const overrunning = (seen: SolveOptions[]): LinearSolver => ({
+    name: 'slow',
+    solve: (_model, options) => {
+      seen.push(options);
+      return { status: 'overran', message: 'slow gave no answer within its 2 s time limit' };
+    },
+  });
+
+  it("gives an overrun as a value, with the solver's words, and passes the limit on", () => {
+    const seen: SolveOptions[] = [];
+    const problem = buildProblem(scenario());
+    expect(solveExact(problem, overrunning(seen), { timeLimitSeconds: 2 })).toEqual({
+      status: 'overran',
+      message: 'slow gave no answer within its 2 s time limit',
+    });
+    expect(seen.map((options) => options.timeLimitSeconds)).toEqual([2]);
+  });
+
+  it('gives the same plan as planExact when the solver answers', () => {
+    const problem = buildProblem(scenario());
+    const outcome = solveExact(problem, solver, { timeLimitSeconds: 30 });
+    if (outcome.status !== 'solved') throw new Error(outcome.message);
+    expect(planToJson(outcome.plan)).toEqual(planToJson(planExact(problem, solver)));
+    expect(outcome.plan.solver).toMatchObject({ method: 'exact', status: 'optimal' });
+  });
+
+  it('leaves planExact, which has nothing to fall back on, to throw on an overrun', () => {
+    const problem = buildProblem(scenario());
+    expect(() => planExact(problem, overrunning([]), { timeLimitSeconds: 2 })).toThrow(
+      'slow found no plan: slow gave no answer within its 2 s time limit',
+    );
+  });
+
+  it('throws where the solver failed: a failure is not an expected outcome', () => {
+    const failing: LinearSolver = {
+      name: 'broken',
+      solve: () => ({ status: 'error', message: 'model status 7' }),
+    };
+    expect(() => solveExact(buildProblem(scenario()), failing)).toThrow(
+      'broken found no plan: model status 7',
+    );
   });
 });

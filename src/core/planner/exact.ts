@@ -186,22 +186,30 @@ export function buildExactModel(problem: PlacementProblem): ExactModel {
   return { model, tripleColumn, optionColumn, start, capacityRows };
 }
 
-/** The exact solver did not stop at its time limit and was stopped, without a plan. */
-export class SolverOverran extends Error {
-  override readonly name = 'SolverOverran';
-}
+/**
+ * What the exact planner gives: a plan, or word that the solver did not stop at its time limit
+ * and was stopped without one (`overran`). An overrun is an expected outcome of a time limit
+ * on a large model, not a failure: the caller decides what answers instead.
+ */
+export type ExactOutcome =
+  | { readonly status: 'solved'; readonly plan: Plan }
+  | { readonly status: 'overran'; readonly message: string };
 
 /**
  * Solves the placement problem exactly with a mixed-integer solver, then prices the plan in
- * exact integer arithmetic and explains every shortage. Throws when the solver fails
- * (`SolverOverran` when it ran past its time limit); a plan it returns always passes
- * `verifyPlan`.
+ * exact integer arithmetic and explains every shortage. A plan it returns always passes
+ * `verifyPlan`. Throws only where the solver failed (an error, or no plan where the model
+ * always has one).
+ *
+ * @example
+ * const outcome = solveExact(problem, solver, { timeLimitSeconds: 60 });
+ * const plan = outcome.status === 'solved' ? outcome.plan : planFast(problem, {});
  */
-export function planExact(
+export function solveExact(
   problem: PlacementProblem,
   solver: LinearSolver,
   options: ExactOptions = {},
-): Plan {
+): ExactOutcome {
   const exact = buildExactModel(problem);
   const outcome = solver.solve(exact.model, {
     relativeGap: options.relativeGap ?? 1e-6,
@@ -210,15 +218,35 @@ export function planExact(
       ? {}
       : { timeLimitSeconds: options.timeLimitSeconds }),
   });
-  if (outcome.status === 'overran') throw new SolverOverran(outcome.message);
+  if (outcome.status === 'overran') return { status: 'overran', message: outcome.message };
   if ('message' in outcome) throw new Error(`${solver.name} found no plan: ${outcome.message}`);
   const placements = readPlacements(problem, exact, outcome.values);
-  return finishPlan(problem, placements, {
-    method: 'exact',
-    status: outcome.status,
-    boundSource: 'mip',
-    bound: outcome.bound,
-  });
+  return {
+    status: 'solved',
+    plan: finishPlan(problem, placements, {
+      method: 'exact',
+      status: outcome.status,
+      boundSource: 'mip',
+      bound: outcome.bound,
+    }),
+  };
+}
+
+/**
+ * `solveExact` for a caller that has no other planner to turn to (tests, benchmarks): the
+ * plan, or an error where the solver overran its time limit. Without a time limit a solver
+ * cannot overrun it.
+ */
+export function planExact(
+  problem: PlacementProblem,
+  solver: LinearSolver,
+  options: ExactOptions = {},
+): Plan {
+  const outcome = solveExact(problem, solver, options);
+  if (outcome.status === 'overran') {
+    throw new Error(`${solver.name} found no plan: ${outcome.message}`);
+  }
+  return outcome.plan;
 }
 
 /** The placements of a solution of the model, the chosen gang options' alone. */

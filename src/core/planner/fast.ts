@@ -8,9 +8,11 @@ import {
   optionCost,
   prepare,
   shortfalls,
+  spends,
   toPlacements,
   weightTable,
 } from './fast-model.js';
+import { searchGangs } from './gang-search.js';
 import { MonthFlows } from './month-flows.js';
 import type { PlacementProblem } from './problem.js';
 
@@ -27,6 +29,11 @@ export interface FastOptions {
    * of each stage always runs, so there is always a plan and a bound.
    */
   readonly deadline?: { readonly now: () => number; readonly at: number };
+  /**
+   * Exact tries of the local search over gang runs: default 400 up to 200,000 eligible
+   * triples, none above; 0 skips it.
+   */
+  readonly gangTries?: number;
   /** Called after each solve with the fraction done, for a progress bar. */
   readonly onProgress?: (done: number, bestTotal: number, bound: number) => void;
 }
@@ -55,6 +62,22 @@ export interface FastState {
   /** μ of the solve that gave the plan. */
   readonly planMu: Float64Array;
 }
+
+/**
+ * Exact tries of the gang local search (stage 3): each solves again the months of the runs it
+ * changes and prices the plan, about a millisecond on 400 workloads × 60 pools × 36 months.
+ */
+const GANG_TRIES = 400;
+
+/**
+ * Above this many eligible triples the search is skipped unless asked for (`gangTries`): a try
+ * prices the whole plan, about 30 ms on 5,000 × 300 × 72, and the large rung's 3 s would not
+ * hold. There the plan is the greedy's, within 0.4 % of the LP bound on the gang-heavy rung.
+ */
+const SEARCH_TRIPLE_LIMIT = 200_000;
+
+/** The share of the progress bar given to the search. */
+const SEARCH_SHARE = 0.2;
 
 /** Rounds of choosing gang runs and solving with them fixed. */
 const RUNS_ROUNDS = 2;
@@ -137,13 +160,36 @@ export function planFastState(
     gpus: new Float64Array(0),
     total: objective(model, x, used),
     mu: Float64Array.from(mu),
+    chosen: new Uint8Array(model.optionValue.length),
+  };
+  /** The runs the last evaluation found not served in full and removed. */
+  let broken: number[] = [];
+  /** The plan the flows hold with runs `chosen`, priced; kept when it is the best so far. */
+  const evaluate = (chosen: Uint8Array, repair = true): number => {
+    for (const i of used) x[i] = 0;
+    used = [];
+    flows.addFlows(x, chosen, used);
+    broken = dropBrokenGangs(model, x);
+    if (repair) repairCommitments(model, x, used);
+    const value = objective(model, x, used);
+    if (value < best.total) {
+      best = {
+        used: Int32Array.from(used),
+        gpus: Float64Array.from(used, (i) => x[i] ?? 0),
+        total: value,
+        mu: Float64Array.from(mu),
+        chosen: Uint8Array.from(chosen),
+      };
+    }
+    return value;
   };
   let bound = -Infinity;
   let done = 0;
   let stoppedByDeadline = false;
+  // Stages 1 and 2 fill the first SEARCH_SHARE of the progress bar's way, the search the rest.
   const progress = () => {
     done++;
-    options.onProgress?.(done / total, best.total, bound);
+    options.onProgress?.((done / total) * (1 - SEARCH_SHARE), best.total, bound);
   };
 
   // (1) Gang workloads bid like splittable demand; the commitment weights are searched on the
@@ -185,20 +231,7 @@ export function planFastState(
         break;
       }
       flows.solve(chosen, weightTable(model, mu));
-      for (const i of used) x[i] = 0;
-      used = [];
-      flows.addFlows(x, chosen, used);
-      dropBrokenGangs(model, x);
-      repairCommitments(model, x, used);
-      const value = objective(model, x, used);
-      if (value < best.total) {
-        best = {
-          used: Int32Array.from(used),
-          gpus: Float64Array.from(used, (i) => x[i] ?? 0),
-          total: value,
-          mu: Float64Array.from(mu),
-        };
-      }
+      evaluate(chosen);
       planned = true;
       progress();
       if (step === corrections) break;
@@ -208,6 +241,32 @@ export function planFastState(
       });
     }
     if (stoppedByDeadline) break;
+  }
+  // (3) Local search over the gang runs of the best plan, at its weights.
+  const budget =
+    options.gangTries ?? (model.spendPerGpu.length <= SEARCH_TRIPLE_LIMIT ? GANG_TRIES : 0);
+  if (!stoppedByDeadline && model.optionValue.length > 0 && budget > 0) {
+    mu.set(best.mu);
+    const weights = weightTable(model, mu);
+    const start = Uint8Array.from(best.chosen);
+    flows.solve(start, weights);
+    evaluate(start);
+    const startTotal = evaluate(start, false);
+    searchGangs(
+      {
+        model,
+        flows,
+        mu,
+        evaluate,
+        broken: () => broken,
+        budget,
+        expired,
+        progress: (fraction) =>
+          options.onProgress?.(1 - SEARCH_SHARE + fraction * SEARCH_SHARE, best.total, bound),
+      },
+      start,
+      startTotal,
+    );
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {
@@ -306,10 +365,11 @@ function chooseGangs(
 
 /**
  * A gang run must be served in full in every month of its window; the flows guarantee it, and
- * this makes sure: a run short anywhere is removed whole.
+ * this makes sure: a run short anywhere is removed whole. Returns the options removed.
  */
-export function dropBrokenGangs(model: Prepared, x: Float64Array): void {
+export function dropBrokenGangs(model: Prepared, x: Float64Array): number[] {
   const { optionGroupStart, groupStart, optionNeed } = model;
+  const broken: number[] = [];
   for (let g = 0; g < optionNeed.length; g++) {
     const from = optionGroupStart[g] ?? 0;
     const to = optionGroupStart[g + 1] ?? 0;
@@ -324,17 +384,24 @@ export function dropBrokenGangs(model: Prepared, x: Float64Array): void {
       if (gpus !== (optionNeed[g] ?? 0)) whole = false;
     }
     if (served === 0 || whole) continue;
+    broken.push(g);
     for (let group = from; group < to; group++) {
       for (let j = groupStart[group] ?? 0; j < (groupStart[group + 1] ?? 0); j++) {
         x[j] = 0;
       }
     }
   }
+  return broken;
 }
 
 /**
  * Take-or-pay repair: while a commitment is short, its provider's capacity costs nothing more,
- * so serve unmet demand there even above its value — as much as the shortfall pays for.
+ * so (1) serve unmet demand there even above its value — as much as the shortfall pays for —
+ * and then (2) move served demand there from other providers' pools, saving what those cost,
+ * as long as the shortfall still pays for it and no other commitment falls short by the move.
+ * The month problems price a commitment by a weight, and at the weight where its spend meets
+ * the minimum a whole block of demand moves at once: a plan from just below that weight,
+ * repaired so, meets the minimum as the exact optimum does.
  */
 export function repairCommitments(model: Prepared, x: Float64Array, used: number[]): void {
   if (model.commitments.length === 0) return;
@@ -343,43 +410,131 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
   const { capIndex, demandStart, providerMonth, spendPerGpu, capacity, commitments } = model;
   const free = Float64Array.from(capacity);
   for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
+  const cover = coverage(model);
+  /** The first short commitment covering triple i's provider-month, or -1. */
+  const shortAt = (i: number) => {
+    const pm = providerMonth[i] ?? 0;
+    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
+      const index = cover.list[k] ?? 0;
+      if ((shortfall[index] ?? 0) > 0) return index;
+    }
+    return -1;
+  };
+  /** Whether some short commitment covers month m. */
+  const shortMonth = new Uint8Array(model.months);
+  const markShortMonths = () => {
+    shortMonth.fill(0);
+    commitments.forEach((commitment, k) => {
+      if ((shortfall[k] ?? 0) > 0) shortMonth.fill(1, commitment.from, commitment.to + 1);
+    });
+  };
+  markShortMonths();
+  const place = (i: number, gpus: number, c: number) => {
+    if ((x[i] ?? 0) === 0) used.push(i);
+    x[i] = (x[i] ?? 0) + gpus;
+    free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - gpus;
+    shortfall[c] = (shortfall[c] ?? 0) - gpus * Math.max(spendPerGpu[i] ?? 0, 1e-9);
+  };
+  const room = (i: number, c: number) =>
+    Math.min(
+      free[capIndex[i] ?? 0] ?? 0,
+      Math.floor((shortfall[c] ?? 0) / Math.max(spendPerGpu[i] ?? 0, 1e-9)),
+    );
   for (let d = 0; d < model.demandWorkload.length; d++) {
+    if (shortMonth[monthOfDemand(model, d)] !== 1) continue;
     let left = model.demandNeed[d] ?? 0;
     for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0); k++) {
       left -= x[k] ?? 0;
     }
-    for (let k = demandStart[d] ?? 0; k < (demandStart[d + 1] ?? 0) && left > 0; k++) {
-      const i = k;
-      const pm = providerMonth[i] ?? 0;
-      const provider = Math.floor(pm / model.months);
-      const month = pm % model.months;
-      let c = -1;
-      for (let index = 0; index < commitments.length; index++) {
-        const commitment = commitments[index];
-        if (
-          commitment !== undefined &&
-          commitment.provider === provider &&
-          month >= commitment.from &&
-          month <= commitment.to &&
-          (shortfall[index] ?? 0) > 0
-        ) {
-          c = index;
-          break;
-        }
-      }
+    for (let i = demandStart[d] ?? 0; i < (demandStart[d + 1] ?? 0) && left > 0; i++) {
+      const c = shortAt(i);
       if (c < 0) continue;
-      const perGpu = Math.max(spendPerGpu[i] ?? 0, 1e-9);
-      const take = Math.min(
-        left,
-        free[capIndex[i] ?? 0] ?? 0,
-        Math.floor((shortfall[c] ?? 0) / perGpu),
-      );
+      const take = Math.min(left, room(i, c));
       if (take <= 0) continue;
-      if ((x[i] ?? 0) === 0) used.push(i);
-      x[i] = (x[i] ?? 0) + take;
-      free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - take;
-      shortfall[c] = (shortfall[c] ?? 0) - take * perGpu;
+      place(i, take, c);
       left -= take;
     }
   }
+  if (shortfall.every((s) => s <= 0)) return;
+  markShortMonths();
+  // (2) Served demand moves onto the short commitments' pools, dearest source first.
+  const slack = spends(model, x, used).map((spend, k) => spend - (commitments[k]?.minimum ?? 0));
+  /** Spend that may leave triple i's provider-month without making a commitment short. */
+  const movable = (i: number) => {
+    const pm = providerMonth[i] ?? 0;
+    let most = Infinity;
+    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
+      most = Math.min(most, Math.max(0, slack[cover.list[k] ?? 0] ?? 0));
+    }
+    return most;
+  };
+  for (let d = 0; d < model.demandWorkload.length; d++) {
+    if (shortMonth[monthOfDemand(model, d)] !== 1) continue;
+    const from = demandStart[d] ?? 0;
+    const to = demandStart[d + 1] ?? 0;
+    for (let i = from; i < to; i++) {
+      const c = shortAt(i);
+      if (c < 0 || room(i, c) <= 0) continue;
+      // Sources: this demand's other triples with GPUs, not on a short commitment.
+      for (;;) {
+        let source = -1;
+        for (let k = from; k < to; k++) {
+          if (k === i || (x[k] ?? 0) <= 0 || shortAt(k) >= 0) continue;
+          if (source < 0 || (spendPerGpu[k] ?? 0) > (spendPerGpu[source] ?? 0)) source = k;
+        }
+        if (source < 0) break;
+        const perGpu = Math.max(spendPerGpu[source] ?? 0, 1e-9);
+        const take = Math.min(x[source] ?? 0, room(i, c), Math.floor(movable(source) / perGpu));
+        if (take <= 0) break;
+        x[source] = (x[source] ?? 0) - take;
+        free[capIndex[source] ?? 0] = (free[capIndex[source] ?? 0] ?? 0) + take;
+        const pm = providerMonth[source] ?? 0;
+        for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
+          const index = cover.list[k] ?? 0;
+          slack[index] = (slack[index] ?? 0) - take * perGpu;
+        }
+        place(i, take, c);
+        if (room(i, c) <= 0 || (shortfall[c] ?? 0) <= 0) break;
+      }
+      if (shortfall.every((s) => s <= 0)) return;
+    }
+  }
+}
+
+/** Per provider-month, the commitments covering it: `list[start[pm] ..start[pm + 1]]`. */
+interface Coverage {
+  readonly start: Int32Array;
+  readonly list: Int32Array;
+}
+
+const coverages = new WeakMap<Prepared, Coverage>();
+
+function coverage(model: Prepared): Coverage {
+  const known = coverages.get(model);
+  if (known) return known;
+  const cells = model.providers * model.months;
+  const lists: number[][] = Array.from({ length: cells }, () => []);
+  model.commitments.forEach((c, k) => {
+    for (let m = c.from; m <= c.to; m++) lists[c.provider * model.months + m]?.push(k);
+  });
+  const start = new Int32Array(cells + 1);
+  lists.forEach((list, pm) => {
+    start[pm + 1] = (start[pm] ?? 0) + list.length;
+  });
+  const made = { start, list: Int32Array.from(lists.flat()) };
+  coverages.set(model, made);
+  return made;
+}
+
+/** The month offset of splittable demand d. */
+function monthOfDemand(model: Prepared, d: number): number {
+  const { monthDemandStart } = model;
+  let low = 0;
+  let high = model.months - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((monthDemandStart[middle] ?? 0) <= d) low = middle;
+    else high = middle - 1;
+  }
+  return low;
 }

@@ -127,6 +127,22 @@ export class MonthFlows {
   }
 
   /**
+   * After `solve`, with the same weights: solves again the months `only` (offsets), where the
+   * gang runs changed to `chosen`. The other months must not be touched by the change.
+   */
+  resolve(chosen: Uint8Array, only: Iterable<number>): void {
+    for (const m of only) {
+      const month = this.months[m];
+      if (!month || !this.repriceGangs(month, this.cappedBefore, chosen)) continue;
+      month.flows.refreshPotentials();
+      const before = month.flows.pivots;
+      do month.flows.solve(PIVOTS_PER_ARC * (month.flows.arcs + 1));
+      while (this.priceOut(month) > 0);
+      this.pivots += month.flows.pivots - before;
+    }
+  }
+
+  /**
    * `solve` for the months `only` (offsets) and no others, building each the first time it is
    * asked for, from a crash that does not follow the month before: for re-planning a few
    * months of a plan. The other methods then read these months alone. Not to be mixed with

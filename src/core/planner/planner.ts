@@ -1,4 +1,4 @@
-import { planExact, SolverOverran } from './exact.js';
+import { solveExact } from './exact.js';
 import { planFast } from './fast.js';
 import type { FastOptions } from './fast.js';
 import { finishPlan } from './finish.js';
@@ -11,10 +11,14 @@ export type PlannerChoice = 'auto' | 'exact' | 'fast';
 
 /**
  * Up to this many eligible (workload, pool, month) triples, `auto` solves the mixed-integer
- * model exactly; above it, the fast planner answers. Measured in `npm run bench`: below this
- * size HiGHS proves optimality within seconds on a 2-core machine.
+ * model exactly; above it, the fast planner answers (with its search over gang runs). Measured
+ * in `npm run bench:families` (docs/planner.md, "Families"): from about 500 triples up, HiGHS
+ * can need seconds to minutes on gang-heavy or commitment-bound portfolios, while the fast
+ * planner's plans were within 0.1 % of HiGHS's proven optimum on every family measured; below
+ * this size HiGHS proves optimality in about a second on the portfolios we know (the example
+ * has 1,737 triples), and a proven optimum is worth that.
  */
-export const EXACT_TRIPLE_LIMIT = 5_000;
+export const EXACT_TRIPLE_LIMIT = 2_000;
 
 export interface PlannerOptions {
   readonly planner: PlannerChoice;
@@ -53,25 +57,23 @@ export function planProblem(problem: PlacementProblem, options: PlannerOptions):
     ...(iterations === undefined ? {} : { iterations }),
     ...(onProgress === undefined ? {} : { onProgress }),
   };
-  let exact: Plan;
-  try {
-    exact = planExact(
-      problem,
-      options.solver,
-      limit === undefined ? {} : { timeLimitSeconds: limit },
-    );
-  } catch (error) {
-    if (!(error instanceof SolverOverran)) throw error;
+  const outcome = solveExact(
+    problem,
+    options.solver,
+    limit === undefined ? {} : { timeLimitSeconds: limit },
+  );
+  if (outcome.status === 'overran') {
     const fast = planFastly(problem, fastOptions);
     return {
       ...fast,
       solver: {
         ...fast.solver,
-        note: `${error.message}; this is the fast planner's plan`,
+        note: `${outcome.message}; this is the fast planner's plan`,
         exact: { status: 'overran' },
       },
     };
   }
+  const exact = outcome.plan;
   if (exact.solver.status !== 'time-limit') return exact;
   const fast = planFastly(problem, fastOptions);
   const bound = fast.lowerBound > exact.lowerBound ? fast : exact;

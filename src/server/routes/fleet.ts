@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { inventoryResponse, nodeDetailResponse, nodeResponse } from '../../api/fleet.js';
 import { CLOCK_EVENT_REASONS, NODE_NAME_PATTERN } from '../../core/fleet/readings.js';
 import { HttpError } from '../../store/errors.js';
 import { watchedCapacity } from '../../store/fleet-capacity.js';
@@ -152,6 +153,7 @@ export function fleetRoutes(): Route[] {
         'GPUs reporting, healthy and unhealthy per site, pool and accelerator; unhealthy GPUs with reasons; stale nodes; delivered vs promised',
       roles: ['admin', 'planner', 'viewer', 'operator', 'funder'],
       query: siteQuery,
+      response: inventoryResponse,
       handler: async ({ tx, principal, query, now, fleet }) => {
         const sites = sitesOf(principal, query.site);
         const state = await inventory(tx, { sites }, now, fleet);
@@ -165,6 +167,7 @@ export function fleetRoutes(): Route[] {
       summary: 'Every node reporting, with its GPUs healthy and not (operators: their sites)',
       roles: ['admin', 'planner', 'viewer', 'operator'],
       query: siteQuery,
+      response: z.array(nodeResponse),
       handler: async ({ tx, principal, query, now, fleet }) => ({
         body: await listNodes(tx, { sites: sitesOf(principal, query.site) }, now, fleet),
       }),
@@ -176,6 +179,7 @@ export function fleetRoutes(): Route[] {
       summary: "One node: each GPU's reading and verdict, and its recent history",
       roles: ['admin', 'planner', 'viewer', 'operator'],
       params: z.object({ node: nodeName }).strict(),
+      response: nodeDetailResponse,
       handler: async ({ tx, principal, params, now, fleet }) => ({
         body: await nodeDetail(
           tx,

@@ -1,6 +1,7 @@
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
+import { planDiffResponse, planDocumentResponse, planSummaryResponse } from '../../api/plans.js';
 import { diffPlanJson } from '../../core/diff/plan-json-diff.js';
 import type { ProviderQuarter } from '../../core/plan-overview.js';
 import { providerQuarters, unmetOverview } from '../../core/plan-overview.js';
@@ -172,15 +173,6 @@ export function planWorkloadBody(planId: number, summary: PlanWorkloads, workloa
 }
 
 const monthRange = z.object({ from: periodSchema, to: periodSchema });
-const planSummarySchema = z.object({
-  id: z.number(),
-  createdAt: z.string().describe('ISO 8601'),
-  createdBy: z.string(),
-  solver: z.string(),
-  status: z.string(),
-  totalUSD: z.number(),
-  gap: z.number(),
-});
 const workloadBase = {
   workload: idSchema,
   class: z.string(),
@@ -205,7 +197,7 @@ const poolUse = {
 const monthRun = monthRange.extend({ gpus: z.number() });
 
 const headline = {
-  plan: planSummarySchema,
+  plan: planSummaryResponse,
   scenario: z.string(),
   objective: z.object({
     totalUSD: z.number(),
@@ -382,6 +374,7 @@ export function planRoutes(): Route[] {
         })
         .strict()
         .optional(),
+      response: planSummaryResponse,
       successStatus: 201,
       sweepsDeadlines: true,
       computesPlan: true,
@@ -430,6 +423,7 @@ export function planRoutes(): Route[] {
       tag: 'plans',
       summary: 'Stored plans, newest first',
       roles: READERS,
+      response: z.array(planSummaryResponse),
       // Only the summary's columns: each plan's documents are MB, and lists never show them.
       handler: async ({ tx }) => ({
         body: (await tx.select(SUMMARY_COLUMNS).from(t.plans).orderBy(desc(t.plans.id))).map(
@@ -444,6 +438,7 @@ export function planRoutes(): Route[] {
       summary: "A stored plan: the spec's plan JSON, byte for byte as stored",
       roles: READERS,
       params: numericIdParams,
+      response: planDocumentResponse,
       handler: async ({ tx, params, headers }) => {
         const etag = await planVersion(tx, params.id);
         const same = notModified(headers, etag);
@@ -474,6 +469,7 @@ export function planRoutes(): Route[] {
         'What moved from plan a to plan b: cost, providers, commitments, unmet demand, placements',
       roles: READERS,
       params: z.object({ a: numericId, b: numericId }).strict(),
+      response: planDiffResponse,
       handler: async ({ tx, params }) => {
         const a = JSON.parse((await loadPlan(tx, params.a)).planJson) as PlanJson;
         const b = JSON.parse((await loadPlan(tx, params.b)).planJson) as PlanJson;

@@ -1,5 +1,15 @@
 import { z } from 'zod';
-import { listEvents } from '../../store/events.js';
+import {
+  awardResponse,
+  deliveryResponse,
+  lateDeliveryResponse,
+  offerResponse,
+  quoteResponse,
+  requestDetailResponse,
+  requestResponse,
+} from '../../api/procurement.js';
+import type { Tx } from '../../store/db.js';
+import { entityHistory } from '../../store/events.js';
 import {
   answerOffer,
   awardView,
@@ -9,6 +19,7 @@ import {
   deliveryView,
   getOffer,
   getRequestRow,
+  getRequestRows,
   lateDeliveries,
   listOffers,
   listRequests,
@@ -91,6 +102,7 @@ export function procurementRoutes(): Route[] {
       summary: 'Request capacity; where a rofr term binds, it becomes an offer to the holder',
       roles: ['admin', 'planner'],
       body: requestBody,
+      response: requestDetailResponse,
       successStatus: 201,
       sweepsDeadlines: true,
       handler: async ({ tx, body, principal, now, audit }) => {
@@ -105,6 +117,7 @@ export function procurementRoutes(): Route[] {
       summary: 'Capacity requests, oldest first',
       roles: ['admin', 'planner', 'viewer'],
       query: stateQuery(['offered', 'cleared', 'awarded', 'fulfilled']),
+      response: z.array(requestResponse),
       sweepsDeadlines: true,
       handler: async ({ tx, query }) => ({
         body: (await listRequests(tx, query.state)).map((row) => requestView(row)),
@@ -117,6 +130,7 @@ export function procurementRoutes(): Route[] {
       summary: 'One request with its offers, quotes, awards (oldest first) and whole history',
       roles: ['admin', 'planner', 'viewer'],
       params: numericIdParams,
+      response: requestDetailResponse,
       sweepsDeadlines: true,
       handler: async ({ tx, params }) => ({ body: await requestDetail(tx, params.id) }),
     }),
@@ -127,14 +141,24 @@ export function procurementRoutes(): Route[] {
       summary: 'Offers; a holder sees only those addressed to it',
       roles: ['admin', 'planner', 'viewer', 'holder'],
       query: stateQuery(['pending', 'accepted', 'declined', 'lapsed']),
+      response: z.array(offerResponse),
       sweepsDeadlines: true,
       handler: async ({ tx, principal, query }) => {
         const offers = await listOffers(tx, {
           ...holderScope(principal),
           ...(query.state ? { state: query.state } : {}),
         });
+        // Every offer's request in one query, not one each.
+        const requests = await getRequestRows(
+          tx,
+          offers.map((offer) => offer.requestId),
+        );
         return {
-          body: await Promise.all(offers.map((offer) => offerWithRequest(tx, offer, principal))),
+          body: offers.map((offer) => {
+            const request = requests.get(offer.requestId);
+            if (!request) throw new Error(`offer ${offer.id}: request ${offer.requestId} missing`);
+            return withRequest(offer, request, principal);
+          }),
         };
       },
     }),
@@ -145,6 +169,7 @@ export function procurementRoutes(): Route[] {
       summary: 'One offer (404 for a holder it is not addressed to)',
       roles: ['admin', 'planner', 'viewer', 'holder'],
       params: numericIdParams,
+      response: offerResponse,
       sweepsDeadlines: true,
       handler: async ({ tx, principal, params }) => ({
         body: await offerWithRequest(
@@ -162,6 +187,7 @@ export function procurementRoutes(): Route[] {
       roles: ['admin', 'holder'],
       params: numericIdParams,
       body: acceptBody,
+      response: offerResponse,
       sweepsDeadlines: true,
       handler: async ({ tx, principal, params, body, now, audit }) => {
         const offer = await answerOffer(
@@ -186,6 +212,7 @@ export function procurementRoutes(): Route[] {
       roles: ['admin', 'holder'],
       params: numericIdParams,
       body: declineBody,
+      response: offerResponse,
       sweepsDeadlines: true,
       handler: async ({ tx, principal, params, body, now, audit }) => {
         const offer = await answerOffer(
@@ -207,6 +234,7 @@ export function procurementRoutes(): Route[] {
         "Record a provider's quote for a request; refused (409, naming the term) before it is cleared",
       roles: ['admin', 'planner'],
       body: quoteBody,
+      response: quoteResponse,
       successStatus: 201,
       sweepsDeadlines: true,
       handler: async ({ tx, principal, body, now, audit }) => {
@@ -227,6 +255,7 @@ export function procurementRoutes(): Route[] {
       summary: 'Quotes, optionally of one request',
       roles: ['admin', 'planner', 'viewer'],
       query: z.object({ request: numericId.optional() }).strict(),
+      response: z.array(quoteResponse),
       handler: async ({ tx, query }) => {
         const rows = await tx
           .select()
@@ -244,6 +273,7 @@ export function procurementRoutes(): Route[] {
         'Award a request to a quote: a new pool, rofr cleared; GPUs the quote leaves stay open. 409 before clearing, naming the term',
       roles: ['admin', 'planner'],
       body: z.object({ quote: numericId }).strict(),
+      response: awardResponse,
       successStatus: 201,
       sweepsDeadlines: true,
       handler: async ({ tx, principal, body, now, audit }) => ({
@@ -257,6 +287,7 @@ export function procurementRoutes(): Route[] {
       tag: 'procurement',
       summary: 'Awards',
       roles: ['admin', 'planner', 'viewer'],
+      response: z.array(awardResponse),
       handler: async ({ tx }) => ({
         body: (await tx.select().from(t.awards).orderBy(asc(t.awards.id))).map(awardView),
       }),
@@ -268,6 +299,7 @@ export function procurementRoutes(): Route[] {
       summary: 'Record GPUs delivered in a month against a procured pool (operators: their sites)',
       roles: ['admin', 'planner', 'operator'],
       body: z.object({ pool: idSchema, month: periodSchema, gpus }).strict(),
+      response: deliveryResponse,
       successStatus: 201,
       handler: async ({ tx, principal, body, now, audit }) => ({
         status: 201,
@@ -284,6 +316,7 @@ export function procurementRoutes(): Route[] {
         'Deliveries (typed in, and `source: agent` observed by node agents), optionally of one pool (operators: their sites)',
       roles: ['admin', 'planner', 'viewer', 'operator'],
       query: z.object({ pool: idSchema.optional() }).strict(),
+      response: z.array(deliveryResponse),
       handler: async ({ tx, principal, query }) => {
         const rows = await tx
           .select({
@@ -313,6 +346,7 @@ export function procurementRoutes(): Route[] {
       summary:
         'Procured pools, and pools or buildings watched by node agents, due and not delivered in full by the current month',
       roles: ['admin', 'planner', 'viewer', 'operator', 'funder'],
+      response: z.array(lateDeliveryResponse),
       handler: async ({ tx, principal, now }) => ({
         body: await lateDeliveries(tx, now, siteScope(principal)),
       }),
@@ -320,7 +354,12 @@ export function procurementRoutes(): Route[] {
   ];
 }
 
-async function requestDetail(tx: Parameters<typeof getRequestRow>[0], id: number) {
+/**
+ * A request with its offers, quotes, awards and history. The history includes the events of the
+ * caller's own transaction, which are written only at its commit: the answer to the change that
+ * made them shows them.
+ */
+async function requestDetail(tx: Tx, id: number) {
   const row = await getRequestRow(tx, id);
   const offers = await listOffers(tx, { requestIds: [id] });
   const quotes = await tx
@@ -333,11 +372,7 @@ async function requestDetail(tx: Parameters<typeof getRequestRow>[0], id: number
     .from(t.awards)
     .where(eq(t.awards.requestId, id))
     .orderBy(asc(t.awards.id));
-  const history = await listEvents(tx, {
-    entityType: 'request',
-    entityId: String(id),
-    limit: 1000,
-  });
+  const history = await entityHistory(tx, { entityType: 'request', entityId: String(id) }, 1000);
   return {
     ...requestView(row),
     offers: offers.map(offerView),
@@ -358,7 +393,14 @@ async function offerWithRequest(
   offer: Parameters<typeof offerView>[0],
   principal: Principal,
 ) {
-  const request = await getRequestRow(tx, offer.requestId);
+  return withRequest(offer, await getRequestRow(tx, offer.requestId), principal);
+}
+
+function withRequest(
+  offer: Parameters<typeof offerView>[0],
+  request: Parameters<typeof requestView>[0],
+  principal: Principal,
+) {
   return {
     ...offerView(offer),
     requested: requestView(request, { forHolder: principal.role === 'holder' }),

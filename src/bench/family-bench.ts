@@ -1,0 +1,421 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { bufferIo } from '../cli/io.js';
+import { planScenario } from '../cli/plan-scenario.js';
+import { renderTable } from '../cli/table.js';
+import type { PlannerChoice } from '../core/planner/planner.js';
+import { buildProblem } from '../core/planner/problem.js';
+import { seededRandom } from '../core/random.js';
+import { generateScenario } from '../scenario/generate.js';
+import { FAMILIES, FAMILY_GENERATOR_VERSION } from '../scenario/generate-families.js';
+import type { Family } from '../scenario/generate-families.js';
+import { parseScenarioOrThrow } from '../scenario/parse.js';
+import { createHighsSolver } from '../solver/highs-solver.js';
+import {
+  lpRelaxation,
+  mib,
+  percent,
+  planCommand,
+  repeatPlanCommand,
+  secs,
+  usd,
+} from './plan-command.js';
+import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
+
+/**
+ * `npm run bench:families`: the planner on every instance family (docs/planner.md, "Families")
+ * at small and medium size, against HiGHS's exact MIP as the reference, plus the large rungs.
+ * Everything runs the built CLI (`dist/`) as whole `stargate plan` commands, so it measures
+ * whatever the planner is now; the in-process column times `planScenario` (what `plan` calls)
+ * beside it, so start-up shows. HiGHS's runs are slow and do not change while our planner
+ * does: they are cached per (family, size, seed, generator version, document, limit) in
+ * bench/families-highs.json; `--force` runs them again. Prints a table, marks each row against
+ * issue 14's targets, and writes bench/results-families.json (or --out).
+ *
+ *     node dist/bench/family-bench.js [--families gang-heavy,tight] [--sizes small,medium,large]
+ *       [--seed 1] [--runs 3] [--highs-limit 300] [--lp-limit 120] [--force] [--highs-only]
+ *       [--strict] [--out FILE] [--cache FILE]
+ */
+const SIZES = {
+  small: { workloads: 100, pools: 20, months: 12 },
+  medium: { workloads: 400, pools: 60, months: 36 },
+  large: { workloads: 5000, pools: 300, months: 72 },
+} as const;
+type Size = keyof typeof SIZES;
+/** The large rungs: the ladder's full rung and its gang-heavy twin. */
+const LARGE_FAMILIES: readonly Family[] = ['standard', 'gang-heavy'];
+const GANG_SHARE = 0.1;
+
+/** Issue 14's targets. */
+const TARGET = {
+  /** Over the MIP optimum (small and medium). */
+  gap: 0.001,
+  /** Where HiGHS's whole command needs at least this long, ours must be `speedup`× faster. */
+  slowHighsSeconds: 5,
+  speedup: 20,
+  /** Large rungs: whole command, over the LP bound, peak memory. */
+  largeSeconds: 3,
+  largeOverLp: 0.01,
+  largePeakMiB: 2048,
+} as const;
+
+const { values: flags } = parseArgs({
+  options: {
+    families: { type: 'string' },
+    sizes: { type: 'string' },
+    seed: { type: 'string' },
+    runs: { type: 'string' },
+    'highs-limit': { type: 'string' },
+    'lp-limit': { type: 'string' },
+    force: { type: 'boolean' },
+    'highs-only': { type: 'boolean' },
+    strict: { type: 'boolean' },
+    out: { type: 'string' },
+    cache: { type: 'string' },
+  },
+});
+
+function listFlag<T extends string>(name: string, value: string | undefined, all: readonly T[]) {
+  const wanted = value?.split(',').map((item) => item.trim()) ?? [...all];
+  const unknown = wanted.filter((item) => !(all as readonly string[]).includes(item));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `family-bench: unknown ${name} ${unknown.join(', ')}; they are ${all.join(', ')}\n`,
+    );
+    process.exit(2);
+  }
+  return wanted as T[];
+}
+
+const families = listFlag('family', flags.families, FAMILIES);
+const sizes = listFlag('size', flags.sizes, Object.keys(SIZES) as Size[]);
+const seed = Number(flags.seed ?? 1);
+const ourRuns = Number(flags.runs ?? 3);
+const highsLimit = Number(flags['highs-limit'] ?? 300);
+const lpLimit = Number(flags['lp-limit'] ?? 600);
+const out = flags.out ?? join('bench', 'results-families.json');
+const cacheFile = flags.cache ?? join('bench', 'families-highs.json');
+
+/** HiGHS's run on one instance, as cached. */
+interface Reference {
+  key: string;
+  measuredAt: string;
+  machine: { cpus: number; node: string };
+  /** How it was measured, where not by this bench (e.g. under `nice` beside other work). */
+  note?: string;
+  highs?: Run;
+  lp?: LpOutcome;
+}
+
+function readCache(): Map<string, Reference> {
+  if (!existsSync(cacheFile)) return new Map();
+  const { references } = JSON.parse(readFileSync(cacheFile, 'utf8')) as {
+    references: Reference[];
+  };
+  return new Map(references.map((reference) => [reference.key, reference]));
+}
+const cache = readCache();
+/** Adds one reference to the file as it is now, so that two benches at once lose nothing. */
+function saveReference(reference: Reference): void {
+  cache.set(reference.key, reference);
+  const merged = readCache();
+  merged.set(reference.key, reference);
+  const references = [...merged.values()].sort((a, b) => a.key.localeCompare(b.key));
+  mkdirSync(dirname(cacheFile), { recursive: true });
+  writeFileSync(cacheFile, `${JSON.stringify({ references }, null, 2)}\n`);
+}
+const machine = { cpus: cpus().length, node: process.version };
+
+/**
+ * Our planner in process: `planScenario` as `stargate plan` calls it, after parsing, with
+ * HiGHS's module already loaded.
+ */
+async function inProcess(text: string, planner: PlannerChoice): Promise<number> {
+  const scenario = parseScenarioOrThrow(text);
+  const started = performance.now();
+  await planScenario(scenario, bufferIo(), { planner });
+  return (performance.now() - started) / 1000;
+}
+
+interface Row {
+  family: Family;
+  size: Size;
+  workloads: number;
+  pools: number;
+  months: number;
+  seed: number;
+  triples: number;
+  auto: RepeatedRun & { inProcessSeconds?: number };
+  fast: RepeatedRun & { inProcessSeconds?: number };
+  /** HiGHS exact, `--time-limit highsLimit` (small and medium). */
+  highs?: Run & { planned: boolean; cached: boolean };
+  /** The LP relaxation (large rungs). */
+  lp?: LpOutcome & { cached: boolean };
+  /** What our gaps are measured against: HiGHS's proven optimum, or the best bound. */
+  reference?: { kind: 'optimum' | 'bound' | 'lp' | 'own bound'; usd: number };
+  autoGap?: number;
+  fastGap?: number;
+  speedup?: number;
+  fastSpeedup?: number;
+  pass: boolean;
+  failures: string[];
+}
+
+const directory = mkdtempSync(join(tmpdir(), 'stargate-family-bench-'));
+// Loaded once here, so that no in-process time includes compiling HiGHS's WebAssembly.
+const solver = await createHighsSolver();
+const rows: Row[] = [];
+try {
+  for (const size of sizes) {
+    for (const family of size === 'large'
+      ? LARGE_FAMILIES.filter((f) => families.includes(f))
+      : families) {
+      const dims = SIZES[size];
+      const document = generateScenario({
+        ...dims,
+        gangShare: GANG_SHARE,
+        family,
+        random: seededRandom(seed),
+      });
+      const text = JSON.stringify(document);
+      const file = join(directory, `${family}-${size}.json`);
+      writeFileSync(file, text);
+      const problem = buildProblem(parseScenarioOrThrow(text));
+      const hash = createHash('sha256').update(text).digest('hex').slice(0, 16);
+      const key = [
+        family,
+        size,
+        `seed ${seed}`,
+        `gen ${FAMILY_GENERATOR_VERSION}`,
+        hash,
+        size === 'large' ? `lp ${lpLimit}s` : `exact ${highsLimit}s`,
+      ].join(' | ');
+      let reference = flags.force === true ? undefined : cache.get(key);
+      const cached = reference !== undefined;
+      if (!reference) {
+        process.stderr.write(`${family} ${size}: HiGHS…\n`);
+        reference =
+          size === 'large'
+            ? {
+                key,
+                measuredAt: new Date().toISOString(),
+                machine,
+                lp: lpRelaxation(solver, problem, lpLimit),
+              }
+            : {
+                key,
+                measuredAt: new Date().toISOString(),
+                machine,
+                highs: planCommand(file, ['--solver', 'exact', '--time-limit', String(highsLimit)])
+                  .run,
+              };
+        saveReference(reference);
+      }
+      if (flags['highs-only'] === true) continue;
+
+      process.stderr.write(`${family} ${size}: ours…\n`);
+      const auto = repeatPlanCommand(file, [], ourRuns);
+      const fast = repeatPlanCommand(file, ['--solver', 'fast'], ourRuns);
+      // Once each in process: the solve without Node's start, the file read or the output.
+      const autoInProcess = await inProcess(text, 'auto');
+      const fastInProcess = await inProcess(text, 'fast');
+      rows.push(
+        judge({
+          family,
+          size,
+          ...dims,
+          seed,
+          triples: problem.triples.count,
+          auto: { ...auto, inProcessSeconds: autoInProcess },
+          fast: { ...fast, inProcessSeconds: fastInProcess },
+          ...(reference.highs
+            ? {
+                highs: {
+                  ...reference.highs,
+                  planned: reference.highs.exit === 0 && reference.highs.method === 'exact',
+                  cached,
+                },
+              }
+            : {}),
+          ...(reference.lp ? { lp: { ...reference.lp, cached } } : {}),
+          pass: true,
+          failures: [],
+        }),
+      );
+    }
+  }
+} finally {
+  rmSync(directory, { recursive: true, force: true });
+}
+
+/** Fills in the reference, gaps and speed-ups of a row, and marks it against the targets. */
+function judge(row: Row): Row {
+  const { highs, lp, auto, fast } = row;
+  let reference: Row['reference'];
+  if (highs?.planned && highs.status === 'optimal' && highs.totalUSD !== undefined) {
+    reference = { kind: 'optimum', usd: highs.totalUSD };
+  } else if (highs?.lowerBoundUSD !== undefined) {
+    reference = { kind: 'bound', usd: highs.lowerBoundUSD };
+  } else if (lp?.objective !== undefined) {
+    reference = { kind: 'lp', usd: lp.objective };
+  } else if (lp && auto.lowerBoundUSD !== undefined) {
+    // The LP was not solved in its limit: our own proven bound is the best one at hand.
+    reference = { kind: 'own bound', usd: auto.lowerBoundUSD };
+  }
+  const gapTo = (total: number | undefined) =>
+    reference === undefined || total === undefined
+      ? undefined
+      : (total - reference.usd) / Math.max(1, Math.abs(reference.usd));
+  const autoGap = gapTo(auto.totalUSD);
+  const fastGap = gapTo(fast.totalUSD);
+  const failures: string[] = [];
+  if (auto.exit !== 0) failures.push(`plan failed: ${auto.error ?? auto.exit}`);
+  if (!auto.samePlan) failures.push('plans differ between runs');
+  let speedup: number | undefined;
+  let fastSpeedup: number | undefined;
+  if (row.size === 'large') {
+    if (auto.seconds > TARGET.largeSeconds) failures.push(`> ${TARGET.largeSeconds} s`);
+    if ((auto.peakMiB ?? Infinity) > TARGET.largePeakMiB) failures.push('> 2 GiB');
+    if (autoGap === undefined) failures.push('no bound');
+    else if (autoGap > TARGET.largeOverLp) {
+      failures.push(reference?.kind === 'lp' ? '> 1 % over LP' : '> 1 % over own bound');
+    }
+  } else if (highs) {
+    speedup = highs.seconds / auto.seconds;
+    fastSpeedup = highs.seconds / fast.seconds;
+    // Cents of float noise are no gap.
+    if (autoGap === undefined) failures.push('no reference');
+    else if (autoGap > TARGET.gap + 1e-9) {
+      failures.push(
+        reference?.kind === 'optimum' ? '> 0.1 % over optimum' : '> 0.1 % over bound (unproven)',
+      );
+    }
+    if (highs.seconds >= TARGET.slowHighsSeconds) {
+      if (speedup < TARGET.speedup) failures.push(`< ${TARGET.speedup}×`);
+    } else if (speedup < 1) failures.push('slower than HiGHS');
+  }
+  return {
+    ...row,
+    ...(reference ? { reference } : {}),
+    ...(autoGap === undefined ? {} : { autoGap }),
+    ...(fastGap === undefined ? {} : { fastGap }),
+    ...(speedup === undefined ? {} : { speedup }),
+    ...(fastSpeedup === undefined ? {} : { fastSpeedup }),
+    pass: failures.length === 0,
+    failures,
+  };
+}
+
+/** HiGHS's column: its status, or that it was stopped; `(cached)` when not run this time. */
+function highsStatus(row: Row): string {
+  const { highs, lp } = row;
+  if (lp) return `LP ${lp.status}${lp.cached ? ' (cached)' : ''}`;
+  if (!highs) return '-';
+  const cached = highs.cached ? ' (cached)' : '';
+  if (highs.error !== undefined) return `error${cached}`;
+  if (!highs.planned) {
+    return `${highs.exact?.status === 'overran' ? 'overran' : 'time-limit'}${cached}`;
+  }
+  return `${highs.status ?? '-'}${cached}`;
+}
+
+const referenceLabel = (row: Row) =>
+  row.reference === undefined
+    ? '-'
+    : `${usd(row.reference.usd)} ${row.reference.kind === 'optimum' ? 'opt' : row.reference.kind}`;
+
+if (rows.length > 0) {
+  const table = renderTable(
+    [
+      'FAMILY',
+      'SIZE',
+      'TRIPLES',
+      'AUTO',
+      'IN-PROC',
+      'METHOD',
+      'AUTO GAP',
+      'PRINTED',
+      'FAST',
+      'IN-PROC',
+      'FAST GAP',
+      'HIGHS',
+      'HIGHS STATUS',
+      'REFERENCE',
+      'SPEEDUP',
+      'PEAK',
+      'TARGETS',
+    ],
+    rows.map((r) => [
+      r.family,
+      `${r.size} ${r.workloads}×${r.pools}×${r.months}`,
+      r.triples.toLocaleString('en-US'),
+      secs(r.auto.seconds),
+      secs(r.auto.inProcessSeconds),
+      r.auto.method ?? '-',
+      percent(r.autoGap),
+      percent(r.auto.gap),
+      secs(r.fast.seconds),
+      secs(r.fast.inProcessSeconds),
+      percent(r.fastGap),
+      r.lp ? secs(r.lp.seconds) : secs(r.highs?.seconds),
+      highsStatus(r),
+      referenceLabel(r),
+      r.speedup === undefined ? '-' : `${r.speedup.toFixed(1)}×`,
+      mib(r.auto.peakMiB),
+      r.pass ? 'pass' : `FAIL: ${r.failures.join('; ')}`,
+    ]),
+    [
+      'left',
+      'left',
+      'right',
+      'right',
+      'right',
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'left',
+      'right',
+      'right',
+      'right',
+      'left',
+    ],
+  );
+  process.stdout.write(`${table}\n`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        measuredAt: new Date().toISOString(),
+        machine,
+        seed,
+        gangShare: GANG_SHARE,
+        generatorVersion: FAMILY_GENERATOR_VERSION,
+        highsLimitSeconds: highsLimit,
+        lpLimitSeconds: lpLimit,
+        ourRuns,
+        targets: TARGET,
+        results: rows,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(`Wrote ${out}\n`);
+  const failed = rows.filter((r) => !r.pass);
+  process.stdout.write(
+    `${rows.length - failed.length} of ${rows.length} rows meet issue 14's targets\n`,
+  );
+  if (rows.some((r) => r.auto.exit !== 0 || !r.auto.samePlan || !r.fast.samePlan)) {
+    process.stderr.write('family-bench: our planner failed or gave different plans\n');
+    process.exit(1);
+  }
+  if (flags.strict === true && failed.length > 0) process.exit(1);
+}

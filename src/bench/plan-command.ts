@@ -1,0 +1,136 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { buildExactModel } from '../core/planner/exact.js';
+import type { PlacementProblem } from '../core/planner/problem.js';
+import type { LinearSolver } from '../core/planner/solver.js';
+
+/**
+ * What the planner benchmarks share: `stargate plan` run as a whole command on the built CLI
+ * (so they measure whatever `dist/` holds now), its peak memory, the LP relaxation, and the
+ * table's number formats.
+ */
+export const BIN = join(process.cwd(), 'dist', 'cli', 'bin.js');
+
+export interface Run {
+  seconds: number;
+  exit: number;
+  totalUSD?: number;
+  lowerBoundUSD?: number;
+  gap?: number;
+  method?: string;
+  status?: string;
+  note?: string;
+  /** When the fast planner's plan was given for an exact run: what HiGHS did. */
+  exact?: { status: string; totalUSD?: number };
+  peakMiB?: number;
+  error?: string;
+}
+
+/** Runs `stargate plan` on a file; the run as measured, and the plan as printed. */
+export function planCommand(file: string, args: readonly string[]): { run: Run; text: string } {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [BIN, 'plan', file, '--format', 'json', ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+    env: { ...process.env, STARGATE_REPORT_PEAK_MEMORY: '1' },
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const peak = /peak memory: (\d+) KiB/.exec(child.stderr);
+  const run: Run = {
+    seconds,
+    exit: child.status ?? -1,
+    ...(peak ? { peakMiB: Number(peak[1]) / 1024 } : {}),
+  };
+  const text = child.stdout;
+  if (child.status !== 0) {
+    const error = child.stderr.split('\n').find((l) => l.trim() !== '') ?? 'failed';
+    return { run: { ...run, error }, text };
+  }
+  const json = JSON.parse(child.stdout) as {
+    objective: { totalUSD: number };
+    bound: { lowerBoundUSD: number; gap: number };
+    solver: {
+      method: string;
+      status: string;
+      note?: string;
+      exact?: { status: string; totalUSD?: number };
+    };
+  };
+  return {
+    run: {
+      ...run,
+      totalUSD: json.objective.totalUSD,
+      lowerBoundUSD: json.bound.lowerBoundUSD,
+      gap: json.bound.gap,
+      method: json.solver.method,
+      status: json.solver.status,
+      ...(json.solver.note === undefined ? {} : { note: json.solver.note }),
+      ...(json.solver.exact === undefined ? {} : { exact: json.solver.exact }),
+    },
+    text,
+  };
+}
+
+/** Our planner's runs on one file: the median run, every run's seconds, and if all agreed. */
+export interface RepeatedRun extends Run {
+  runs: number[];
+  samePlan: boolean;
+}
+
+/** Runs `stargate plan` `count` times; the median run, and whether the plans were the same. */
+export function repeatPlanCommand(
+  file: string,
+  args: readonly string[],
+  count: number,
+): RepeatedRun {
+  const runs = Array.from({ length: count }, () => planCommand(file, args));
+  const middle = median(runs.map((r) => r.run.seconds));
+  const chosen = runs.find((r) => r.run.seconds === middle) ?? runs[0];
+  if (!chosen) throw new Error('no run');
+  return {
+    ...chosen.run,
+    runs: runs.map((r) => Number(r.run.seconds.toFixed(3))),
+    samePlan: runs.every((r) => r.run.exit === 0 && r.text === chosen.text),
+  };
+}
+
+/** The LP relaxation's optimum, or why there is none. */
+export interface LpOutcome {
+  status: string;
+  objective?: number;
+  message?: string;
+  seconds?: number;
+}
+
+/** Solves the exact model's LP relaxation with a time limit. */
+export function lpRelaxation(
+  solver: LinearSolver,
+  problem: PlacementProblem,
+  limitSeconds: number,
+): LpOutcome {
+  const started = performance.now();
+  const outcome = solver.solve(buildExactModel(problem).model, {
+    relax: true,
+    timeLimitSeconds: limitSeconds,
+  });
+  const seconds = (performance.now() - started) / 1000;
+  return 'objective' in outcome && outcome.status === 'optimal'
+    ? { status: outcome.status, objective: outcome.objective, seconds }
+    : {
+        status: outcome.status,
+        ...('message' in outcome ? { message: outcome.message } : {}),
+        seconds,
+      };
+}
+
+export const median = (values: readonly number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+
+export const percent = (value: number | undefined, digits = 3) =>
+  value === undefined || !Number.isFinite(value) ? '-' : `${(value * 100).toFixed(digits)}%`;
+export const usd = (value: number | undefined) =>
+  value === undefined ? '-' : `$${(value / 1e9).toFixed(4)}B`;
+export const secs = (value: number | undefined) =>
+  value === undefined ? '-' : `${value.toFixed(2)}s`;
+export const mib = (value: number | undefined) =>
+  value === undefined ? '-' : `${Math.round(value)} MiB`;

@@ -1,0 +1,121 @@
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { requireServerDatabase } from '../test-support/stores.js';
+import type { ServerProcess } from '../test-support/server-process.js';
+import { EXAMPLE, api, startServer, stopAllServers } from '../test-support/server-process.js';
+
+/**
+ * Each `stargate serve` process caches the tokens it has looked up (src/store/token-cache.ts). A
+ * change to a token made through one process, or by hand in SQL, must hold on the next request
+ * at every process: two processes on one PostgreSQL database, each with the token cached, are
+ * asked at once after each change. Needs STARGATE_TEST_DATABASE_URL (npm run test:services).
+ */
+describe('token changes reach every process on the next request', () => {
+  let database: { url: string; drop: () => Promise<void> } | undefined;
+  let client: pg.Client | undefined;
+  let servers: [ServerProcess, ServerProcess];
+  let admin: string;
+
+  let started: Promise<void> | undefined;
+  const setUp = () => (started ??= start());
+  const start = async () => {
+    database = await requireServerDatabase();
+    client = new pg.Client({ connectionString: database.url });
+    await client.connect();
+    const store = { databaseUrl: database.url };
+    const a = await startServer({ store, args: ['--import', EXAMPLE] });
+    if (!a.firstToken) throw new Error(`no first admin token on stderr:\n${a.output()}`);
+    admin = a.firstToken;
+    servers = [a, await startServer({ store })];
+  };
+
+  afterAll(async () => {
+    await stopAllServers();
+    await client?.end();
+    await database?.drop();
+  });
+
+  /** A viewer token, used once at each process (so both have it cached). */
+  const cachedViewer = async (label: string) => {
+    const made = await api(servers[0], 'POST', '/v1/tokens', {
+      token: admin,
+      body: { role: 'viewer', label },
+    });
+    expect(made.status).toBe(201);
+    const { id, token } = made.body as { id: string; token: string };
+    for (const server of servers) {
+      expect((await api(server, 'GET', '/v1/me', { token })).status).toBe(200);
+    }
+    return { id, token };
+  };
+
+  /** The status each process answers the token with, asked at both at once. */
+  const statusesAt = (token: string) =>
+    Promise.all(
+      servers.map(async (server) => (await api(server, 'GET', '/v1/offers', { token })).status),
+    );
+
+  it('revoked through one process: 401 at both on the very next request, every time', async () => {
+    await setUp();
+    for (let round = 0; round < 10; round++) {
+      const { id, token } = await cachedViewer(`revoked ${round}`);
+      // Revoked through each process in turn.
+      const revoked = await api(servers[round % 2]!, 'DELETE', `/v1/tokens/${id}`, {
+        token: admin,
+      });
+      expect(revoked.status).toBe(204);
+      expect(await statusesAt(token), `round ${round}`).toEqual([401, 401]);
+    }
+  });
+
+  it('revoked or expired by hand in SQL: 401 at both on the next request', async () => {
+    await setUp();
+    const query = (text: string, values: unknown[]) => client!.query(text, values);
+    for (let round = 0; round < 5; round++) {
+      const revoked = await cachedViewer(`sql revoked ${round}`);
+      await query('update tokens set revoked_at = now() where id = $1', [revoked.id]);
+      expect(await statusesAt(revoked.token), `round ${round}`).toEqual([401, 401]);
+      const expired = await cachedViewer(`sql expired ${round}`);
+      await query(`update tokens set expires_at = now() - interval '1 second' where id = $1`, [
+        expired.id,
+      ]);
+      expect(await statusesAt(expired.token), `round ${round}`).toEqual([401, 401]);
+    }
+  });
+
+  it('a token that expires by itself is refused at both once its time has passed', async () => {
+    await setUp();
+    const { id, token } = await cachedViewer('expires soon');
+    // An expiry 1.5 s ahead, set without a notification reaching the caches first: it comes
+    // with the update, so both read the token again and cache it with its expiry.
+    await client!.query(
+      `update tokens set expires_at = now() + interval '1.5 seconds' where id = $1`,
+      [id],
+    );
+    expect(await statusesAt(token)).toEqual([200, 200]);
+    await new Promise((resolve) => setTimeout(resolve, 1700));
+    expect(await statusesAt(token)).toEqual([401, 401]);
+  });
+
+  it('a process whose listener is cut off keeps answering, and still refuses a revoked token', async () => {
+    await setUp();
+    const { id, token } = await cachedViewer('listener cut');
+    // Ends every listening session of both processes (pooled ones included): each drops its cache
+    // and reads tokens from the database until it listens again.
+    await client!.query(
+      `select pg_terminate_backend(pid) from pg_stat_activity
+       where datname = current_database() and pid <> pg_backend_pid() and query ilike 'listen%'`,
+    );
+    await client!.query('update tokens set revoked_at = now() where id = $1', [id]);
+    expect(await statusesAt(token)).toEqual([401, 401]);
+    const other = await cachedViewer('after the cut');
+    expect(await statusesAt(other.token)).toEqual([200, 200]);
+    // Listening again (retried each second): a revocation holds at once once more.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    for (const server of servers) {
+      expect((await api(server, 'GET', '/v1/me', { token: other.token })).status).toBe(200);
+    }
+    await client!.query('update tokens set revoked_at = now() where id = $1', [other.id]);
+    expect(await statusesAt(other.token)).toEqual([401, 401]);
+  });
+});

@@ -1,0 +1,99 @@
+import type * as HighsModule from 'highs';
+import type { LinearModel, SolveOptions, SolveOutcome } from '../core/planner/solver.js';
+
+/**
+ * One solve on a loaded HiGHS: the solver thread's work (highs-worker.ts). Only that thread
+ * loads HiGHS; the thread that plans never does.
+ */
+
+// The package's types describe a CommonJS module while Node loads its ES build; both agree
+// on the loader being the `default` member of the namespace.
+export type Highs = Awaited<ReturnType<(typeof HighsModule)['default']>>;
+
+/** Loads the HiGHS WebAssembly module: its JavaScript, compiled, instantiated. */
+export async function loadHighs(): Promise<Highs> {
+  const module = await import('highs');
+  return module.default();
+}
+
+/** Runs one solve on a loaded HiGHS; deterministic: same model and options, same answer. */
+export function runHighs(highs: Highs, model: LinearModel, options: SolveOptions): SolveOutcome {
+  const finite = (values: Float64Array) =>
+    Float64Array.from(values, (v) =>
+      v === Infinity ? highs.infinity : v === -Infinity ? -highs.infinity : v,
+    );
+  const relax = options.relax === true || !model.integer.includes(1);
+  const instance = highs.createModel({
+    numCols: model.numCols,
+    numRows: model.numRows,
+    offset: model.offset,
+    colCost: model.colCost,
+    colLower: finite(model.colLower),
+    colUpper: finite(model.colUpper),
+    rowLower: finite(model.rowLower),
+    rowUpper: finite(model.rowUpper),
+    matrix: {
+      format: 'csr',
+      numRows: model.numRows,
+      numCols: model.numCols,
+      starts: model.rowStarts,
+      indices: model.rowIndex,
+      values: model.rowValue,
+    },
+    ...(relax ? {} : { integrality: Int32Array.from(model.integer) }),
+  });
+  try {
+    instance.options.set({
+      output_flag: false,
+      random_seed: 0,
+      mip_rel_gap: options.relativeGap ?? 1e-6,
+      ...(options.timeLimitSeconds === undefined ? {} : { time_limit: options.timeLimitSeconds }),
+    });
+    if (options.start && !relax) instance.setSolution({ colValue: options.start });
+    instance.run();
+    const status = instance.getModelStatus();
+    const codes = highs.constants.modelStatus;
+    // A model without columns (nothing eligible, no commitments) is not solved at all: its
+    // optimum is the offset, and HiGHS reports it as empty rather than optimal.
+    if (status === codes.empty) {
+      return {
+        status: 'optimal',
+        values: new Float64Array(model.numCols),
+        objective: model.offset,
+        bound: model.offset,
+        ...(options.duals === true ? { rowDuals: new Float64Array(model.numRows) } : {}),
+      };
+    }
+    const hasSolution = Number(instance.info.get('primal_solution_status')) === 2; /* feasible */
+    if (status === codes.infeasible) {
+      return { status: 'infeasible', message: 'the model is infeasible' };
+    }
+    if (status !== codes.optimal && status !== codes.timeLimit) {
+      return { status: 'error', message: `HiGHS stopped with model status ${status}` };
+    }
+    if (!hasSolution) {
+      return { status: 'no-solution', message: 'no feasible solution within the time limit' };
+    }
+    const objective = instance.getObjectiveValue();
+    const bound = relax
+      ? status === codes.optimal
+        ? objective
+        : -Infinity
+      : Number(instance.info.get('mip_dual_bound'));
+    const solution = instance.getSolution();
+    const withDuals =
+      relax &&
+      options.duals === true &&
+      status === codes.optimal &&
+      Number(instance.info.get('dual_solution_status')) === 2; /* feasible */
+    return {
+      status: status === codes.optimal ? 'optimal' : 'time-limit',
+      values: Float64Array.from(solution.colValue),
+      objective,
+      bound: Number.isFinite(bound) ? bound : -Infinity,
+      ...(withDuals ? { rowDuals: Float64Array.from(solution.rowDual) } : {}),
+    };
+  } finally {
+    instance.dispose();
+  }
+}
