@@ -317,7 +317,7 @@ function highsStatus(row: Row): string {
   const cached = highs.cached ? ' (cached)' : '';
   if (highs.error !== undefined) return `error${cached}`;
   if (!highs.planned) {
-    return `${highs.exact?.status === 'overran' ? 'overran' : 'time-limit'}${cached}`;
+    return `${highs.exact?.status ?? 'time-limit'}${cached}`;
   }
   return `${highs.status ?? '-'}${cached}`;
 }

@@ -128,7 +128,8 @@ try {
 function highsStatus(r: Row): string {
   if (r.highs.error !== undefined) return `error: ${r.highs.error}`;
   if (!r.highs.planned) {
-    return r.highs.exact?.status === 'overran' ? 'stopped (overran)' : 'time-limit (dearer)';
+    if (r.highs.exact?.status === 'overran') return 'stopped (overran)';
+    return r.highs.exact?.status === 'failed' ? 'stopped (failed)' : 'time-limit (dearer)';
   }
   return r.highs.status ?? '-';
 }

@@ -454,10 +454,21 @@ describe('solveExact', () => {
     );
   });
 
-  it('throws where the solver failed: a failure is not an expected outcome', () => {
+  it('gives a failure of the solver as a value, with its words', () => {
     const failing: LinearSolver = {
       name: 'broken',
-      solve: () => ({ status: 'error', message: 'model status 7' }),
+      solve: () => ({ status: 'error', message: 'Aborted()' }),
+    };
+    expect(solveExact(buildProblem(scenario()), failing)).toEqual({
+      status: 'failed',
+      message: 'Aborted()',
+    });
+  });
+
+  it('throws where the model has no plan: the model always has one, so that is a bug', () => {
+    const failing: LinearSolver = {
+      name: 'broken',
+      solve: () => ({ status: 'no-solution', message: 'model status 7' }),
     };
     expect(() => solveExact(buildProblem(scenario()), failing)).toThrow(
       'broken found no plan: model status 7',

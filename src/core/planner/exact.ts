@@ -188,12 +188,14 @@ export function buildExactModel(problem: PlacementProblem): ExactModel {
 
 /**
  * What the exact planner gives: a plan, or word that the solver did not stop at its time limit
- * and was stopped without one (`overran`). An overrun is an expected outcome of a time limit
- * on a large model, not a failure: the caller decides what answers instead.
+ * and was stopped without one (`overran`), or that it failed without one (`failed`: HiGHS
+ * aborted, e.g. out of WebAssembly memory on a large gang-heavy model). Both are outcomes a
+ * caller can answer otherwise, not bugs: the caller decides what answers instead.
  */
 export type ExactOutcome =
   | { readonly status: 'solved'; readonly plan: Plan }
-  | { readonly status: 'overran'; readonly message: string };
+  | { readonly status: 'overran'; readonly message: string }
+  | { readonly status: 'failed'; readonly message: string };
 
 /**
  * Solves the placement problem exactly with a mixed-integer solver, then prices the plan in
@@ -219,6 +221,8 @@ export function solveExact(
       : { timeLimitSeconds: options.timeLimitSeconds }),
   });
   if (outcome.status === 'overran') return { status: 'overran', message: outcome.message };
+  // HiGHS itself failed (an abort, out of WebAssembly memory): the caller may plan otherwise.
+  if (outcome.status === 'error') return { status: 'failed', message: outcome.message };
   if ('message' in outcome) throw new Error(`${solver.name} found no plan: ${outcome.message}`);
   const placements = readPlacements(problem, exact, outcome.values);
   return {
@@ -243,7 +247,7 @@ export function planExact(
   options: ExactOptions = {},
 ): Plan {
   const outcome = solveExact(problem, solver, options);
-  if (outcome.status === 'overran') {
+  if (outcome.status !== 'solved') {
     throw new Error(`${solver.name} found no plan: ${outcome.message}`);
   }
   return outcome.plan;

@@ -70,9 +70,13 @@ export interface SolverReport {
   readonly note?: string;
   /**
    * When the exact planner was asked for and the fast planner's plan is given: what HiGHS
-   * did, and the total of its own plan if it had one.
+   * did (stopped at its limit, overran it, or failed, e.g. out of WebAssembly memory), and the
+   * total of its own plan if it had one.
    */
-  readonly exact?: { readonly status: 'time-limit' | 'overran'; readonly total?: Micros };
+  readonly exact?: {
+    readonly status: 'time-limit' | 'overran' | 'failed';
+    readonly total?: Micros;
+  };
 }
 
 export interface Plan {

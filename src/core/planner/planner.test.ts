@@ -106,11 +106,27 @@ describe('planProblem', () => {
     expect(plan.lowerBound).toBeGreaterThan(0n);
   });
 
-  it('passes other solver failures on', () => {
+  it('answers with the fast plan, and says why, when HiGHS fails', () => {
     const problem = problemOf(20, 5, 6);
     const failing: LinearSolver = {
       name: 'broken',
-      solve: () => ({ status: 'error', message: 'it broke' }),
+      solve: () => ({ status: 'error', message: 'Aborted()' }),
+    };
+    const plan = planProblem(problem, { planner: 'exact', solver: failing });
+    expect(plan.solver).toEqual({
+      method: 'fast',
+      status: 'feasible',
+      boundSource: 'lagrangian',
+      note: "HiGHS failed: Aborted(); this is the fast planner's plan",
+      exact: { status: 'failed' },
+    });
+  });
+
+  it('passes on a solver that finds no plan where the model always has one', () => {
+    const problem = problemOf(20, 5, 6);
+    const failing: LinearSolver = {
+      name: 'broken',
+      solve: () => ({ status: 'no-solution', message: 'it broke' }),
     };
     expect(() => planProblem(problem, { planner: 'exact', solver: failing })).toThrow(
       'broken found no plan: it broke',

@@ -62,14 +62,15 @@ export function planProblem(problem: PlacementProblem, options: PlannerOptions):
     options.solver,
     limit === undefined ? {} : { timeLimitSeconds: limit },
   );
-  if (outcome.status === 'overran') {
+  if (outcome.status === 'overran' || outcome.status === 'failed') {
     const fast = planFastly(problem, fastOptions);
+    const why = outcome.status === 'failed' ? `HiGHS failed: ${outcome.message}` : outcome.message;
     return {
       ...fast,
       solver: {
         ...fast.solver,
-        note: `${outcome.message}; this is the fast planner's plan`,
-        exact: { status: 'overran' },
+        note: `${why}; this is the fast planner's plan`,
+        exact: { status: outcome.status },
       },
     };
   }
