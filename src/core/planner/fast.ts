@@ -113,12 +113,9 @@ const CORRECTIONS = 1;
  * runs before it, when that is below its value — then solves with the runs fixed, corrects μ
  * once for the runs' spend (a search around stage 1's interval) and solves again. Every solve
  * gives a plan: its flows, gang runs not served in full dropped (never, by construction), and
- * a take-or-pay repair (`repairCommitments`). The second round chooses runs at the prices of
- * the first round's flows. The cheapest plan wins.
- *
- * **Stage 3: search.** From the best plan's runs and weights, a local search over which gang
- * runs to make (`searchGangs`, gang-search.ts), within a fixed budget of tries (`gangTries`),
- * each re-solving only the months of the runs it changes.
+ * a take-or-pay repair that serves unmet demand on a committed provider while the shortfall
+ * would be paid anyway. The second round chooses runs at the prices of the first round's
+ * flows. The cheapest plan wins.
  *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
@@ -248,7 +245,7 @@ export function planFastState(
   // (3) Local search over the gang runs of the best plan, at its weights.
   const budget =
     options.gangTries ?? (model.spendPerGpu.length <= SEARCH_TRIPLE_LIMIT ? GANG_TRIES : 0);
-  if (!stoppedByDeadline && !expired() && model.optionValue.length > 0 && budget > 0) {
+  if (!stoppedByDeadline && model.optionValue.length > 0 && budget > 0) {
     mu.set(best.mu);
     const weights = weightTable(model, mu);
     const start = Uint8Array.from(best.chosen);
@@ -432,34 +429,17 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
     });
   };
   markShortMonths();
-  /** From step (2) on: spend over each commitment's minimum. */
-  const slack = new Float64Array(commitments.length);
-  let tracking = false;
-  // A GPU placed on a provider-month counts towards every commitment covering it.
-  const place = (i: number, gpus: number) => {
+  const place = (i: number, gpus: number, c: number) => {
     if ((x[i] ?? 0) === 0) used.push(i);
     x[i] = (x[i] ?? 0) + gpus;
     free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - gpus;
-    const spend = gpus * Math.max(spendPerGpu[i] ?? 0, 1e-9);
-    const pm = providerMonth[i] ?? 0;
-    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
-      const index = cover.list[k] ?? 0;
-      shortfall[index] = (shortfall[index] ?? 0) - spend;
-      if (tracking) slack[index] = (slack[index] ?? 0) + spend;
-    }
+    shortfall[c] = (shortfall[c] ?? 0) - gpus * Math.max(spendPerGpu[i] ?? 0, 1e-9);
   };
-  /** GPUs triple i may take at no cost: its pool's room, as far as some shortfall pays. */
-  const room = (i: number) => {
-    const pm = providerMonth[i] ?? 0;
-    let most = 0;
-    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
-      most = Math.max(most, shortfall[cover.list[k] ?? 0] ?? 0);
-    }
-    return Math.min(
+  const room = (i: number, c: number) =>
+    Math.min(
       free[capIndex[i] ?? 0] ?? 0,
-      Math.floor(most / Math.max(spendPerGpu[i] ?? 0, 1e-9)),
+      Math.floor((shortfall[c] ?? 0) / Math.max(spendPerGpu[i] ?? 0, 1e-9)),
     );
-  };
   for (let d = 0; d < model.demandWorkload.length; d++) {
     if (shortMonth[monthOfDemand(model, d)] !== 1) continue;
     let left = model.demandNeed[d] ?? 0;
@@ -467,27 +447,24 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
       left -= x[k] ?? 0;
     }
     for (let i = demandStart[d] ?? 0; i < (demandStart[d + 1] ?? 0) && left > 0; i++) {
-      if (shortAt(i) < 0) continue;
-      const take = Math.min(left, room(i));
+      const c = shortAt(i);
+      if (c < 0) continue;
+      const take = Math.min(left, room(i, c));
       if (take <= 0) continue;
-      place(i, take);
+      place(i, take, c);
       left -= take;
     }
   }
   if (shortfall.every((s) => s <= 0)) return;
   markShortMonths();
   // (2) Served demand moves onto the short commitments' pools, dearest source first.
-  spends(model, x, used).forEach((spend, k) => {
-    slack[k] = spend - (commitments[k]?.minimum ?? 0);
-  });
-  tracking = true;
-  const over = slack;
+  const slack = spends(model, x, used).map((spend, k) => spend - (commitments[k]?.minimum ?? 0));
   /** Spend that may leave triple i's provider-month without making a commitment short. */
   const movable = (i: number) => {
     const pm = providerMonth[i] ?? 0;
     let most = Infinity;
     for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
-      most = Math.min(most, Math.max(0, over[cover.list[k] ?? 0] ?? 0));
+      most = Math.min(most, Math.max(0, slack[cover.list[k] ?? 0] ?? 0));
     }
     return most;
   };
@@ -496,32 +473,28 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
     const from = demandStart[d] ?? 0;
     const to = demandStart[d + 1] ?? 0;
     for (let i = from; i < to; i++) {
-      if (shortAt(i) < 0 || room(i) <= 0) continue;
-      // Sources: this demand's other triples with GPUs, not on a short commitment, dearest
-      // first; one that may not give any (its own commitment would fall short) is passed over.
-      const passed = new Set<number>();
+      const c = shortAt(i);
+      if (c < 0 || room(i, c) <= 0) continue;
+      // Sources: this demand's other triples with GPUs, not on a short commitment.
       for (;;) {
         let source = -1;
         for (let k = from; k < to; k++) {
-          if (k === i || (x[k] ?? 0) <= 0 || passed.has(k) || shortAt(k) >= 0) continue;
+          if (k === i || (x[k] ?? 0) <= 0 || shortAt(k) >= 0) continue;
           if (source < 0 || (spendPerGpu[k] ?? 0) > (spendPerGpu[source] ?? 0)) source = k;
         }
         if (source < 0) break;
         const perGpu = Math.max(spendPerGpu[source] ?? 0, 1e-9);
-        const take = Math.min(x[source] ?? 0, room(i), Math.floor(movable(source) / perGpu));
-        if (take <= 0) {
-          passed.add(source);
-          continue;
-        }
+        const take = Math.min(x[source] ?? 0, room(i, c), Math.floor(movable(source) / perGpu));
+        if (take <= 0) break;
         x[source] = (x[source] ?? 0) - take;
         free[capIndex[source] ?? 0] = (free[capIndex[source] ?? 0] ?? 0) + take;
         const pm = providerMonth[source] ?? 0;
         for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
           const index = cover.list[k] ?? 0;
-          over[index] = (over[index] ?? 0) - take * perGpu;
+          slack[index] = (slack[index] ?? 0) - take * perGpu;
         }
-        place(i, take);
-        if (room(i) <= 0) break;
+        place(i, take, c);
+        if (room(i, c) <= 0 || (shortfall[c] ?? 0) <= 0) break;
       }
       if (shortfall.every((s) => s <= 0)) return;
     }
