@@ -487,8 +487,23 @@ export function buildApp(options: AppOptions): App {
       return { reply: { ...out, status }, replayed: false };
     });
     // Committed: a token this request revoked is dropped before the answer (its notification,
-    // heard on the committing connection, has dropped it already: this holds without it).
-    for (const tokenId of used ? takeRevoked(used) : []) tokens.forget(tokenId);
+    // heard on the committing connection, has dropped it already: this holds without it), and
+    // every other process has dropped it too before the caller can ask one of them.
+    const revoked = used ? takeRevoked(used) : [];
+    for (const tokenId of revoked) tokens.forget(tokenId);
+    if (revoked.length > 0) {
+      // The revocation is committed: a failure to confirm is logged, not answered as one.
+      const missing = await tokens.confirm().then(
+        (confirmation) => confirmation.missing,
+        (error: unknown) => [`unknown (${error instanceof Error ? error.message : String(error)})`],
+      );
+      if (missing.length > 0) {
+        request.log.warn(
+          { processes: missing },
+          'token revoked: processes that did not confirm they dropped it in time',
+        );
+      }
+    }
     const { reply: committed, replayed } = result;
     const out = committed.afterCommit ? await committed.afterCommit() : committed;
     reply.code(out.status ?? 200);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import PgBoss from 'pg-boss';
 import type { Json } from './job-codec.js';
 import type { JobHandler, JobQueue, JobState, JobStatus } from './jobs.js';
@@ -18,6 +19,12 @@ export const DEFAULT_JOB_EXPIRY_SECONDS = 180;
  * workers at once; other processes' find it within this.
  */
 const POLLING_INTERVAL_SECONDS = 1;
+
+/** Tries of createQueue that deadlocked with another (see ensureQueue). */
+const CREATE_TRIES = 5;
+
+/** How long to wait before starting a kind's workers again after they failed to start. */
+const WORK_RETRY_MS = 1000;
 
 /** Tries of a job besides the first: a killed process's job, or a solve that threw. */
 const RETRY_LIMIT = 2;
@@ -80,16 +87,33 @@ export async function startPgBossJobQueue(options: PgBossJobOptions): Promise<Jo
   const stopping = new Set<(error: Error) => void>();
   let closed = false;
 
-  // createQueue is idempotent in the database; once per kind and process is enough.
+  // createQueue is idempotent in the database; once per kind and process is enough. pg-boss's
+  // createQueue deadlocks with another running at once on a fresh schema (it creates a table and
+  // its indexes: measured, two of three at once in one process failed "deadlock detected"), so a
+  // process creates one queue at a time and tries again after a deadlock; another process's
+  // createQueue may still collide with this one, hence the tries.
+  let creating: Promise<unknown> = Promise.resolve();
+  const createQueue = async (kind: string): Promise<void> => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await boss.createQueue(kind, {
+          name: kind,
+          retryLimit: RETRY_LIMIT,
+          retryDelay: 0,
+          expireInSeconds: expirySeconds,
+        });
+        return;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== '40P01' || attempt >= CREATE_TRIES) throw error;
+        await sleep(50 * attempt);
+      }
+    }
+  };
   const ensureQueue = (kind: string): Promise<void> => {
     let created = queues.get(kind);
     if (!created) {
-      created = boss.createQueue(kind, {
-        name: kind,
-        retryLimit: RETRY_LIMIT,
-        retryDelay: 0,
-        expireInSeconds: expirySeconds,
-      });
+      created = creating.then(() => createQueue(kind));
+      creating = created.catch(() => undefined);
       queues.set(kind, created);
       // A failure (the database away a moment) is not kept: the next submit tries again.
       created.catch(() => queues.delete(kind));
@@ -118,10 +142,11 @@ export async function startPgBossJobQueue(options: PgBossJobOptions): Promise<Jo
     concurrency: number,
   ): Promise<void> => {
     await ensureQueue(kind);
-    const ids: string[] = [];
+    // Those started by an earlier try count: a try again starts only the rest.
+    const ids = workers.get(kind) ?? [];
     workers.set(kind, ids);
     // pg-boss runs one job at a time per worker: `concurrency` workers for as many jobs.
-    for (let i = 0; i < concurrency; i++) {
+    while (ids.length < concurrency) {
       const id = await boss.work<Json>(
         kind,
         { batchSize: 1, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS },
@@ -165,11 +190,19 @@ export async function startPgBossJobQueue(options: PgBossJobOptions): Promise<Jo
       return { state };
     },
     work(kind, handler, workOptions = {}) {
-      startWorkers(kind, handler, workOptions.concurrency ?? options.concurrency).catch(
-        (error: unknown) => {
-          options.onError(error instanceof Error ? error : new Error(String(error)));
-        },
-      );
+      // A kind whose workers failed to start (its queue not created: the database away) is
+      // tried again each second until the queue closes: a process must not be left taking no
+      // jobs of a kind while it answers requests.
+      const start = () => {
+        if (closed) return;
+        startWorkers(kind, handler, workOptions.concurrency ?? options.concurrency).catch(
+          (error: unknown) => {
+            options.onError(error instanceof Error ? error : new Error(String(error)));
+            setTimeout(start, WORK_RETRY_MS).unref();
+          },
+        );
+      };
+      start();
     },
     async close() {
       if (closed) return;

@@ -1,14 +1,17 @@
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { TOKEN_PINGS_CHANNEL } from '../store/db.js';
 import { requireServerDatabase } from '../test-support/stores.js';
 import type { ServerProcess } from '../test-support/server-process.js';
 import { EXAMPLE, api, startServer, stopAllServers } from '../test-support/server-process.js';
 
 /**
  * Each `stargate serve` process caches the tokens it has looked up (src/store/token-cache.ts). A
- * change to a token made through one process, or by hand in SQL, must hold on the next request
- * at every process: two processes on one PostgreSQL database, each with the token cached, are
- * asked at once after each change. Needs STARGATE_TEST_DATABASE_URL (npm run test:services).
+ * token revoked through one process must be refused on the next request at every process (the
+ * revoking process waits for the others to confirm before it answers); a change made by hand in
+ * SQL, once every process has heard it (a ping both answer). Two processes on one PostgreSQL
+ * database, each with the token cached, are asked at once after each change. Needs
+ * STARGATE_TEST_DATABASE_URL (npm run test:services).
  */
 describe('token changes reach every process on the next request', () => {
   let database: { url: string; drop: () => Promise<void> } | undefined;
@@ -16,12 +19,21 @@ describe('token changes reach every process on the next request', () => {
   let servers: [ServerProcess, ServerProcess];
   let admin: string;
 
+  /** The processes that answered each of this test's pings. */
+  const pongs = new Map<string, Set<string>>();
+  let pinged = 0;
+
   let started: Promise<void> | undefined;
   const setUp = () => (started ??= start());
   const start = async () => {
     database = await requireServerDatabase();
     client = new pg.Client({ connectionString: database.url });
     await client.connect();
+    client.on('notification', (message) => {
+      const words = (message.payload ?? '').split(' ');
+      if (words[0] === 'pong' && words[2] === 'test') pongs.get(words[3]!)?.add(words[1]!);
+    });
+    await client.query(`listen ${TOKEN_PINGS_CHANNEL}`);
     const store = { databaseUrl: database.url };
     const a = await startServer({ store, args: ['--import', EXAMPLE] });
     if (!a.firstToken) throw new Error(`no first admin token on stderr:\n${a.output()}`);
@@ -49,6 +61,24 @@ describe('token changes reach every process on the next request', () => {
     return { id, token };
   };
 
+  /**
+   * Waits until both processes have heard every token change committed so far, as a process that
+   * revokes a token does before it answers (TokenCache.confirm): a ping on TOKEN_PINGS_CHANNEL,
+   * answered by each process's listener once it has heard what was committed before it. A change
+   * made by hand in SQL has no process to wait for it: this is how a test (or an operator) does.
+   */
+  const heardByBoth = async () => {
+    const n = String(++pinged);
+    const heard = new Set<string>();
+    pongs.set(n, heard);
+    await client!.query('select pg_notify($1, $2)', [TOKEN_PINGS_CHANNEL, `ping test ${n}`]);
+    const deadline = Date.now() + 5000;
+    while (heard.size < 2 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(heard.size, 'processes that confirmed within 5 s').toBe(2);
+  };
+
   /** The status each process answers the token with, asked at both at once. */
   const statusesAt = (token: string) =>
     Promise.all(
@@ -68,17 +98,19 @@ describe('token changes reach every process on the next request', () => {
     }
   });
 
-  it('revoked or expired by hand in SQL: 401 at both on the next request', async () => {
+  it('revoked or expired by hand in SQL: 401 at both once both have heard it', async () => {
     await setUp();
     const query = (text: string, values: unknown[]) => client!.query(text, values);
     for (let round = 0; round < 5; round++) {
       const revoked = await cachedViewer(`sql revoked ${round}`);
       await query('update tokens set revoked_at = now() where id = $1', [revoked.id]);
+      await heardByBoth();
       expect(await statusesAt(revoked.token), `round ${round}`).toEqual([401, 401]);
       const expired = await cachedViewer(`sql expired ${round}`);
       await query(`update tokens set expires_at = now() - interval '1 second' where id = $1`, [
         expired.id,
       ]);
+      await heardByBoth();
       expect(await statusesAt(expired.token), `round ${round}`).toEqual([401, 401]);
     }
   });
@@ -116,6 +148,7 @@ describe('token changes reach every process on the next request', () => {
       expect((await api(server, 'GET', '/v1/me', { token: other.token })).status).toBe(200);
     }
     await client!.query('update tokens set revoked_at = now() where id = $1', [other.id]);
+    await heardByBoth();
     expect(await statusesAt(other.token)).toEqual([401, 401]);
   });
 });

@@ -35,16 +35,19 @@ export interface Store {
   /** Where the data lives, for logs: a directory, `memory`, or the server URL without password. */
   readonly where: string;
   /**
-   * Listens on a notification channel (PostgreSQL `LISTEN`; PGlite's own, in-process): calls
-   * `onMessage` with each payload `NOTIFY` sends after its transaction commits. On PostgreSQL the
-   * listener holds a connection of its own, outside the pool; `onLost` is called once if that
-   * connection fails (notifications sent meanwhile are lost: listen again). Resolves once the
-   * listener is in place; its result stops it. `close()` stops every listener left.
+   * Listens on notification channels (PostgreSQL `LISTEN`; PGlite's own, in-process): calls
+   * `onMessage` with each payload `NOTIFY` sends after its transaction commits, in commit order
+   * across the channels. On PostgreSQL the listener holds a connection of its own, outside the
+   * pool, named `name` (its `application_name`, seen in `pg_stat_activity`); `onLost` is called
+   * once if that connection fails (notifications sent meanwhile are lost: listen again).
+   * Resolves once the listener is in place; its result stops it. `close()` stops every listener
+   * left.
    */
   listen(
-    channel: string,
-    onMessage: (payload: string) => void,
+    channels: readonly string[],
+    onMessage: (payload: string, channel: string) => void,
     onLost: (error: unknown) => void,
+    name?: string,
   ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
@@ -59,6 +62,13 @@ export type StoreLocation =
  * when, and only if, the change commits: a trigger on the tokens table (migration 0005).
  */
 export const TOKENS_CHANNEL = 'stargate_tokens';
+
+/**
+ * The channel on which server processes confirm to each other that they have heard every token
+ * change committed so far (src/store/token-cache.ts): `ping FROM N` asks, `pong BY FROM N`
+ * answers. Only each process's own listening connection hears it, never the pool's.
+ */
+export const TOKEN_PINGS_CHANNEL = 'stargate_token_pings';
 
 /** The migrations drizzle-kit wrote from schema.ts; shipped in the package beside dist/. */
 const MIGRATIONS = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -110,9 +120,9 @@ async function openPostgres(url: string): Promise<Store> {
     client.query(`listen ${TOKENS_CHANNEL}`).catch(() => undefined);
   });
   /** What listen() asked to be told, by channel. */
-  const handlers = new Map<string, Set<(payload: string) => void>>();
+  const handlers = new Map<string, Set<(payload: string, channel: string) => void>>();
   const dispatch = (channel: string, payload: string) => {
-    for (const handler of handlers.get(channel) ?? []) handler(payload);
+    for (const handler of handlers.get(channel) ?? []) handler(payload, channel);
   };
   const db = drizzlePg(pool, { schema }) as unknown as Db;
   try {
@@ -124,12 +134,17 @@ async function openPostgres(url: string): Promise<Store> {
   /** The stop of each listener still open. */
   const listeners = new Set<() => Promise<void>>();
   const listen = async (
-    channel: string,
-    onMessage: (payload: string) => void,
+    channels: readonly string[],
+    onMessage: (payload: string, channel: string) => void,
     onLost: (error: unknown) => void,
+    name?: string,
   ): Promise<() => Promise<void>> => {
     // Keep-alive: a peer gone without a word (a host lost) is noticed, not waited on for ever.
-    const client = new pg.Client({ connectionString: url, keepAlive: true });
+    const client = new pg.Client({
+      connectionString: url,
+      keepAlive: true,
+      ...(name === undefined ? {} : { application_name: name }),
+    });
     let stopped = false;
     let lost = false;
     let ready = false;
@@ -138,12 +153,13 @@ async function openPostgres(url: string): Promise<Store> {
       if (stopped || lost || !ready) return;
       lost = true;
       listeners.delete(stop);
-      handlers.get(channel)?.delete(handler);
+      unregister();
       void client.end().catch(() => undefined);
       onLost(error);
     };
+    // This connection's own notifications come in commit order: they go to this listener only.
     client.on('notification', (message) => {
-      dispatch(message.channel, message.payload ?? '');
+      if (!stopped && !lost && ready) onMessage(message.payload ?? '', message.channel);
     });
     client.on('error', fail);
     client.on('end', () => {
@@ -151,23 +167,30 @@ async function openPostgres(url: string): Promise<Store> {
     });
     try {
       await client.connect();
-      await client.query(`listen ${client.escapeIdentifier(channel)}`);
+      await client.query(
+        channels.map((channel) => `listen ${client.escapeIdentifier(channel)}`).join('; '),
+      );
     } catch (error) {
       stopped = true;
       await client.end().catch(() => undefined);
       throw error;
     }
-    // The pooled connections that listen on the channel tell this handler too.
-    const handler = (payload: string) => {
-      if (!stopped && !lost) onMessage(payload);
+    // The pooled connections that listen on a channel tell this listener too.
+    const handler = (payload: string, channel: string) => {
+      if (!stopped && !lost) onMessage(payload, channel);
+    };
+    const unregister = () => {
+      for (const channel of channels) handlers.get(channel)?.delete(handler);
     };
     const stop = async () => {
       stopped = true;
       listeners.delete(stop);
-      handlers.get(channel)?.delete(handler);
+      unregister();
       await client.end().catch(() => undefined);
     };
-    handlers.set(channel, new Set([...(handlers.get(channel) ?? []), handler]));
+    for (const channel of channels) {
+      handlers.set(channel, new Set([...(handlers.get(channel) ?? []), handler]));
+    }
     listeners.add(stop);
     ready = true;
     return stop;
@@ -218,7 +241,18 @@ async function openPglite(dataDir: string | undefined): Promise<Store> {
     kind: 'pglite',
     where: dataDir ?? 'memory',
     // One process, one connection: a listener is never lost while the store is open.
-    listen: async (channel, onMessage) => client.listen(channel, onMessage),
+    listen: async (channels, onMessage) => {
+      const stops = await Promise.all(
+        channels.map((channel) =>
+          client.listen(channel, (payload) => {
+            onMessage(payload, channel);
+          }),
+        ),
+      );
+      return async () => {
+        await Promise.all(stops.map((stop) => stop()));
+      };
+    },
     close: async () => {
       await client.close();
       unlock();

@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
+import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { testBackends } from '../test-support/stores.js';
-import { TokenCache } from './token-cache.js';
+import { TOKEN_PINGS_CHANNEL, openStore } from './db.js';
+import { LISTENER_NAME, TokenCache } from './token-cache.js';
 import { createToken, revokeToken } from './tokens.js';
 
 const noClock = () => undefined;
@@ -116,7 +118,51 @@ for (const backend of testBackends()) {
       }
     });
 
+    if (backend.name === 'pglite') {
+      it('has no other process to confirm with', async () => {
+        await withCache(async (cache) => {
+          expect(await cache.confirm()).toEqual({ asked: [], missing: [] });
+        });
+      });
+    }
+
     if (backend.name === 'postgres') {
+      it('confirms once every other process listening has dropped the token, and names a silent one', async () => {
+        await withCache(async (cache, store) => {
+          // A second process on the same database, with the token cached.
+          const other = await openStore({ kind: 'postgres', url: store.url! });
+          const otherCache = new TokenCache(other, { confirmMs: 300 });
+          // A listener that never answers (a process stuck, or gone without a word).
+          const silent = new pg.Client({
+            connectionString: store.url!,
+            application_name: `${LISTENER_NAME}silent`,
+          });
+          try {
+            await otherCache.start();
+            const { id, secret } = await createToken(store.db, { role: 'viewer' }, new Date());
+            await otherCache.authenticate(secret, noClock);
+            expect(otherCache.size).toBe(1);
+            await store.db.transaction(async (tx) => {
+              expect(await revokeToken(tx, id, new Date())).toBe(true);
+            });
+            const confirmed = await cache.confirm();
+            expect(confirmed.asked).toHaveLength(1);
+            expect(confirmed.missing).toEqual([]);
+            // By its answer the other process had dropped the token.
+            expect(otherCache.size).toBe(0);
+            await silent.connect();
+            await silent.query(`listen ${TOKEN_PINGS_CHANNEL}`);
+            const slow = await otherCache.confirm();
+            expect(slow.asked).toHaveLength(2);
+            expect(slow.missing).toEqual(['silent']);
+          } finally {
+            await silent.end().catch(() => undefined);
+            await otherCache.close();
+            await other.close();
+          }
+        });
+      });
+
       it('drops everything when its listener is lost, and listens again', async () => {
         await withCache(async (cache, store) => {
           const { id, secret } = await createToken(store.db, { role: 'viewer' }, new Date());

@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import type { Store } from './db.js';
-import { TOKENS_CHANNEL } from './db.js';
+import { TOKEN_PINGS_CHANNEL, TOKENS_CHANNEL } from './db.js';
 import type { Principal } from './tokens.js';
 import { hashToken, lookupToken } from './tokens.js';
 
@@ -10,6 +12,25 @@ export interface TokenCacheOptions {
   readonly maxEntries?: number;
   /** How long to wait before listening again once the listener is lost (ms; default 1 s). */
   readonly retryMs?: number;
+  /** How long `confirm` waits for the other processes (ms; default 2 s). */
+  readonly confirmMs?: number;
+}
+
+/**
+ * The `application_name` prefix of each process's listening connection: what `confirm` looks
+ * for in `pg_stat_activity` to know which processes to wait for.
+ */
+export const LISTENER_NAME = 'stargate-tokens ';
+
+/** What `confirm` found: the other processes it asked, and those that did not answer in time. */
+export interface Confirmation {
+  readonly asked: readonly string[];
+  readonly missing: readonly string[];
+}
+
+interface Ping {
+  readonly heard: Set<string>;
+  readonly done: () => void;
 }
 
 /** A caller found, and the database's clock if the lookup read it. */
@@ -44,6 +65,13 @@ interface Entry {
  *   so nothing cached before may be trusted.
  * - **No stale fill.** A lookup that was under way when a notification arrived (or the listener
  *   was lost or regained) does not fill the cache: its row may predate the revocation.
+ * - **Every process, before the answer.** The notification reaches the other processes a moment
+ *   after the commit, perhaps after the caller's next request. So a process that revoked a token
+ *   `confirm`s before it answers: it sends `ping` on TOKEN_PINGS_CHANNEL, and every other process
+ *   listening (found in `pg_stat_activity` by its listener's name) answers `pong` once it hears
+ *   it. A process hears its notifications in commit order on its one listening connection, so
+ *   by its `pong` it has dropped the token. A process that does not answer within `confirmMs`
+ *   is reported, not waited on for ever.
  * - **Expiry** is checked on every use against the request's time on the database's clock.
  * - **Bounded.** Unknown, revoked and expired tokens are never kept; an entry is read again after
  *   `ttlMs` in any case.
@@ -53,7 +81,12 @@ export class TokenCache {
   readonly #ttlMs: number;
   readonly #maxEntries: number;
   readonly #retryMs: number;
+  readonly #confirmMs: number;
   readonly #entries = new Map<string, Entry>();
+  /** This process, among those sharing the database (its listener's name ends with it). */
+  readonly #instance = randomUUID();
+  #pings = 0;
+  readonly #waiting = new Map<number, Ping>();
   /** Changes whenever an entry may have gone stale: a lookup from before it must not fill. */
   #epoch = 0;
   #listening = false;
@@ -66,6 +99,7 @@ export class TokenCache {
     this.#ttlMs = options.ttlMs ?? 60_000;
     this.#maxEntries = options.maxEntries ?? 10_000;
     this.#retryMs = options.retryMs ?? 1000;
+    this.#confirmMs = options.confirmMs ?? 2000;
   }
 
   /** Whether entries are being kept (the listener is in place). */
@@ -86,13 +120,15 @@ export class TokenCache {
     if (this.#closed || this.#listening || this.#stop) return;
     try {
       const stop = await this.#store.listen(
-        TOKENS_CHANNEL,
-        (tokenId) => {
-          this.forget(tokenId);
+        [TOKENS_CHANNEL, TOKEN_PINGS_CHANNEL],
+        (payload, channel) => {
+          if (channel === TOKEN_PINGS_CHANNEL) this.#heardPing(payload);
+          else this.forget(payload);
         },
         () => {
           this.#lost();
         },
+        LISTENER_NAME + this.#instance,
       );
       if (this.#closed) {
         await stop();
@@ -153,6 +189,63 @@ export class TokenCache {
     if (tokenId === '*') this.#entries.clear();
     for (const [hash, entry] of this.#entries) {
       if (entry.principal.tokenId === tokenId) this.#entries.delete(hash);
+    }
+  }
+
+  /**
+   * Waits until every other process listening on the database has heard the token changes
+   * committed so far (so has dropped what they changed), or `confirmMs` has passed; returns the
+   * processes asked and those that did not answer. Nothing to wait for on PGlite (one process).
+   */
+  async confirm(): Promise<Confirmation> {
+    if (this.#store.kind !== 'postgres') return { asked: [], missing: [] };
+    const result = await this.#store.db.execute(
+      sql`select distinct application_name as name from pg_stat_activity
+          where datname = current_database() and application_name like ${LISTENER_NAME + '%'}`,
+    );
+    const asked = (result as { rows: { name: string }[] }).rows
+      .map((row) => row.name.slice(LISTENER_NAME.length))
+      .filter((instance) => instance !== this.#instance)
+      .sort();
+    // Without a listener of its own this process cannot hear the answers: it says so.
+    if (asked.length === 0 || !this.#listening) return { asked, missing: asked };
+    const n = ++this.#pings;
+    const heard = new Set<string>();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const done = () => {
+          if (asked.every((instance) => heard.has(instance))) resolve();
+        };
+        this.#waiting.set(n, { heard, done });
+        timer = setTimeout(resolve, this.#confirmMs);
+        this.#store.db
+          .execute(sql`select pg_notify(${TOKEN_PINGS_CHANNEL}, ${`ping ${this.#instance} ${n}`})`)
+          .catch(reject);
+      });
+    } finally {
+      clearTimeout(timer);
+      this.#waiting.delete(n);
+    }
+    return { asked, missing: asked.filter((instance) => !heard.has(instance)) };
+  }
+
+  /**
+   * `ping SENDER N`: answered with `pong THIS SENDER N` (this connection has heard every change
+   * committed before the ping). `pong RESPONDER THIS N`: an answer to this process's ping N.
+   */
+  #heardPing(payload: string): void {
+    const [kind, first, second, third] = payload.split(' ');
+    if (first === undefined || second === undefined) return;
+    if (kind === 'ping' && third === undefined && first !== this.#instance) {
+      const pong = `pong ${this.#instance} ${first} ${second}`;
+      this.#store.db
+        .execute(sql`select pg_notify(${TOKEN_PINGS_CHANNEL}, ${pong})`)
+        .catch(() => undefined);
+    } else if (kind === 'pong' && second === this.#instance) {
+      const ping = this.#waiting.get(Number(third));
+      ping?.heard.add(first);
+      ping?.done();
     }
   }
 
