@@ -17,6 +17,16 @@ export const planSummaryResponse = z.object({
   gap: z.number(),
 });
 
+/** A commitment of the plan: its minimum spend, what the plan spends, and the shortfall. */
+export const commitmentRow = z.object({
+  contract: z.string(),
+  term: z.string(),
+  provider: z.string(),
+  minSpendUSD: z.number(),
+  spendUSD: z.number(),
+  shortfallUSD: z.number(),
+});
+
 const objective = z.object({
   totalUSD: z.number(),
   computeUSD: z.number(),
@@ -44,16 +54,7 @@ export const planDocumentResponse = z.object({
       reasons: z.array(z.string()),
     }),
   ),
-  commitments: z.array(
-    z.object({
-      contract: z.string(),
-      term: z.string(),
-      provider: z.string(),
-      minSpendUSD: z.number(),
-      spendUSD: z.number(),
-      shortfallUSD: z.number(),
-    }),
-  ),
+  commitments: z.array(commitmentRow),
   byProvider: z.array(
     z.object({
       provider: z.string(),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bufferIo } from '../cli/io.js';
@@ -22,6 +22,8 @@ import {
   repeatPlanCommand,
   secs,
   usd,
+  benchMachine,
+  writeBenchReport,
 } from './plan-command.js';
 import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
 
@@ -127,7 +129,7 @@ function saveReference(reference: Reference): void {
   mkdirSync(dirname(cacheFile), { recursive: true });
   writeFileSync(cacheFile, `${JSON.stringify({ references }, null, 2)}\n`);
 }
-const machine = { cpus: cpus().length, node: process.version };
+const machine = benchMachine();
 
 /**
  * Our planner in process: `planScenario` as `stargate plan` calls it, after parsing, with
@@ -387,27 +389,18 @@ if (rows.length > 0) {
       'left',
     ],
   );
-  process.stdout.write(`${table}\n`);
-  mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(
-    out,
-    `${JSON.stringify(
-      {
-        measuredAt: new Date().toISOString(),
-        machine,
-        seed,
-        gangShare: GANG_SHARE,
-        generatorVersion: FAMILY_GENERATOR_VERSION,
-        highsLimitSeconds: highsLimit,
-        lpLimitSeconds: lpLimit,
-        ourRuns,
-        targets: TARGET,
-        results: rows,
-      },
-      null,
-      2,
-    )}\n`,
-  );
+  writeBenchReport(out, table, {
+    measuredAt: new Date().toISOString(),
+    machine,
+    seed,
+    gangShare: GANG_SHARE,
+    generatorVersion: FAMILY_GENERATOR_VERSION,
+    highsLimitSeconds: highsLimit,
+    lpLimitSeconds: lpLimit,
+    ourRuns,
+    targets: TARGET,
+    results: rows,
+  });
   process.stdout.write(`Wrote ${out}\n`);
   const failed = rows.filter((r) => !r.pass);
   process.stdout.write(

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { dirname, join } from 'node:path';
 import { buildExactModel } from '../core/planner/exact.js';
 import type { PlacementProblem } from '../core/planner/problem.js';
 import type { LinearSolver } from '../core/planner/solver.js';
@@ -134,3 +136,16 @@ export const secs = (value: number | undefined) =>
   value === undefined ? '-' : `${value.toFixed(2)}s`;
 export const mib = (value: number | undefined) =>
   value === undefined ? '-' : `${Math.round(value)} MiB`;
+
+/** The machine a benchmark ran on, as its JSON report records it. */
+export const benchMachine = (): { cpus: number; node: string } => ({
+  cpus: cpus().length,
+  node: process.version,
+});
+
+/** Prints a benchmark's table and writes its JSON report to `out` (its folder made if need be). */
+export function writeBenchReport(out: string, table: string, report: object): void {
+  process.stdout.write(`${table}\n`);
+  mkdirSync(dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+}

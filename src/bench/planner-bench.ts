@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildProblem } from '../core/planner/problem.js';
 import { seededRandom } from '../core/random.js';
@@ -15,6 +15,8 @@ import {
   repeatPlanCommand,
   secs,
   usd,
+  benchMachine,
+  writeBenchReport,
 } from './plan-command.js';
 import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
 
@@ -181,23 +183,14 @@ const table = renderTable(
     'right',
   ],
 );
-process.stdout.write(`${table}\n`);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      machine: { cpus: cpus().length, node: process.version },
-      gangShare: GANG_SHARE,
-      seed: SEED,
-      highsLimitSeconds: HIGHS_LIMIT_SECONDS,
-      ourRuns: OUR_RUNS,
-      results,
-    },
-    null,
-    2,
-  )}\n`,
-);
+writeBenchReport(out, table, {
+  machine: benchMachine(),
+  gangShare: GANG_SHARE,
+  seed: SEED,
+  highsLimitSeconds: HIGHS_LIMIT_SECONDS,
+  ourRuns: OUR_RUNS,
+  results,
+});
 process.stdout.write(`Wrote ${out}\n`);
 if (results.some((r) => !r.ours.samePlan || r.ours.exit !== 0)) {
   process.stderr.write(

@@ -2,8 +2,15 @@ import { stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { UsageError } from './errors.js';
 import type { Io } from './io.js';
+// Types only: the charts (and ECharts, thousands of modules) load when a chart is asked for.
 import type { ChartFile } from './report/chart-files.js';
-import { chartPath } from './report/chart-files.js';
+
+/** `OUT.svg` with `-share` → `OUT-share.svg`; a name without `.svg` gets it appended. */
+export function chartPath(out: string, suffix: string): string {
+  if (suffix === '') return out;
+  const base = out.toLowerCase().endsWith('.svg') ? out.slice(0, -4) : out;
+  return `${base}-${suffix}.svg`;
+}
 
 /**
  * Checks where `--chart OUT.svg` will write before the command does its work (a plan can take

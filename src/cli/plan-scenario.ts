@@ -3,7 +3,6 @@ import type { Plan } from '../core/planner/plan.js';
 import type { PlannerChoice } from '../core/planner/planner.js';
 import { choosePlanner, planProblem } from '../core/planner/planner.js';
 import { buildProblem } from '../core/planner/problem.js';
-import { createHighsSolver } from '../solver/highs-solver.js';
 import type { Io } from './io.js';
 import { progressBar } from './progress.js';
 
@@ -23,7 +22,10 @@ export async function planScenario(
   const { timeLimitSeconds } = options;
   const plan = planProblem(problem, {
     planner: method,
-    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
+    // HiGHS's wrapper loads only when it is used.
+    ...(method === 'exact'
+      ? { solver: await (await import('../solver/highs-solver.js')).createHighsSolver() }
+      : {}),
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
     fast: {
       ...(timeLimitSeconds === undefined

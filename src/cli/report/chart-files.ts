@@ -10,7 +10,7 @@ import { renderSvg, svgTheme } from './chart-svg.js';
  * The SVG files of the CLI's `--chart OUT.svg`, drawn from the dashboard's chart definitions
  * (src/charts) at a slide's size, 1280 × 720 (16:9), scaling to their container. One chart
  * per file, so that each fills a slide: `OUT.svg` holds the command's main chart and
- * `OUT-<name>.svg` beside it the others (`chartPath`).
+ * `OUT-<name>.svg` beside it the others (`chartPath` in ../chart-output.ts).
  */
 export interface ChartFile {
   /** Added to OUT's name before `.svg`; empty for OUT itself. */
@@ -26,13 +26,6 @@ const SLIDE = { width: 1280, height: 720 } as const;
 export interface ChartNames {
   readonly names: Readonly<Record<string, string>>;
   readonly providers: readonly string[];
-}
-
-/** `OUT.svg` with `-share` → `OUT-share.svg`; a name without `.svg` gets it appended. */
-export function chartPath(out: string, suffix: string): string {
-  if (suffix === '') return out;
-  const base = out.toLowerCase().endsWith('.svg') ? out.slice(0, -4) : out;
-  return `${base}-${suffix}.svg`;
 }
 
 function years(labels: readonly string[]): string {

@@ -1,7 +1,12 @@
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { desc, eq } from 'drizzle-orm';
 import { z } from 'zod';
-import { planDiffResponse, planDocumentResponse, planSummaryResponse } from '../../api/plans.js';
+import {
+  commitmentRow,
+  planDiffResponse,
+  planDocumentResponse,
+  planSummaryResponse,
+} from '../../api/plans.js';
 import { diffPlanJson } from '../../core/diff/plan-json-diff.js';
 import type { ProviderQuarter } from '../../core/plan-overview.js';
 import { providerQuarters, unmetOverview } from '../../core/plan-overview.js';
@@ -213,16 +218,7 @@ const headline = {
     note: z.string().optional(),
     exact: z.object({ status: z.string(), totalUSD: z.number().optional() }).optional(),
   }),
-  commitments: z.array(
-    z.object({
-      contract: z.string(),
-      term: z.string(),
-      provider: z.string(),
-      minSpendUSD: z.number(),
-      spendUSD: z.number(),
-      shortfallUSD: z.number(),
-    }),
-  ),
+  commitments: z.array(commitmentRow),
 };
 
 /** The list's schema, for the OpenAPI description; the handler's body is checked against it. */
