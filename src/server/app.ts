@@ -425,8 +425,11 @@ export function buildApp(options: AppOptions): App {
     // statement reads its own snapshot inside a transaction too, so the transaction bought no
     // consistency, only two round trips. On PGlite a transaction holds the one connection, so a
     // read of several tables sees no write between them: reads keep it there. A read that tried
-    // to write an audit event fails (appendEvent needs an auditedTransaction).
-    const readOnly = definition.method === 'GET' && store.kind === 'postgres';
+    // to write an audit event fails (appendEvent needs an auditedTransaction). A read of rows
+    // that never change (a stored plan) needs no transaction on either.
+    const readOnly =
+      definition.method === 'GET' &&
+      (store.kind === 'postgres' || definition.readsImmutable === true);
     let used: Tx | undefined;
     const run = readOnly
       ? <T>(work: (tx: Tx) => Promise<T>) => work(store.db as unknown as Tx)

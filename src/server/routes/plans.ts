@@ -60,17 +60,34 @@ export function planSummary(row: Pick<PlanRow, keyof typeof SUMMARY_COLUMNS>) {
   };
 }
 
+/** How many plans' versions a process remembers (some 60 bytes each). */
+const PLAN_VERSIONS_KEPT = 10_000;
+
 /**
- * A stored plan never changes: its id and creation time name its one version, so a reader that
- * has it (If-None-Match) gets 304 without the plan being read, summarised or sent.
+ * A stored plan never changes and is never deleted: its id and creation time name its one
+ * version, so a reader that has it (If-None-Match) gets 304 without the plan being read,
+ * summarised or sent. Each process remembers the versions it has read, so that a read of a plan
+ * it has served before sends no query at all (a plan id names one plan for the database's
+ * life: a database dropped and made again under running servers is not supported).
  */
-async function planVersion(tx: Tx, id: number): Promise<string> {
-  const [row] = await tx
-    .select({ id: t.plans.id, createdAt: t.plans.createdAt })
-    .from(t.plans)
-    .where(eq(t.plans.id, id));
-  if (!row) throw notFound(`plan ${id}`);
-  return `"plan-${row.id}-${row.createdAt.getTime()}"`;
+function planVersions() {
+  const known = new Map<number, string>();
+  return async (tx: Tx, id: number): Promise<string> => {
+    const remembered = known.get(id);
+    if (remembered !== undefined) return remembered;
+    const [row] = await tx
+      .select({ id: t.plans.id, createdAt: t.plans.createdAt })
+      .from(t.plans)
+      .where(eq(t.plans.id, id));
+    if (!row) throw notFound(`plan ${id}`);
+    const version = `"plan-${row.id}-${row.createdAt.getTime()}"`;
+    if (known.size >= PLAN_VERSIONS_KEPT) {
+      const oldest = known.keys().next();
+      if (!oldest.done) known.delete(oldest.value);
+    }
+    known.set(id, version);
+    return version;
+  };
 }
 
 /** How many stored plans' compressed forms a process keeps. */
@@ -345,6 +362,7 @@ function summaryCache() {
 export function planRoutes(): Route[] {
   const summaries = summaryCache();
   const compressed = compressedPlans();
+  const planVersion = planVersions();
   return [
     route({
       method: 'POST',
@@ -431,6 +449,7 @@ export function planRoutes(): Route[] {
       method: 'GET',
       path: '/v1/plans/{id}',
       tag: 'plans',
+      readsImmutable: true,
       summary: "A stored plan: the spec's plan JSON, byte for byte as stored",
       roles: READERS,
       params: numericIdParams,
@@ -476,6 +495,7 @@ export function planRoutes(): Route[] {
       method: 'GET',
       path: '/v1/plans/{id}/summary',
       tag: 'plans',
+      readsImmutable: true,
       summary: 'A stored plan at a glance: cost, GPUs per provider and quarter, unmet demand',
       description: `The plan's headline figures, cost and GPUs per provider and quarter, unmet demand in all and the ${TOP_UNMET} most unmet workloads with the clause that kept each out. A few kB for any portfolio, where the plan itself (\`/v1/plans/{id}\`) is tens of MB for thousands of workloads.`,
       roles: READERS,
@@ -501,6 +521,7 @@ export function planRoutes(): Route[] {
       method: 'GET',
       path: '/v1/plans/{id}/workloads',
       tag: 'plans',
+      readsImmutable: true,
       summary: 'A stored plan per workload: placement, GPU-months placed and unmet, cost, reasons',
       description:
         "One row per workload of the plan's scenario, with the plan's headline figures. Reasons are listed once in `reasons`; each row names its own by index. The months of each workload are at `/v1/plans/{id}/workloads/{workload}`.",
@@ -526,6 +547,7 @@ export function planRoutes(): Route[] {
       method: 'GET',
       path: '/v1/plans/{id}/workloads/{workload}',
       tag: 'plans',
+      readsImmutable: true,
       summary: 'One workload of a stored plan: its pools month by month, unmet GPUs, reasons',
       roles: READERS,
       params: z.object({ id: numericId, workload: idSchema }).strict(),
