@@ -15,6 +15,7 @@ import {
   problemPaths,
   request,
   REQUEST,
+  snapshot,
   T0,
 } from '../test-support/api-harness.js';
 import { testBackends } from '../test-support/stores.js';
@@ -332,6 +333,37 @@ for (const backend of testBackends()) {
         token: h.tokens.planner.secret,
       });
       expect(read.json).toEqual(created);
+    });
+
+    it('answers a request no right of first refusal binds as it committed: cleared at once', async () => {
+      // The Microsoft contract (and its right of first refusal) ended before the request's window.
+      const shortened = await h.call('PATCH', '/v1/contracts/msft-openai-2025', {
+        token: h.tokens.planner.secret,
+        body: { effective: { from: '2025-01', to: '2028-12' } },
+      });
+      expect(shortened.status, shortened.text).toBe(200);
+      const created = await request(h);
+      expect(created).toMatchObject({ state: 'cleared', clearedGpus: 100_000, offers: [] });
+      expect(created.history.map((event) => event.action)).toEqual([
+        'request.create',
+        'request.clear',
+      ]);
+      const read = await h.call('GET', `/v1/requests/${created.id}`, {
+        token: h.tokens.planner.secret,
+      });
+      expect(read.json).toEqual(created);
+    });
+
+    it('refuses an unknown accelerator and a window outside the horizon at once, changing nothing', async () => {
+      const before = await snapshot(h.store.db);
+      const refused = await h.call('POST', '/v1/requests', {
+        token: h.tokens.planner.secret,
+        body: { ...REQUEST, accelerator: 'tpu-v9', window: { from: '2041-01', to: '2041-06' } },
+      });
+      expect(refused.status).toBe(400);
+      expect(problemPaths(refused)).toEqual(['body.accelerator', 'body.window']);
+      expect(JSON.stringify(errorOf(refused).problems)).toContain('unknown accelerator tpu-v9');
+      expect(await snapshot(h.store.db)).toBe(before);
     });
   });
 }

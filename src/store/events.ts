@@ -138,7 +138,18 @@ export async function entityHistory(
   limit: number,
 ): Promise<HistoryEvent[]> {
   const committed: HistoryEvent[] = await listEvents(tx, { ...entity, limit });
-  const own = (pending.get(tx) ?? [])
+  return [...committed, ...pendingHistory(tx, entity)].slice(0, limit);
+}
+
+/**
+ * The events of an entity that `tx` has appended and not yet written: the whole history of an
+ * entity the transaction has just made, with no query.
+ */
+export function pendingHistory(
+  tx: Tx,
+  entity: { readonly entityType: string; readonly entityId: string },
+): HistoryEvent[] {
+  return (pending.get(tx) ?? [])
     .filter((event) => event.entityType === entity.entityType && event.entityId === entity.entityId)
     .map((event) => ({
       at: event.at.toISOString(),
@@ -150,5 +161,4 @@ export async function entityHistory(
       after: event.after ?? null,
       requestId: event.requestId ?? null,
     }));
-  return [...committed, ...own].slice(0, limit);
 }

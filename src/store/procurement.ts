@@ -13,9 +13,10 @@
 export type { OfferState, RequestState } from './procurement/routing.js';
 export type { RofrBinding } from './procurement/rofr.js';
 export { bindingRofr } from './procurement/rofr.js';
-export type { RequestInput } from './procurement/requests.js';
+export type { OpenedRequest, RequestInput } from './procurement/requests.js';
 export {
   createRequest,
+  openRequest,
   getRequestRow,
   getRequestRows,
   listRequests,

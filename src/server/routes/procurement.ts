@@ -9,13 +9,14 @@ import {
   requestResponse,
 } from '../../api/procurement.js';
 import type { Tx } from '../../store/db.js';
-import { entityHistory } from '../../store/events.js';
+import type { HistoryEvent } from '../../store/events.js';
+import { entityHistory, pendingHistory } from '../../store/events.js';
 import {
   answerOffer,
   awardView,
   createAward,
   createQuote,
-  createRequest,
+  openRequest,
   deliveryView,
   getOffer,
   getRequestRow,
@@ -106,8 +107,19 @@ export function procurementRoutes(): Route[] {
       successStatus: 201,
       sweepsDeadlines: true,
       handler: async ({ tx, body, principal, now, audit }) => {
-        const id = await createRequest(tx, body, actor(principal), now, audit);
-        return { status: 201, body: await requestDetail(tx, id) };
+        // Answered from what it wrote: a new request has no quotes, awards or committed events.
+        const opened = await openRequest(tx, body, actor(principal), now, audit);
+        const { id } = opened.request;
+        return {
+          status: 201,
+          body: requestDetailBody(
+            opened.request,
+            opened.offers,
+            [],
+            [],
+            pendingHistory(tx, { entityType: 'request', entityId: String(id) }),
+          ),
+        };
       },
     }),
     route({
@@ -373,6 +385,17 @@ async function requestDetail(tx: Tx, id: number) {
     .where(eq(t.awards.requestId, id))
     .orderBy(asc(t.awards.id));
   const history = await entityHistory(tx, { entityType: 'request', entityId: String(id) }, 1000);
+  return requestDetailBody(row, offers, quotes, awards, history);
+}
+
+/** One request with its offers, quotes, awards (oldest first) and history, as answered. */
+function requestDetailBody(
+  row: Parameters<typeof requestView>[0],
+  offers: readonly Parameters<typeof offerView>[0][],
+  quotes: readonly Parameters<typeof quoteView>[0][],
+  awards: readonly Parameters<typeof awardView>[0][],
+  history: readonly HistoryEvent[],
+) {
   return {
     ...requestView(row),
     offers: offers.map(offerView),

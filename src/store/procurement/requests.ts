@@ -1,11 +1,10 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../db.js';
 import { HttpError, notFound } from '../errors.js';
-import { entityKind, getEntity } from '../scenario-store.js';
 import * as t from '../schema.js';
 import type { Audit } from './routing.js';
 import { advance } from './routing.js';
-import type { RequestRow } from './views.js';
+import type { OfferRow, RequestRow } from './views.js';
 import { requestView } from './views.js';
 
 export interface RequestInput {
@@ -26,6 +25,26 @@ export async function createRequest(
   now: Date,
   audit: Audit,
 ): Promise<number> {
+  return (await openRequest(tx, input, actor, now, audit)).request.id;
+}
+
+/** A request just made, as routed, with the offer it made (if any): what its answer shows. */
+export interface OpenedRequest {
+  readonly request: RequestRow;
+  readonly offers: readonly OfferRow[];
+}
+
+/**
+ * `createRequest`, answering with the request as routed and its offers, from what it wrote: a
+ * new request has no quotes, awards or committed events yet, so its answer needs no read.
+ */
+export async function openRequest(
+  tx: Tx,
+  input: RequestInput,
+  actor: string,
+  now: Date,
+  audit: Audit,
+): Promise<OpenedRequest> {
   await checkRequestAgainstScenario(tx, input);
   const [row] = await tx
     .insert(t.requests)
@@ -50,27 +69,37 @@ export async function createRequest(
     entityId: String(row.id),
     after: requestView(row),
   });
-  await advance(tx, row, now, audit);
-  return row.id;
+  const routed = await advance(tx, row, now, audit, []);
+  return { request: routed.request, offers: routed.offers ?? [] };
 }
 
+/** The accelerator must exist and the window meet the horizon: one query for both. */
 async function checkRequestAgainstScenario(tx: Tx, input: RequestInput): Promise<void> {
   const problems = [];
-  const accelerators = entityKind('accelerators');
-  if (!accelerators || !(await getEntity(tx, accelerators, input.accelerator))) {
+  const result = await tx.execute(
+    sql`select exists (select 1 from ${t.accelerators} where ${t.accelerators.id} = ${input.accelerator}) as known,
+          s.horizon_start as "horizonStart", s.horizon_end as "horizonEnd"
+        from (select 1) as one left join ${t.scenarioSettings} as s on true`,
+  );
+  const [found] = (
+    result as {
+      rows: { known: boolean; horizonStart: string | null; horizonEnd: string | null }[];
+    }
+  ).rows;
+  if (!found?.known) {
     problems.push({
       path: ['body', 'accelerator'],
       message: `unknown accelerator ${input.accelerator}`,
     });
   }
-  const [settings] = await tx.select().from(t.scenarioSettings);
   if (
-    settings &&
-    (input.window.from > settings.horizonEnd || input.window.to < settings.horizonStart)
+    found?.horizonStart != null &&
+    found.horizonEnd != null &&
+    (input.window.from > found.horizonEnd || input.window.to < found.horizonStart)
   ) {
     problems.push({
       path: ['body', 'window'],
-      message: `expected a window that meets the horizon ${settings.horizonStart} to ${settings.horizonEnd}`,
+      message: `expected a window that meets the horizon ${found.horizonStart} to ${found.horizonEnd}`,
     });
   }
   if (problems.length > 0) {

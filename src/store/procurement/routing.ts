@@ -4,7 +4,7 @@ import { conflict, notFound } from '../errors.js';
 import type { AuditEvent } from '../events.js';
 import * as t from '../schema.js';
 import { bindingRofr } from './rofr.js';
-import type { RequestRow } from './views.js';
+import type { OfferRow, RequestRow } from './views.js';
 import { offerView } from './views.js';
 
 /**
@@ -35,14 +35,25 @@ export async function lockRequest(tx: Tx, id: number): Promise<RequestRow> {
  * not had its offer gets one for what is left; when none is left, what remains is cleared, or
  * the request is fulfilled when holders took it all.
  */
-export async function advance(tx: Tx, request: RequestRow, now: Date, audit: Audit): Promise<void> {
+export async function advance(
+  tx: Tx,
+  request: RequestRow,
+  now: Date,
+  audit: Audit,
+  /** The request's offers, oldest first, when the caller knows them (none, for a new request). */
+  known?: readonly OfferRow[],
+): Promise<Advanced> {
   // An awarded or fulfilled request is closed: nothing an offer does afterwards reopens it.
-  if (request.state === 'awarded' || request.state === 'fulfilled') return;
-  const offers = await tx
-    .select()
-    .from(t.offers)
-    .where(eq(t.offers.requestId, request.id))
-    .orderBy(asc(t.offers.id));
+  if (request.state === 'awarded' || request.state === 'fulfilled') {
+    return { request, offers: known };
+  }
+  const offers =
+    known ??
+    (await tx
+      .select()
+      .from(t.offers)
+      .where(eq(t.offers.requestId, request.id))
+      .orderBy(asc(t.offers.id)));
   const accepted = offers.reduce((sum, offer) => sum + (offer.acceptedGpus ?? 0), 0);
   const remaining = request.gpus - accepted;
   const offered = new Set(offers.map((offer) => `${offer.contractId}/${offer.termId}`));
@@ -74,17 +85,23 @@ export async function advance(tx: Tx, request: RequestRow, now: Date, audit: Aud
       })
       .returning();
     if (!offer) throw new Error('insert returned no row');
-    await setRequestState(tx, request, 'offered', 0, audit, {
+    const moved = await setRequestState(tx, request, 'offered', 0, audit, {
       action: 'offer.create',
       after: offerView(offer),
     });
-    return;
+    return { request: moved, offers: [...offers, offer] };
   }
-  if (remaining <= 0) {
-    await setRequestState(tx, request, 'fulfilled', 0, audit);
-  } else {
-    await setRequestState(tx, request, 'cleared', remaining, audit);
-  }
+  const moved =
+    remaining <= 0
+      ? await setRequestState(tx, request, 'fulfilled', 0, audit)
+      : await setRequestState(tx, request, 'cleared', remaining, audit);
+  return { request: moved, offers };
+}
+
+/** A request as `advance` left it, and its offers (oldest first) where it read or made them. */
+export interface Advanced {
+  readonly request: RequestRow;
+  readonly offers: readonly OfferRow[] | undefined;
 }
 
 /**
@@ -98,11 +115,13 @@ export async function setRequestState(
   clearedGpus: number,
   audit: Audit,
   event?: { action: string; after: unknown },
-): Promise<void> {
-  await tx
+): Promise<RequestRow> {
+  const [moved] = await tx
     .update(t.requests)
     .set({ state, clearedGpus, version: sql`${t.requests.version} + 1`, updatedAt: sql`now()` })
-    .where(eq(t.requests.id, request.id));
+    .where(eq(t.requests.id, request.id))
+    .returning();
+  if (!moved) throw notFound(`request ${request.id}`);
   if (event) {
     await audit({ entityType: 'request', entityId: String(request.id), ...event });
   }
@@ -115,6 +134,7 @@ export async function setRequestState(
       after: { state, clearedGpus },
     });
   }
+  return moved;
 }
 
 /**
