@@ -20,6 +20,7 @@ import { bearerToken, takeRevoked } from '../store/tokens.js';
 import { TokenCache } from '../store/token-cache.js';
 import { offersDue, sweepDeadlines } from '../store/procurement.js';
 import { probeClock } from '../store/clock-probe.js';
+import { quietDeadlines } from './quiet-deadlines.js';
 import type { FleetSettings } from '../store/fleet.js';
 import { DEFAULT_FLEET_SETTINGS } from '../store/fleet.js';
 import { sweepFleet } from '../store/fleet-deliveries.js';
@@ -167,6 +168,7 @@ export function buildApp(options: AppOptions): App {
     return age < FRESH_MS ? new Date(clockReading.db + age) : undefined;
   };
   const tokens = new TokenCache(store);
+  const deadlines = quietDeadlines();
 
   const housekeeping = async (): Promise<number> => {
     await inTransaction(async (tx) => pruneKeys(tx, await clock(tx)));
@@ -392,11 +394,20 @@ export function buildApp(options: AppOptions): App {
     if (definition.sweepsDeadlines) {
       if (options.clock) await sweep();
       else {
-        // Whether a deadline passed, and the request's time, in one round trip.
-        const probe = await probeClock(store.db);
-        observeClock(probe.now);
-        if (probe.offersDue) await lapse();
-        requestTime ??= probe.now;
+        const estimate = requestTime ?? estimatedClock();
+        if (estimate === undefined || !deadlines.quiet(estimate)) {
+          // Whether a deadline passed, the request's time and the next deadline, in one round
+          // trip.
+          const probe = await probeClock(store.db);
+          observeClock(probe.now);
+          if (probe.offersDue) {
+            deadlines.forget();
+            await lapse();
+          } else {
+            deadlines.learn(probe.now, probe.nextDeadline);
+          }
+          requestTime ??= probe.now;
+        }
       }
     }
     const headers = request.headers as Record<string, string | undefined>;
@@ -426,10 +437,10 @@ export function buildApp(options: AppOptions): App {
     // consistency, only two round trips. On PGlite a transaction holds the one connection, so a
     // read of several tables sees no write between them: reads keep it there. A read that tried
     // to write an audit event fails (appendEvent needs an auditedTransaction). A read of rows
-    // that never change (a stored plan) needs no transaction on either.
+    // that never change (a stored plan), or in one statement, needs no transaction on either.
     const readOnly =
       definition.method === 'GET' &&
-      (store.kind === 'postgres' || definition.readsImmutable === true);
+      (store.kind === 'postgres' || definition.readsWithoutTransaction === true);
     let used: Tx | undefined;
     const run = readOnly
       ? <T>(work: (tx: Tx) => Promise<T>) => work(store.db as unknown as Tx)

@@ -84,11 +84,11 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
   /** It computes a plan: it waits for a place among the process's plans, or gets 429. */
   readonly computesPlan?: boolean;
   /**
-   * A read of rows that never change once written (a stored plan): it needs no transaction on
-   * any store, PGlite included, where other reads keep one so that several tables read together
-   * see no write between them.
+   * A read that needs no transaction on any store: it reads rows that never change once written
+   * (a stored plan), or reads in one statement (which sees one snapshot). Other reads keep theirs
+   * on PGlite, so that several tables read together see no write between them.
    */
-  readonly readsImmutable?: boolean;
+  readonly readsWithoutTransaction?: boolean;
   handler(context: RouteContext<P, Q, B>): Promise<Reply>;
   /** Stops what the route keeps running between requests (worker threads), when the app closes. */
   close?(): Promise<void>;

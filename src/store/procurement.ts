@@ -18,11 +18,10 @@ export {
   createRequest,
   openRequest,
   getRequestRow,
-  getRequestRows,
   listRequests,
 } from './procurement/requests.js';
 export type { AcceptInput } from './procurement/offers.js';
-export { answerOffer, getOffer, listOffers } from './procurement/offers.js';
+export { answerOffer, getOffer, listOffers, listOffersWithRequests } from './procurement/offers.js';
 export { offersDue, sweepDeadlines } from './procurement/deadlines.js';
 export type { QuoteInput } from './procurement/quotes.js';
 export { createQuote } from './procurement/quotes.js';

@@ -20,9 +20,9 @@ import {
   deliveryView,
   getOffer,
   getRequestRow,
-  getRequestRows,
   lateDeliveries,
   listOffers,
+  listOffersWithRequests,
   listRequests,
   offerView,
   quoteView,
@@ -155,23 +155,14 @@ export function procurementRoutes(): Route[] {
       query: stateQuery(['pending', 'accepted', 'declined', 'lapsed']),
       response: z.array(offerResponse),
       sweepsDeadlines: true,
+      // The offers and their requests in one statement: one snapshot, no transaction needed.
+      readsWithoutTransaction: true,
       handler: async ({ tx, principal, query }) => {
-        const offers = await listOffers(tx, {
+        const rows = await listOffersWithRequests(tx, {
           ...holderScope(principal),
           ...(query.state ? { state: query.state } : {}),
         });
-        // Every offer's request in one query, not one each.
-        const requests = await getRequestRows(
-          tx,
-          offers.map((offer) => offer.requestId),
-        );
-        return {
-          body: offers.map((offer) => {
-            const request = requests.get(offer.requestId);
-            if (!request) throw new Error(`offer ${offer.id}: request ${offer.requestId} missing`);
-            return withRequest(offer, request, principal);
-          }),
-        };
+        return { body: rows.map(({ offer, request }) => withRequest(offer, request, principal)) };
       },
     }),
     route({

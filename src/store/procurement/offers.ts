@@ -6,7 +6,7 @@ import * as t from '../schema.js';
 import { createProcuredPool } from './procured-pools.js';
 import type { Audit } from './routing.js';
 import { advance, lockRequest } from './routing.js';
-import type { OfferRow } from './views.js';
+import type { OfferRow, RequestRow } from './views.js';
 import { offerView } from './views.js';
 
 export interface AcceptInput {
@@ -145,6 +145,23 @@ export async function listOffers(
   return db
     .select()
     .from(t.offers)
+    .where(conditions.length > 0 ? and(...conditions) : undefined)
+    .orderBy(asc(t.offers.id));
+}
+
+/** `listOffers`, each offer with its request, in one statement (one snapshot). */
+export async function listOffersWithRequests(
+  db: Queryable,
+  filter: { holder?: string; state?: string },
+): Promise<{ offer: OfferRow; request: RequestRow }[]> {
+  const conditions = [
+    filter.holder === undefined ? undefined : eq(t.offers.holderId, filter.holder),
+    filter.state === undefined ? undefined : eq(t.offers.state, filter.state),
+  ].filter((c) => c !== undefined);
+  return db
+    .select({ offer: t.offers, request: t.requests })
+    .from(t.offers)
+    .innerJoin(t.requests, eq(t.requests.id, t.offers.requestId))
     .where(conditions.length > 0 ? and(...conditions) : undefined)
     .orderBy(asc(t.offers.id));
 }

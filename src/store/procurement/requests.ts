@@ -1,4 +1,4 @@
-import { asc, eq, inArray, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../db.js';
 import { HttpError, notFound } from '../errors.js';
 import * as t from '../schema.js';
@@ -111,17 +111,6 @@ export async function getRequestRow(db: Queryable, id: number): Promise<RequestR
   const [row] = await db.select().from(t.requests).where(eq(t.requests.id, id));
   if (!row) throw notFound(`request ${id}`);
   return row;
-}
-
-/** The requests with these ids, by id (one query, whatever their number). */
-export async function getRequestRows(
-  db: Queryable,
-  ids: readonly number[],
-): Promise<Map<number, RequestRow>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  const rows = await db.select().from(t.requests).where(inArray(t.requests.id, unique));
-  return new Map(rows.map((row) => [row.id, row]));
 }
 
 export async function listRequests(db: Queryable, state?: string): Promise<RequestRow[]> {
