@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { constants as zlibConstants } from 'node:zlib';
 import compress from '@fastify/compress';
-import helmet from '@fastify/helmet';
+import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
@@ -733,14 +734,23 @@ async function sendError(reply: FastifyReply, error: HttpError, requestId: strin
 }
 
 /**
- * What every response gets before any route runs: security headers and the dashboard's
- * Content-Security-Policy (helmet), compression of large bodies by Accept-Encoding, and a
- * per-token rate limit. Registered before the routes, so their hooks apply to every route.
+ * helmet's security headers with the dashboard's Content-Security-Policy: scripts only from the
+ * server itself, never inline; ECharts' SVG renderer writes style attributes, so inline styles
+ * are allowed (they cannot run code). Strict-Transport-Security belongs to whoever terminates
+ * TLS; stargate serves plain HTTP. helmet's middleware builds them (and parses the policy) on
+ * every call, and they never change: it runs once here, on a response that records them.
  */
-function registerProtections(fastify: FastifyInstance, perMinute: number | undefined): void {
-  void fastify.register(helmet, {
-    // Scripts only from the server itself, never inline; ECharts' SVG renderer writes style
-    // attributes, so inline styles are allowed (they cannot run code).
+const SECURITY_HEADERS: Readonly<Record<string, string>> = (() => {
+  const headers: Record<string, string> = {};
+  const recorder = {
+    setHeader(name: string, value: string) {
+      headers[name.toLowerCase()] = value;
+    },
+    removeHeader() {
+      // helmet removes X-Powered-By, which Fastify never sends.
+    },
+  };
+  helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -756,8 +766,28 @@ function registerProtections(fastify: FastifyInstance, perMinute: number | undef
         frameAncestors: ["'none'"],
       },
     },
-    // Strict-Transport-Security belongs to whoever terminates TLS; stargate serves plain HTTP.
     strictTransportSecurity: false,
+  })(
+    Object.create(null) as IncomingMessage,
+    recorder as unknown as ServerResponse,
+    (error?: unknown) => {
+      if (error instanceof Error) throw error;
+      if (error !== undefined) throw new Error('helmet failed to build its headers');
+    },
+  );
+  return headers;
+})();
+
+/**
+ * What every response gets before any route runs: security headers and the dashboard's
+ * Content-Security-Policy (helmet), compression of large bodies by Accept-Encoding, and a
+ * per-token rate limit. Registered before the routes, so their hooks apply to every route.
+ */
+function registerProtections(fastify: FastifyInstance, perMinute: number | undefined): void {
+  // The same on every response (errors and 404s too): computed once, set as a request arrives.
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(SECURITY_HEADERS);
+    done();
   });
   void fastify.register(compress, {
     global: true,
