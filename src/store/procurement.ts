@@ -14,12 +14,7 @@ export type { OfferState, RequestState } from './procurement/routing.js';
 export type { RofrBinding } from './procurement/rofr.js';
 export { bindingRofr } from './procurement/rofr.js';
 export type { OpenedRequest, RequestInput } from './procurement/requests.js';
-export {
-  createRequest,
-  openRequest,
-  getRequestRow,
-  listRequests,
-} from './procurement/requests.js';
+export { createRequest, openRequest, getRequestRow, listRequests } from './procurement/requests.js';
 export type { AcceptInput } from './procurement/offers.js';
 export { answerOffer, getOffer, listOffers, listOffersWithRequests } from './procurement/offers.js';
 export { offersDue, sweepDeadlines } from './procurement/deadlines.js';
