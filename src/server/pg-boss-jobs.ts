@@ -23,7 +23,7 @@ const POLLING_INTERVAL_SECONDS = 1;
 /** Tries of createQueue that deadlocked with another (see ensureQueue). */
 const CREATE_TRIES = 5;
 
-/** How long to wait before starting a kind's workers again after they failed to start. */
+/** How long to wait before starting a kind's workers again after they first failed to start. */
 const WORK_RETRY_MS = 1000;
 
 /** Tries of a job besides the first: a killed process's job, or a solve that threw. */
@@ -191,18 +191,22 @@ export async function startPgBossJobQueue(options: PgBossJobOptions): Promise<Jo
     },
     work(kind, handler, workOptions = {}) {
       // A kind whose workers failed to start (its queue not created: the database away) is
-      // tried again each second until the queue closes: a process must not be left taking no
-      // jobs of a kind while it answers requests.
-      const start = () => {
+      // tried again, soon and then less often, until the queue closes: a process must not be
+      // left taking no jobs of a kind while it answers requests.
+      const start = (attempt: number) => {
         if (closed) return;
         startWorkers(kind, handler, workOptions.concurrency ?? options.concurrency).catch(
           (error: unknown) => {
             options.onError(error instanceof Error ? error : new Error(String(error)));
-            setTimeout(start, WORK_RETRY_MS).unref();
+            // 1 s, 2 s, 4 s… up to a minute: a lasting failure is retried, not logged each second.
+            const wait = Math.min(WORK_RETRY_MS * 2 ** attempt, 60_000);
+            setTimeout(() => {
+              start(attempt + 1);
+            }, wait).unref();
           },
         );
       };
-      start();
+      start(0);
     },
     async close() {
       if (closed) return;

@@ -159,6 +159,24 @@ describe('GET /v1/stream', () => {
     expect(JSON.stringify(revoked)).toContain('unknown, expired or revoked token');
   });
 
+  it('sends the security headers every answer carries', async () => {
+    const viewer = await h.token('viewer');
+    const abort = new AbortController();
+    const response = await fetch(`${h.url}/v1/stream`, {
+      headers: { accept: 'text/event-stream', authorization: `Bearer ${viewer.secret}` },
+      signal: abort.signal,
+    });
+    try {
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      expect(response.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(response.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+    } finally {
+      abort.abort();
+    }
+  });
+
   it('says ready first, with the role and an id to resume from', async () => {
     const holder = await h.token('holder', 'azure');
     const opened = await openStream(h.url, holder.secret);

@@ -235,9 +235,15 @@ export function registerStream(
     const resumeHeader = Number(request.headers['last-event-id']);
     const resumeFrom =
       Number.isSafeInteger(resumeHeader) && resumeHeader >= 0 ? resumeHeader : undefined;
+    // The headers the hooks set (the security headers) go out with a hijacked reply only if
+    // it writes them itself.
+    const hooked = Object.fromEntries(
+      Object.entries(reply.getHeaders()).filter(([, value]) => value !== undefined),
+    ) as Record<string, string | number | string[]>;
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
+      ...hooked,
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',

@@ -13,7 +13,7 @@ import { EXAMPLE, api, startServer, stopAllServers } from '../test-support/serve
  * database, each with the token cached, are asked at once after each change. Needs
  * STARGATE_TEST_DATABASE_URL (npm run test:services).
  */
-describe('token changes reach every process on the next request', () => {
+describe('token changes reach every process: revoked, on the next request; changed by hand, once heard', () => {
   let database: { url: string; drop: () => Promise<void> } | undefined;
   let client: pg.Client | undefined;
   let servers: [ServerProcess, ServerProcess];

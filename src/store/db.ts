@@ -167,6 +167,11 @@ async function openPostgres(url: string): Promise<Store> {
     });
     try {
       await client.connect();
+      // The server drops the session of a listener whose host vanished within about a minute
+      // (not the system's two hours), so that others stop waiting for its answers.
+      await client.query(
+        'set tcp_keepalives_idle = 30; set tcp_keepalives_interval = 10; set tcp_keepalives_count = 3',
+      );
       await client.query(
         channels.map((channel) => `listen ${client.escapeIdentifier(channel)}`).join('; '),
       );

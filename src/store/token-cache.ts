@@ -199,35 +199,53 @@ export class TokenCache {
    */
   async confirm(): Promise<Confirmation> {
     if (this.#store.kind !== 'postgres') return { asked: [], missing: [] };
-    const result = await this.#store.db.execute(
-      sql`select distinct application_name as name from pg_stat_activity
-          where datname = current_database() and application_name like ${LISTENER_NAME + '%'}`,
-    );
-    const asked = (result as { rows: { name: string }[] }).rows
-      .map((row) => row.name.slice(LISTENER_NAME.length))
-      .filter((instance) => instance !== this.#instance)
-      .sort();
-    // Without a listener of its own this process cannot hear the answers: it says so.
-    if (asked.length === 0 || !this.#listening) return { asked, missing: asked };
+    // One deadline for the whole: listing the processes and the ping wait for a pooled
+    // connection too, and a database that stalls must not hold the caller's answer.
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => {
+      timer = setTimeout(() => {
+        resolve('expired');
+      }, this.#confirmMs);
+    });
     const n = ++this.#pings;
     const heard = new Set<string>();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const done = () => {
-          if (asked.every((instance) => heard.has(instance))) resolve();
-        };
-        this.#waiting.set(n, { heard, done });
-        timer = setTimeout(resolve, this.#confirmMs);
+      const listed = await Promise.race([this.#otherListeners(), expired]);
+      if (listed === 'expired') {
+        return { asked: [], missing: ['unknown: the processes were not listed in time'] };
+      }
+      const asked = listed;
+      // Without a listener of its own this process cannot hear the answers: it says so.
+      if (asked.length === 0 || !this.#listening) return { asked, missing: asked };
+      const answered = new Promise<void>((resolve, reject) => {
+        this.#waiting.set(n, {
+          heard,
+          done: () => {
+            if (asked.every((instance) => heard.has(instance))) resolve();
+          },
+        });
         this.#store.db
           .execute(sql`select pg_notify(${TOKEN_PINGS_CHANNEL}, ${`ping ${this.#instance} ${n}`})`)
           .catch(reject);
       });
+      await Promise.race([answered, expired]);
+      return { asked, missing: asked.filter((instance) => !heard.has(instance)) };
     } finally {
       clearTimeout(timer);
       this.#waiting.delete(n);
     }
-    return { asked, missing: asked.filter((instance) => !heard.has(instance)) };
+  }
+
+  /** The other processes listening on this database, by the name of their listener. */
+  async #otherListeners(): Promise<string[]> {
+    const result = await this.#store.db.execute(
+      sql`select distinct application_name as name from pg_stat_activity
+          where datname = current_database() and application_name like ${LISTENER_NAME + '%'}`,
+    );
+    return (result as { rows: { name: string }[] }).rows
+      .map((row) => row.name.slice(LISTENER_NAME.length))
+      .filter((instance) => instance !== this.#instance)
+      .sort();
   }
 
   /**
