@@ -21,6 +21,7 @@ import { bearerToken, takeRevoked } from '../store/tokens.js';
 import { TokenCache } from '../store/token-cache.js';
 import { offersDue, sweepDeadlines } from '../store/procurement.js';
 import { probeClock } from '../store/clock-probe.js';
+import { offerReads } from './offer-reads.js';
 import { quietDeadlines } from './quiet-deadlines.js';
 import type { FleetSettings } from '../store/fleet.js';
 import { DEFAULT_FLEET_SETTINGS } from '../store/fleet.js';
@@ -114,7 +115,8 @@ export function buildApp(options: AppOptions): App {
   const metrics = new Metrics();
   const jobs = options.jobs ?? createInProcessJobQueue();
   registerPlanJobs(jobs, store.db);
-  const routes = allRoutes(jobs);
+  const offers = offerReads(store);
+  const routes = allRoutes(jobs, offers);
   const planLimits = options.planLimits ?? { running: 2, waiting: 8 };
   // As many planning threads as plans may run at once, so that an admitted plan never waits.
   const planner = options.planRunner ?? createPlanRunner(planLimits.running);
@@ -198,7 +200,9 @@ export function buildApp(options: AppOptions): App {
   });
 
   fastify.addHook('onReady', () => tokens.start());
+  fastify.addHook('onReady', () => offers.start());
   fastify.addHook('onClose', () => tokens.close());
+  fastify.addHook('onClose', () => offers.close());
 
   // Before in-flight requests are waited for: a plan still computing would hold the close
   // (and its transaction) for minutes. Its request fails and changes nothing.

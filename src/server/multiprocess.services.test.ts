@@ -346,6 +346,40 @@ describe('two stargate serve processes on one PostgreSQL database', () => {
     }
   });
 
+  it('a holder polling one process sees at once an offer the other process made, its answer shared or not', async () => {
+    await setUp();
+    // The holder polls b hard enough that its reads share queries (src/server/coalesce.ts).
+    let polling = true;
+    const poll = async () => {
+      while (polling) {
+        const listed = await api(b, 'GET', '/v1/offers?state=pending', { token: holder });
+        expect(listed.status).toBe(200);
+      }
+    };
+    const pollers = Array.from({ length: 4 }, poll);
+    try {
+      for (let round = 0; round < 20; round++) {
+        const { offer } = await newRequest(a, `seen at once ${round}`);
+        const listed = await api(b, 'GET', '/v1/offers?state=pending', { token: holder });
+        const ids = (listed.body as { id: number }[]).map((o) => o.id);
+        expect(ids, `round ${round}`).toContain(offer);
+        const declined = await api(a, 'POST', `/v1/offers/${offer}/decline`, {
+          token: holder,
+          body: {},
+        });
+        expect(declined.status).toBe(200);
+        const after = await api(b, 'GET', '/v1/offers?state=pending', { token: holder });
+        expect(
+          (after.body as { id: number }[]).map((o) => o.id),
+          `round ${round}`,
+        ).not.toContain(offer);
+      }
+    } finally {
+      polling = false;
+      await Promise.all(pollers);
+    }
+  });
+
   it('both processes are still up, and neither answered 500 (a deadlock surfacing, say)', async () => {
     await setUp();
     expect(a.exited()).toBe(false);

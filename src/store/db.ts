@@ -64,6 +64,13 @@ export type StoreLocation =
 export const TOKENS_CHANNEL = 'stargate_tokens';
 
 /**
+ * The channel on which the database announces a committed change of the offers or the requests,
+ * to a session that itself listens on it (a trigger, migration 0006): PGlite's, whose server keeps
+ * its answers to `GET /v1/offers` until then (src/server/offer-reads.ts).
+ */
+export const OFFERS_CHANNEL = 'stargate_offers';
+
+/**
  * The channel on which server processes confirm to each other that they have heard every token
  * change committed so far (src/store/token-cache.ts): `ping FROM N` asks, `pong BY FROM N`
  * answers. Only each process's own listening connection hears it, never the pool's.

@@ -1,5 +1,7 @@
 import type { JobQueue } from '../jobs.js';
 import { createInProcessJobQueue } from '../jobs.js';
+import type { OfferReads } from '../offer-reads.js';
+import { offerReads } from '../offer-reads.js';
 import type { Route } from '../route.js';
 import { adminRoutes } from './admin.js';
 import { entityRoutes } from './entities.js';
@@ -17,9 +19,13 @@ import { whatIfRoutes } from './what-if.js';
 /**
  * Every API route, in the order the OpenAPI document lists them. `jobs` is where the routes of
  * long computations (clause prices, values) send their work; the default, a queue of this
- * process with no workers, serves callers that only read the table.
+ * process with no workers, serves callers that only read the table. `offers` is how the offers
+ * are read (the app's keeps answers on PGlite).
  */
-export function allRoutes(jobs: JobQueue = createInProcessJobQueue()): Route[] {
+export function allRoutes(
+  jobs: JobQueue = createInProcessJobQueue(),
+  offers: OfferReads = offerReads(),
+): Route[] {
   return [
     ...scenarioRoutes(),
     ...termRoutes(),
@@ -30,7 +36,7 @@ export function allRoutes(jobs: JobQueue = createInProcessJobQueue()): Route[] {
     ...whatIfRoutes(),
     ...planRiskRoutes(jobs),
     ...exportRoutes(),
-    ...procurementRoutes(),
+    ...procurementRoutes(offers),
     ...fleetRoutes(),
     ...adminRoutes(),
   ];

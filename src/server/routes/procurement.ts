@@ -22,7 +22,6 @@ import {
   getRequestRow,
   lateDeliveries,
   listOffers,
-  listOffersWithRequests,
   listRequests,
   offerView,
   quoteView,
@@ -32,6 +31,7 @@ import {
 import * as t from '../../store/schema.js';
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Principal } from '../../store/tokens.js';
+import type { OfferReads } from '../offer-reads.js';
 import type { Route } from '../route.js';
 import { route } from '../route.js';
 import {
@@ -94,7 +94,7 @@ const stateQuery = (states: readonly [string, ...string[]]) =>
     .object({ state: z.enum(states, { error: `expected one of ${states.join(', ')}` }).optional() })
     .strict();
 
-export function procurementRoutes(): Route[] {
+export function procurementRoutes(offers: OfferReads): Route[] {
   return [
     route({
       method: 'POST',
@@ -158,10 +158,12 @@ export function procurementRoutes(): Route[] {
       // The offers and their requests in one statement: one snapshot, no transaction needed.
       readsWithoutTransaction: true,
       handler: async ({ tx, principal, query }) => {
-        const rows = await listOffersWithRequests(tx, {
+        const filter = {
           ...holderScope(principal),
           ...(query.state ? { state: query.state } : {}),
-        });
+        };
+        // Shared with identical reads (the role shapes the view below, not the rows).
+        const rows = await offers.read(tx, filter);
         return { body: rows.map(({ offer, request }) => withRequest(offer, request, principal)) };
       },
     }),

@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../db.js';
 import { HttpError, conflict, notFound } from '../errors.js';
 import { entityKind, getEntity } from '../scenario-store.js';
@@ -149,22 +149,44 @@ export async function listOffers(
     .orderBy(asc(t.offers.id));
 }
 
-/** `listOffers`, each offer with its request, in one statement (one snapshot). */
+/**
+ * `listOffers`, each offer with its request, in one statement (one snapshot). Holders poll it:
+ * its four forms (by holder or not, by state or not) are prepared once per database (named
+ * statements on PostgreSQL: neither Drizzle nor the server builds or plans them again).
+ */
 export async function listOffersWithRequests(
   db: Queryable,
   filter: { holder?: string; state?: string },
 ): Promise<{ offer: OfferRow; request: RequestRow }[]> {
-  const conditions = [
-    filter.holder === undefined ? undefined : eq(t.offers.holderId, filter.holder),
-    filter.state === undefined ? undefined : eq(t.offers.state, filter.state),
-  ].filter((c) => c !== undefined);
-  return db
-    .select({ offer: t.offers, request: t.requests })
-    .from(t.offers)
-    .innerJoin(t.requests, eq(t.requests.id, t.offers.requestId))
-    .where(conditions.length > 0 ? and(...conditions) : undefined)
-    .orderBy(asc(t.offers.id));
+  const form = `${filter.holder === undefined ? '' : 'h'}${filter.state === undefined ? '' : 's'}`;
+  let forms = preparedOfferLists.get(db);
+  if (!forms) {
+    forms = new Map();
+    preparedOfferLists.set(db, forms);
+  }
+  let query = forms.get(form);
+  if (!query) {
+    const conditions = [
+      filter.holder === undefined ? undefined : eq(t.offers.holderId, sql.placeholder('holder')),
+      filter.state === undefined ? undefined : eq(t.offers.state, sql.placeholder('state')),
+    ].filter((c) => c !== undefined);
+    query = db
+      .select({ offer: t.offers, request: t.requests })
+      .from(t.offers)
+      .innerJoin(t.requests, eq(t.requests.id, t.offers.requestId))
+      .where(conditions.length > 0 ? and(...conditions) : undefined)
+      .orderBy(asc(t.offers.id))
+      .prepare(`stargate_offers_with_requests_${form || 'all'}`);
+    forms.set(form, query);
+  }
+  return query.execute({ holder: filter.holder, state: filter.state });
 }
+
+interface PreparedOfferList {
+  execute(values: Record<string, unknown>): Promise<{ offer: OfferRow; request: RequestRow }[]>;
+}
+
+const preparedOfferLists = new WeakMap<Queryable, Map<string, PreparedOfferList>>();
 
 export async function getOffer(
   db: Queryable,
