@@ -18,8 +18,11 @@ import { serverDatabase } from './bench-database.js';
  * - the same with `If-None-Match` (an unchanged plan: 304);
  * - `GET /v1/offers`;
  * - `POST /v1/requests`, each with an Idempotency-Key of its own (a request and its offer);
- * - `POST /v1/heartbeats` from 1,000 node agents of one operator token;
- * - mixed: 8 offers reads, 1 plan read (304) and 1 request write in every 10.
+ * - `POST /v1/heartbeats` from 1,000 node agents of one operator token, each registered by its
+ *   first heartbeat before the clock starts (a running fleet);
+ * - mixed: 8 offers reads, 1 plan read (304) and 1 heartbeat in every 10. Its goal is the rate
+ *   at which each kind would meet its own goal: 1 / (0.9 / reads + 0.1 / writes) — 2,000/s on
+ *   PostgreSQL; none on PGlite, which has no write goal.
  *
  * The servers run as `stargate serve` does by default, except `--rate-limit 0`: the bench
  * measures what the process holds, not the per-token limit. The generator shares the machine's
@@ -37,7 +40,7 @@ const CONNECTIONS = 10;
 const SETUPS = (process.env.STARGATE_BENCH_SETUPS ?? 'pglite,pg1,pg2').split(',');
 const SCENARIO_FILTER = process.env.STARGATE_BENCH_SCENARIOS?.split(',');
 
-const GOALS = {
+const GOALS: Record<'postgres' | 'pglite', { reads: number; writes?: number; p99?: number }> = {
   postgres: { reads: 3000, writes: 500, p99: 50 },
   pglite: { reads: 2000 },
 };
@@ -68,37 +71,44 @@ interface Target {
   readonly etag: string;
 }
 
-type Kind = 'read' | 'write';
+type Kind = 'read' | 'write' | 'mixed';
 
 interface Scenario {
   readonly name: string;
   readonly kind: Kind;
+  /** Of a mixed scenario's requests, the share that writes. */
+  readonly writeShare?: number;
   readonly requests: (target: Target, unique: () => number) => autocannon.Request[];
 }
 
 const json = { 'content-type': 'application/json' };
 
-/** A heartbeat of one of 1,000 node agents at azure-us-east, each with its next sequence. */
+/** Node agents reporting in the heartbeat scenarios, registered before the clock starts. */
+const NODES = 1000;
+
+/** The body of a heartbeat of node `n % NODES` at azure-us-east, with sequence `n`. */
+function heartbeatBody(n: number) {
+  return {
+    node: `load-node-${n % NODES}`,
+    site: 'azure-us-east',
+    pool: 'azure-h100',
+    sequence: n,
+    intervalSeconds: 30,
+    observedAt: new Date().toISOString(),
+    reading: { source: 'nvidia-smi', gpus: [H100] },
+  };
+}
+
+/** A heartbeat of one of the node agents, each with its next sequence. */
 function heartbeat(t: Target, unique: () => number): autocannon.Request {
   return {
     method: 'POST',
     path: '/v1/heartbeats',
-    setupRequest: (request) => {
-      const n = unique();
-      return {
-        ...request,
-        headers: { ...request.headers, ...json, authorization: `Bearer ${t.operator}` },
-        body: JSON.stringify({
-          node: `load-node-${n % 1000}`,
-          site: 'azure-us-east',
-          pool: 'azure-h100',
-          sequence: n,
-          intervalSeconds: 30,
-          observedAt: new Date().toISOString(),
-          reading: { source: 'nvidia-smi', gpus: [H100] },
-        }),
-      };
-    },
+    setupRequest: (request) => ({
+      ...request,
+      headers: { ...request.headers, ...json, authorization: `Bearer ${t.operator}` },
+      body: JSON.stringify(heartbeatBody(unique())),
+    }),
   };
 }
 
@@ -124,7 +134,8 @@ const SCENARIOS: Scenario[] = [
   },
   {
     name: 'mixed: 8 offers, 1 plan (304), 1 heartbeat',
-    kind: 'read',
+    kind: 'mixed',
+    writeShare: 0.1,
     requests: (t, unique) => [
       ...Array.from({ length: 8 }, () => ({ method: 'GET' as const, path: '/v1/offers' })),
       { method: 'GET', path: '/v1/plans/1', headers: { 'if-none-match': t.etag } },
@@ -178,10 +189,24 @@ async function prepare(server: ServerProcess): Promise<Target> {
     body: { role: 'operator', sites: ['azure-us-east'], label: 'load bench' },
   });
   const plan = await api(server, 'GET', '/v1/plans/1', { token: admin });
+  // A fleet that runs: each node's first heartbeat (which registers it, audited) is sent before
+  // the clock starts, so the heartbeat scenarios measure what a running fleet sends.
+  const operatorToken = (operator.body as { token: string }).token;
+  for (let first = 0; first < NODES; first += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const sent = await api(server, 'POST', '/v1/heartbeats', {
+          token: operatorToken,
+          body: heartbeatBody(unique()),
+        });
+        if (sent.status !== 200) throw new Error(`a heartbeat: ${JSON.stringify(sent.body)}`);
+      }),
+    );
+  }
   return {
     server,
     admin,
-    operator: (operator.body as { token: string }).token,
+    operator: operatorToken,
     etag: plan.headers.get('etag') ?? '',
   };
 }
@@ -194,6 +219,18 @@ async function run(target: Target, scenario: Scenario, connections: number) {
     headers: { authorization: `Bearer ${target.admin}` },
     requests: scenario.requests(target, unique),
   });
+}
+
+/** A scenario's goal in req/s: its kind's, or for a mix the rate at which each part meets its own. */
+function goalRate(
+  goals: { reads: number; writes?: number },
+  scenario: Scenario,
+): number | undefined {
+  if (scenario.kind === 'read') return goals.reads;
+  if (goals.writes === undefined) return undefined;
+  if (scenario.kind === 'write') return goals.writes;
+  const share = scenario.writeShare ?? 0;
+  return Math.round(1 / ((1 - share) / goals.reads + share / goals.writes));
 }
 
 async function measure(setup: string, targets: readonly Target[], goal: keyof typeof GOALS) {
@@ -210,10 +247,8 @@ async function measure(setup: string, targets: readonly Target[], goal: keyof ty
     const rate = results.reduce((sum, r) => sum + r.requests.average, 0);
     const p50 = Math.max(...results.map((r) => r.latency.p50));
     const p99 = Math.max(...results.map((r) => r.latency.p99));
-    const goals = GOALS[goal];
-    const wanted =
-      scenario.kind === 'read' ? goals.reads : 'writes' in goals ? goals.writes : undefined;
-    const latency = 'p99' in goals ? goals.p99 : undefined;
+    const wanted = goalRate(GOALS[goal], scenario);
+    const latency = GOALS[goal].p99;
     rows.push({
       setup,
       scenario: scenario.name,

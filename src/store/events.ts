@@ -1,3 +1,4 @@
+import type { SQL } from 'drizzle-orm';
 import { and, asc, eq, gt, sql } from 'drizzle-orm';
 import type { Db, Queryable, Tx } from './db.js';
 import { events } from './schema.js';
@@ -21,6 +22,22 @@ type EventInsert = typeof events.$inferInsert;
 /** The events each open audited transaction has appended, written when its work is done. */
 const pending = new WeakMap<Tx, EventInsert[]>();
 
+/** Writes each open audited transaction has left for its last statement (`deferWrite`). */
+const deferred = new WeakMap<Tx, SQL[]>();
+
+/**
+ * Leaves a write whose result nobody reads (an Idempotency-Key's answer) to the transaction's
+ * last statement: it runs with the events' insert, as a data-modifying `WITH` (which runs once
+ * and to completion, read or not), or alone where there are no events. One round trip less.
+ * False when `tx` is not an `auditedTransaction`: the caller writes it itself.
+ */
+export function deferWrite(tx: Tx, write: SQL): boolean {
+  const writes = deferred.get(tx);
+  if (!writes) return false;
+  writes.push(write);
+  return true;
+}
+
 /**
  * Runs `work` in a transaction whose audit events (`appendEvent`) are written at its end,
  * under a lock held until commit. So events get their ids in the order their transactions
@@ -31,10 +48,14 @@ const pending = new WeakMap<Tx, EventInsert[]>();
 export function auditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
     const queue: EventInsert[] = [];
+    const writes: SQL[] = [];
     pending.set(tx, queue);
+    deferred.set(tx, writes);
     const result = await work(tx);
     pending.delete(tx);
-    if (queue.length > 0) await insertLocked(tx, queue);
+    deferred.delete(tx);
+    if (queue.length > 0) await insertLocked(tx, queue, writes);
+    else for (const write of writes) await tx.execute(write);
     return result;
   });
 }
@@ -45,7 +66,11 @@ export function auditedTransaction<T>(db: Db, work: (tx: Tx) => Promise<T>): Pro
  * trip less than a lock and an insert. The lock is a subquery the insert's rows are joined with,
  * so it is taken before the first row (and its id) exists.
  */
-async function insertLocked(tx: Tx, queue: readonly EventInsert[]): Promise<void> {
+async function insertLocked(
+  tx: Tx,
+  queue: readonly EventInsert[],
+  writes: readonly SQL[],
+): Promise<void> {
   const rows = JSON.stringify(
     queue.map((event) => ({
       at: event.at.toISOString(),
@@ -58,8 +83,15 @@ async function insertLocked(tx: Tx, queue: readonly EventInsert[]): Promise<void
       request_id: event.requestId ?? null,
     })),
   );
+  const before =
+    writes.length === 0
+      ? sql``
+      : sql`with ${sql.join(
+          writes.map((write, index) => sql`${sql.raw(`deferred_${index}`)} as (${write})`),
+          sql`, `,
+        )} `;
   await tx.execute(
-    sql`insert into ${events} (at, actor, action, entity_type, entity_id, before, after, request_id)
+    sql`${before}insert into ${events} (at, actor, action, entity_type, entity_id, before, after, request_id)
         select e.at, e.actor, e.action, e.entity_type, e.entity_id, e.before, e.after, e.request_id
         from (select pg_advisory_xact_lock(${EVENTS_LOCK})) as lock,
           rows from (json_to_recordset(${rows}::json) as (

@@ -80,7 +80,13 @@ export async function recordHeartbeat(
   context: { sentBy: string; now: Date; settings: FleetSettings; audit: Audit },
 ) {
   const { now, settings } = context;
-  const placement = await placeNode(tx, input, settings.parts);
+  // A known node's row, locked, and the scenario in one statement; a new node's scenario alone.
+  const found = await lockedNode(tx, input.node, input.site);
+  const placement = placeNode(
+    found ? found.scenario : await scenarioAt(tx, input.site),
+    input,
+    settings.parts,
+  );
   const gpus: JudgedGpu[] = input.reading.gpus.map((reading) => {
     const verdict = gpuHealth(reading, settings.thresholds);
     return verdict.healthy
@@ -106,9 +112,7 @@ export async function recordHeartbeat(
     gpuCount: gpus.length,
     healthyCount,
   };
-  const locked = () =>
-    tx.select().from(t.fleetNodes).where(eq(t.fleetNodes.name, input.node)).for('update');
-  let [previous] = await locked();
+  let previous = found?.node;
   if (!previous) {
     // A node's first heartbeat. `for update` locks no row that does not exist yet, so two
     // first heartbeats (a resend while the first still waits, another process) may both get
@@ -130,7 +134,11 @@ export async function recordHeartbeat(
       });
       return { ...nodeView(row, now, settings), duplicate: false };
     }
-    [previous] = await locked();
+    [previous] = await tx
+      .select()
+      .from(t.fleetNodes)
+      .where(eq(t.fleetNodes.name, input.node))
+      .for('update');
     if (!previous) throw conflict(`node ${input.node} was removed while it reported; send again`);
   }
   if (previous.siteId !== input.site) {
@@ -224,12 +232,11 @@ function unhealthyOf(gpus: readonly JudgedGpu[]) {
  * building of the site), as given or, when the site has exactly one of that accelerator, that
  * one. Every problem is reported at once, naming the field.
  */
-async function placeNode(
-  db: Queryable,
+function placeNode(
+  scenario: SiteScenario | undefined,
   input: HeartbeatInput,
   parts: readonly GpuPartRule[],
-): Promise<{ accelerator: string | null; pool: string | null }> {
-  const scenario = await scenarioAt(db, input.site);
+): { accelerator: string | null; pool: string | null } {
   if (!scenario)
     throw badRequest('the heartbeat is not valid', [
       { path: ['body', 'site'], message: `expected a site of the scenario, got ${input.site}` },
@@ -283,40 +290,65 @@ async function placeNode(
   return { accelerator: accelerator ?? null, pool };
 }
 
+/** What a heartbeat is checked against: the scenario's accelerators and the site's capacity. */
+interface SiteScenario {
+  readonly accelerators: string[];
+  readonly capacity: { id: string; accelerator: string }[];
+}
+
 /**
- * What a heartbeat is checked against, in one round trip (every heartbeat asks; at 10,000 nodes
- * that is 333 times a second): the scenario's accelerators and the pools and buildings of the
- * site, which a node's GPUs can count toward. Undefined when the site is not the scenario's.
+ * What a heartbeat is checked against, as three columns of a query: whether the site is the
+ * scenario's, the scenario's accelerators, and the pools and buildings of the site, which a
+ * node's GPUs can count toward (every heartbeat asks; at 10,000 nodes that is 333 times a second).
  */
-async function scenarioAt(
-  db: Queryable,
-  site: string,
-): Promise<
-  { accelerators: string[]; capacity: { id: string; accelerator: string }[] } | undefined
-> {
-  const result = await db.execute(sql`
-    select
-      exists (select 1 from ${t.sites} where ${t.sites.id} = ${site}) as "known",
-      (select coalesce(json_agg(${t.accelerators.id}), '[]'::json) from ${t.accelerators}) as "accelerators",
-      (select coalesce(json_agg(json_build_object('id', c.id, 'accelerator', c.accelerator_id)), '[]'::json)
-       from (select ${t.pools.id} as id, ${t.pools.acceleratorId} as accelerator_id from ${t.pools} where ${t.pools.siteId} = ${site}
-             union all
-             select ${t.buildings.id}, ${t.buildings.acceleratorId} from ${t.buildings} where ${t.buildings.siteId} = ${site}) c
-      ) as "capacity"`);
-  const [row] = (
-    result as {
-      rows: {
-        known: boolean;
-        accelerators: string[];
-        capacity: { id: string; accelerator: string }[];
-      }[];
-    }
-  ).rows;
-  if (!row?.known) return undefined;
+function scenarioColumns(site: string) {
+  return {
+    known: sql<boolean>`exists (select 1 from ${t.sites} where ${t.sites.id} = ${site})`,
+    accelerators: sql<
+      string[]
+    >`(select coalesce(json_agg(${t.accelerators.id}), '[]'::json) from ${t.accelerators})`,
+    capacity: sql<{ id: string; accelerator: string }[]>`(
+      select coalesce(json_agg(json_build_object('id', c.id, 'accelerator', c.accelerator_id)), '[]'::json)
+      from (select ${t.pools.id} as id, ${t.pools.acceleratorId} as accelerator_id from ${t.pools} where ${t.pools.siteId} = ${site}
+            union all
+            select ${t.buildings.id}, ${t.buildings.acceleratorId} from ${t.buildings} where ${t.buildings.siteId} = ${site}) c)`,
+  };
+}
+
+/** The scenario as `scenarioColumns` read it; undefined when the site is not the scenario's. */
+function siteScenario(row: {
+  known: boolean;
+  accelerators: string[];
+  capacity: { id: string; accelerator: string }[];
+}): SiteScenario | undefined {
+  if (!row.known) return undefined;
   return {
     accelerators: row.accelerators,
     capacity: [...row.capacity].sort((a, b) => compareText(a.id, b.id)),
   };
+}
+
+/** `scenarioColumns` alone: for a node's first heartbeat. */
+async function scenarioAt(db: Queryable, site: string): Promise<SiteScenario | undefined> {
+  const [row] = await db.select(scenarioColumns(site)).from(sql`(select 1) as one`);
+  return row ? siteScenario(row) : undefined;
+}
+
+/**
+ * A node's row, locked, with what its heartbeat is checked against, in one round trip (a later
+ * heartbeat's first statement); nothing when the node is new.
+ */
+async function lockedNode(
+  tx: Tx,
+  name: string,
+  site: string,
+): Promise<{ node: NodeRow; scenario: SiteScenario | undefined } | undefined> {
+  const [row] = await tx
+    .select({ node: t.fleetNodes, ...scenarioColumns(site) })
+    .from(t.fleetNodes)
+    .where(eq(t.fleetNodes.name, name))
+    .for('update', { of: t.fleetNodes });
+  return row ? { node: row.node, scenario: siteScenario(row) } : undefined;
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { and, eq, lt } from 'drizzle-orm';
 import type { Tx } from './db.js';
+import { deferWrite } from './events.js';
 import { idempotencyKeys } from './schema.js';
 
 export interface IdempotentRequest {
@@ -54,16 +55,18 @@ export async function claimKey(tx: Tx, request: IdempotentRequest, now: Date): P
   return { kind: 'replay', status: row.status, response: row.response };
 }
 
+/** Keeps the answer for retries; written with the transaction's last statement where it can. */
 export async function saveResponse(
   tx: Tx,
   request: IdempotentRequest,
   status: number,
   response: unknown,
 ): Promise<void> {
-  await tx
+  const save = tx
     .update(idempotencyKeys)
     .set({ status, response: response ?? null })
     .where(and(eq(idempotencyKeys.tokenId, request.tokenId), eq(idempotencyKeys.key, request.key)));
+  if (!deferWrite(tx, save.getSQL())) await save;
 }
 
 /** How long a key's response is kept for retries. */

@@ -4,6 +4,8 @@ import { HttpError, notFound } from '../errors.js';
 import * as t from '../schema.js';
 import type { Audit } from './routing.js';
 import { advance } from './routing.js';
+import type { RofrTermRow } from './rofr.js';
+import { bindingsOf, rofrTermsColumn } from './rofr.js';
 import type { OfferRow, RequestRow } from './views.js';
 import { requestView } from './views.js';
 
@@ -45,7 +47,7 @@ export async function openRequest(
   now: Date,
   audit: Audit,
 ): Promise<OpenedRequest> {
-  await checkRequestAgainstScenario(tx, input);
+  const rofr = await checkRequestAgainstScenario(tx, input);
   const [row] = await tx
     .insert(t.requests)
     .values({
@@ -69,21 +71,39 @@ export async function openRequest(
     entityId: String(row.id),
     after: requestView(row),
   });
-  const routed = await advance(tx, row, now, audit, []);
+  const routed = await advance(
+    tx,
+    row,
+    now,
+    audit,
+    [],
+    bindingsOf(rofr, input.accelerator, input.window),
+  );
   return { request: routed.request, offers: routed.offers ?? [] };
 }
 
-/** The accelerator must exist and the window meet the horizon: one query for both. */
-async function checkRequestAgainstScenario(tx: Tx, input: RequestInput): Promise<void> {
+/**
+ * The accelerator must exist and the window meet the horizon; one query for both, which also
+ * reads the ROFR terms the request is routed by. Returns those terms.
+ */
+async function checkRequestAgainstScenario(
+  tx: Tx,
+  input: RequestInput,
+): Promise<readonly RofrTermRow[]> {
   const problems = [];
   const result = await tx.execute(
     sql`select exists (select 1 from ${t.accelerators} where ${t.accelerators.id} = ${input.accelerator}) as known,
-          s.horizon_start as "horizonStart", s.horizon_end as "horizonEnd"
+          s.horizon_start as "horizonStart", s.horizon_end as "horizonEnd", ${rofrTermsColumn} as rofr
         from (select 1) as one left join ${t.scenarioSettings} as s on true`,
   );
   const [found] = (
     result as {
-      rows: { known: boolean; horizonStart: string | null; horizonEnd: string | null }[];
+      rows: {
+        known: boolean;
+        horizonStart: string | null;
+        horizonEnd: string | null;
+        rofr: RofrTermRow[];
+      }[];
     }
   ).rows;
   if (!found?.known) {
@@ -105,6 +125,7 @@ async function checkRequestAgainstScenario(tx: Tx, input: RequestInput): Promise
   if (problems.length > 0) {
     throw new HttpError(400, 'invalid_request', 'the request is not valid', problems);
   }
+  return found?.rofr ?? [];
 }
 
 export async function getRequestRow(db: Queryable, id: number): Promise<RequestRow> {

@@ -1,4 +1,4 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Queryable } from '../db.js';
 import * as t from '../schema.js';
 
@@ -17,6 +17,19 @@ interface PoolSelector {
   readonly accelerators?: readonly string[];
 }
 
+/** The ROFR terms of the scenario, in contract order then the term's place: as a query column. */
+export const rofrTermsColumn = sql<RofrTermRow[]>`(
+  select coalesce(json_agg(json_build_object('contract', c.doc, 'term', ct.doc)
+                           order by c.position, ct.position), '[]'::json)
+  from ${t.contractTerms} ct join ${t.contracts} c on c.id = ct.contract_id
+  where ct.type = 'rofr')`;
+
+/** A ROFR term and its contract, as stored. */
+export interface RofrTermRow {
+  readonly contract: unknown;
+  readonly term: unknown;
+}
+
 /**
  * The ROFR terms that bind new capacity of this accelerator over this window: the contract is
  * effective in some month of the window and the term's selector can match new capacity of the
@@ -33,6 +46,15 @@ export async function bindingRofr(
     .innerJoin(t.contracts, eq(t.contracts.id, t.contractTerms.contractId))
     .where(eq(t.contractTerms.type, 'rofr'))
     .orderBy(asc(t.contracts.position), asc(t.contractTerms.position));
+  return bindingsOf(rows, accelerator, window);
+}
+
+/** `bindingRofr` over the ROFR terms already read (`rofrTermsColumn`). */
+export function bindingsOf(
+  rows: readonly RofrTermRow[],
+  accelerator: string,
+  window: { from: string; to: string },
+): RofrBinding[] {
   const bindings: RofrBinding[] = [];
   for (const row of rows) {
     const contract = row.contract as { id: string; effective: { from: string; to: string } };

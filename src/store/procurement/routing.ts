@@ -3,6 +3,7 @@ import type { Tx } from '../db.js';
 import { conflict, notFound } from '../errors.js';
 import type { AuditEvent } from '../events.js';
 import * as t from '../schema.js';
+import type { RofrBinding } from './rofr.js';
 import { bindingRofr } from './rofr.js';
 import type { OfferRow, RequestRow } from './views.js';
 import { offerView } from './views.js';
@@ -42,6 +43,8 @@ export async function advance(
   audit: Audit,
   /** The request's offers, oldest first, when the caller knows them (none, for a new request). */
   known?: readonly OfferRow[],
+  /** The ROFR terms that bind the request, when the caller has read them (`bindingsOf`). */
+  binding?: readonly RofrBinding[],
 ): Promise<Advanced> {
   // An awarded or fulfilled request is closed: nothing an offer does afterwards reopens it.
   if (request.state === 'awarded' || request.state === 'fulfilled') {
@@ -60,10 +63,11 @@ export async function advance(
   const next =
     remaining > 0
       ? (
-          await bindingRofr(tx, request.acceleratorId, {
+          binding ??
+          (await bindingRofr(tx, request.acceleratorId, {
             from: request.windowFrom,
             to: request.windowTo,
-          })
+          }))
         ).find(
           (binding) =>
             !offered.has(`${binding.contract}/${binding.term}`) &&
@@ -106,7 +110,8 @@ export interface Advanced {
 
 /**
  * Sets a request's state and open GPUs; audits `event` (what moved it) where given, and the
- * change of state where there is one.
+ * change of state where there is one. A request whose state and open GPUs stay as they are is
+ * not written (a new request's first offer: it was made `offered`).
  */
 export async function setRequestState(
   tx: Tx,
@@ -116,11 +121,14 @@ export async function setRequestState(
   audit: Audit,
   event?: { action: string; after: unknown },
 ): Promise<RequestRow> {
-  const [moved] = await tx
-    .update(t.requests)
-    .set({ state, clearedGpus, version: sql`${t.requests.version} + 1`, updatedAt: sql`now()` })
-    .where(eq(t.requests.id, request.id))
-    .returning();
+  const unchanged = state === request.state && clearedGpus === request.clearedGpus;
+  const [moved] = unchanged
+    ? [request]
+    : await tx
+        .update(t.requests)
+        .set({ state, clearedGpus, version: sql`${t.requests.version} + 1`, updatedAt: sql`now()` })
+        .where(eq(t.requests.id, request.id))
+        .returning();
   if (!moved) throw notFound(`request ${request.id}`);
   if (event) {
     await audit({ entityType: 'request', entityId: String(request.id), ...event });
