@@ -8,7 +8,7 @@ import { exportScenario, replaceScenario } from '../store/scenario-store.js';
 import type { Role } from '../store/tokens.js';
 import { createToken } from '../store/tokens.js';
 import type { TestStore } from '../test-support/stores.js';
-import { testBackends } from '../test-support/stores.js';
+import { pgliteBackend } from '../test-support/stores.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
 import type { Route } from './route.js';
@@ -104,8 +104,7 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     .map(([key, w]) => ({ kind: 'add' as const, key, with: w })),
 );
 
-const backend = testBackends().find((candidate) => candidate.name === 'pglite');
-if (!backend) throw new Error('no PGlite backend');
+const backend = pgliteBackend;
 
 describe('bad bodies on every write route', () => {
   let store: TestStore;

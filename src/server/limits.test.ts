@@ -6,7 +6,7 @@ import { parse } from 'yaml';
 import { replaceScenario } from '../store/scenario-store.js';
 import { createToken } from '../store/tokens.js';
 import type { TestStore } from '../test-support/stores.js';
-import { testBackends } from '../test-support/stores.js';
+import { pgliteBackend, testBackends } from '../test-support/stores.js';
 import type { App, AppOptions } from './app.js';
 import { buildApp } from './app.js';
 import { createGate } from './gate.js';
@@ -20,9 +20,7 @@ import { computePlan } from './plan-compute.js';
 const EXAMPLE = fileURLToPath(new URL('../../examples/stargate-2025.yaml', import.meta.url));
 const NOW = new Date('2026-01-10T00:00:00.000Z');
 
-const found = testBackends().find((candidate) => candidate.name === 'pglite');
-if (!found) throw new Error('no PGlite backend');
-const backend = found;
+const backend = pgliteBackend;
 
 describe('limits', () => {
   let store: TestStore | undefined;

@@ -11,7 +11,7 @@ import { EXAMPLE } from '../test-support/server-process.js';
 import type { Subscription } from '../test-support/sse-client.js';
 import { changeOf, openStream, subscribe } from '../test-support/sse-client.js';
 import type { TestStore } from '../test-support/stores.js';
-import { testBackends } from '../test-support/stores.js';
+import { pgliteBackend } from '../test-support/stores.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
 
@@ -73,8 +73,7 @@ interface Harness {
   call(method: string, path: string, token: string, body?: unknown): Promise<unknown>;
 }
 
-const backend = testBackends().find((candidate) => candidate.name === 'pglite');
-if (!backend) throw new Error('no PGlite backend');
+const backend = pgliteBackend;
 
 /** An app on the store, listening on a port of its own. */
 async function serveApp(store: TestStore): Promise<{ app: App; url: string }> {

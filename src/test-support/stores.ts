@@ -23,10 +23,27 @@ export interface TestStore extends Store {
 
 export const SERVER_URL = process.env['STARGATE_TEST_DATABASE_URL'];
 
+/** Embedded PGlite, for the suites that run on it alone (whatever STARGATE_TEST_BACKENDS says). */
+export const pgliteBackend: TestBackend = { name: 'pglite', open: openMemory };
+
+/**
+ * `STARGATE_TEST_BACKENDS=postgres` keeps only the server's runs: `npm run test:services` sets it,
+ * since `npm test` has run the PGlite ones.
+ */
+const CHOSEN = process.env['STARGATE_TEST_BACKENDS']?.split(',');
+
 export function testBackends(): TestBackend[] {
-  const backends: TestBackend[] = [{ name: 'pglite', open: openMemory }];
+  const backends: TestBackend[] = [pgliteBackend];
   if (SERVER_URL) backends.push({ name: 'postgres', open: () => openServerDatabase(SERVER_URL) });
-  return backends;
+  const chosen = backends.filter(
+    (backend) => CHOSEN === undefined || CHOSEN.includes(backend.name),
+  );
+  if (chosen.length === 0) {
+    throw new Error(
+      `STARGATE_TEST_BACKENDS=${CHOSEN?.join(',') ?? ''} leaves no backend to test (pglite${SERVER_URL ? ', postgres' : '; postgres needs STARGATE_TEST_DATABASE_URL'})`,
+    );
+  }
+  return chosen;
 }
 
 async function openMemory(): Promise<TestStore> {
