@@ -93,6 +93,12 @@ export interface AppOptions {
    * that, 429 with Retry-After. Default 2 running, 8 waiting.
    */
   readonly planLimits?: GateLimits;
+  /**
+   * Exact what-if answers this process computes or has waiting at once (they share one thread,
+   * up to a minute each); a what-if past that gets its first answer only (`exact.status:
+   * skipped`). Default 4.
+   */
+  readonly whatIfExactAtOnce?: number;
 }
 
 export interface App {
@@ -116,7 +122,12 @@ export function buildApp(options: AppOptions): App {
   const jobs = options.jobs ?? createInProcessJobQueue();
   registerPlanJobs(jobs, store.db);
   const offers = offerReads(store);
-  const routes = allRoutes(jobs, offers);
+  const routes = allRoutes(jobs, {
+    offers,
+    ...(options.whatIfExactAtOnce === undefined
+      ? {}
+      : { whatIfExactAtOnce: options.whatIfExactAtOnce }),
+  });
   const planLimits = options.planLimits ?? { running: 2, waiting: 8 };
   // As many planning threads as plans may run at once, so that an admitted plan never waits.
   const planner = options.planRunner ?? createPlanRunner(planLimits.running);

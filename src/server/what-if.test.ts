@@ -6,7 +6,7 @@ import { replaceScenario } from '../store/scenario-store.js';
 import type { Role } from '../store/tokens.js';
 import { createToken } from '../store/tokens.js';
 import type { TestStore } from '../test-support/stores.js';
-import { testBackends } from '../test-support/stores.js';
+import { pgliteBackend, testBackends } from '../test-support/stores.js';
 import { quarterScenario } from '../test-support/unit-scenarios.js';
 import type { App } from './app.js';
 import { buildApp } from './app.js';
@@ -211,3 +211,57 @@ for (const backend of testBackends()) {
     );
   });
 }
+
+describe('exact what-if answers, bounded', () => {
+  it(
+    'gives a what-if past the bound its first answer only; within it, the exact one is computed',
+    async () => {
+      const store = await pgliteBackend.open();
+      await store.db.transaction((tx) => replaceScenario(tx, structuredClone(DOCUMENT)));
+      const secret = (await createToken(store.db, { role: 'planner' }, NOW)).secret;
+      // 0: no exact answer at all, whatever runs (the bound's one test that needs no timing).
+      const apps = [0, 1].map((exactAtOnce) =>
+        buildApp({
+          store,
+          clock: () => Promise.resolve(NOW),
+          version: 'test',
+          webRoot: false,
+          whatIfExactAtOnce: exactAtOnce,
+        }),
+      );
+      const ask = async (app: App, method: 'GET' | 'POST', url: string, payload?: object) => {
+        const response = await app.fastify.inject({
+          method,
+          url,
+          headers: { authorization: `Bearer ${secret}` },
+          ...(payload === undefined ? {} : { payload }),
+        });
+        expect(response.statusCode, response.body).toBeLessThan(300);
+        return JSON.parse(response.body) as {
+          status: string;
+          error?: string;
+          exact: { status: string; href: string };
+        };
+      };
+      try {
+        const [none, one] = apps as [App, App];
+        await ask(none, 'POST', '/v1/plans', { solver: 'exact' });
+        // b1 a month earlier: the first answer is not proven optimal (the test above).
+        const patch = { buildings: [{ id: 'b1', online: '2026-02' }] };
+        const skipped = await ask(none, 'POST', '/v1/what-if', { patch });
+        expect(skipped.exact.status).toBe('skipped');
+        const result = await ask(none, 'GET', skipped.exact.href);
+        expect(result.status).toBe('skipped');
+        expect(result.error).toBe(
+          'no exact answer: this process already computes or has waiting 0 exact what-ifs, its most; ask again later',
+        );
+        const computing = await ask(one, 'POST', '/v1/what-if', { patch });
+        expect(computing.exact.status).toBe('computing');
+      } finally {
+        for (const app of apps) await app.fastify.close();
+        await store.dispose();
+      }
+    },
+    TIMEOUT,
+  );
+});

@@ -20,11 +20,12 @@ import { whatIfRoutes } from './what-if.js';
  * Every API route, in the order the OpenAPI document lists them. `jobs` is where the routes of
  * long computations (clause prices, values) send their work; the default, a queue of this
  * process with no workers, serves callers that only read the table. `offers` is how the offers
- * are read (the app's keeps answers on PGlite).
+ * are read (the app's keeps answers on PGlite); `whatIfExactAtOnce` bounds the exact what-if
+ * answers computed or waiting at once.
  */
 export function allRoutes(
   jobs: JobQueue = createInProcessJobQueue(),
-  offers: OfferReads = offerReads(),
+  options: { readonly offers?: OfferReads; readonly whatIfExactAtOnce?: number } = {},
 ): Route[] {
   return [
     ...scenarioRoutes(),
@@ -33,10 +34,10 @@ export function allRoutes(
     ...planRoutes(),
     ...planClauseRoutes(jobs),
     ...planValueRoutes(jobs),
-    ...whatIfRoutes(),
+    ...whatIfRoutes(options.whatIfExactAtOnce),
     ...planRiskRoutes(jobs),
     ...exportRoutes(),
-    ...procurementRoutes(offers),
+    ...procurementRoutes(options.offers ?? offerReads()),
     ...fleetRoutes(),
     ...adminRoutes(),
   ];

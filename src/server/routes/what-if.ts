@@ -28,6 +28,9 @@ const EXACT_TIME_LIMIT_SECONDS = 60;
 /** How many what-ifs' exact answers a process keeps for `GET /v1/what-if/{id}`. */
 const KEPT = 64;
 
+/** Exact answers a process computes or has waiting at once, by default (`whatIfRoutes`). */
+const EXACT_AT_ONCE = 4;
+
 const change = z.object({ a: z.number(), b: z.number(), change: z.number() });
 const gpuMonths = z.object({ gpuMonths: change });
 
@@ -76,9 +79,9 @@ export const whatIfResponse = z.object({
   base,
   first: answer.describe('The fast planner’s answer, with its proven gap'),
   exact: z
-    .object({ status: z.enum(['computing', 'same']), href: z.string() })
+    .object({ status: z.enum(['computing', 'same', 'skipped']), href: z.string() })
     .describe(
-      '`computing`: the exact answer follows (event `what-if` on /v1/stream, and GET href); `same`: the first answer is proven optimal',
+      '`computing`: the exact answer follows (event `what-if` on /v1/stream, and GET href); `same`: the first answer is proven optimal; `skipped`: this process already computes or has waiting as many exact answers as it may, so there is none for this what-if (ask again later)',
     ),
 });
 
@@ -86,7 +89,7 @@ export const whatIfResponse = z.object({
 export const whatIfResultResponse = z.object({
   id: z.string(),
   base,
-  status: z.enum(['computing', 'done', 'failed']),
+  status: z.enum(['computing', 'done', 'failed', 'skipped']),
   first: answer,
   exact: answer.optional(),
   error: z.string().optional(),
@@ -128,7 +131,7 @@ function answerOf(stored: PlanJson, plan: Plan): Answer {
  * live stream. A caller's newer what-if stops its older one's exact solve: a panel that
  * follows someone's typing wants the latest only.
  */
-export function whatIfRoutes(): Route[] {
+export function whatIfRoutes(exactAtOnce: number = EXACT_AT_ONCE): Route[] {
   let firstPool: PlanPool | undefined;
   let exactPool: PlanPool | undefined;
   const kept = new Map<string, Kept>();
@@ -214,7 +217,17 @@ export function whatIfRoutes(): Route[] {
             // This caller's older exact solve is stale now, whatever this one needs.
             running.get(principal.tokenId)?.abort();
             running.delete(principal.tokenId);
-            if (!provenOptimal) {
+            // Exact solves share one thread: past the bound, other callers' would make this one
+            // wait minutes, and each waiting one holds its scenario.
+            const skipped = !provenOptimal && running.size >= exactAtOnce;
+            if (skipped) {
+              entry.result = {
+                ...entry.result,
+                status: 'skipped',
+                error: `no exact answer: this process already computes or has waiting ${running.size} exact what-ifs, its most; ask again later`,
+              };
+            }
+            if (!provenOptimal && !skipped) {
               const controller = new AbortController();
               running.set(principal.tokenId, controller);
               exactPool ??= createPlanPool({ threads: 1 });
@@ -247,7 +260,10 @@ export function whatIfRoutes(): Route[] {
               id,
               base: baseInfo,
               first,
-              exact: { status: provenOptimal ? 'same' : 'computing', href: `/v1/what-if/${id}` },
+              exact: {
+                status: provenOptimal ? 'same' : skipped ? 'skipped' : 'computing',
+                href: `/v1/what-if/${id}`,
+              },
             };
             return { body: reply };
           },

@@ -242,7 +242,9 @@ export function WhatIfPanel({ latestPlanId }: { latestPlanId: number }) {
               ? 'Planning…'
               : asked?.exact.status === 'computing' && exact === undefined
                 ? 'First answer shown; the exact one is on its way…'
-                : ''}
+                : asked?.exact.status === 'skipped'
+                  ? 'First answer shown; the server is busy with other exact answers, so there is none for this one: change the patch or ask again later'
+                  : ''}
         </span>
       </div>
       {error !== undefined && (
