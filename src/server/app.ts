@@ -378,13 +378,10 @@ export function buildApp(options: AppOptions): App {
     authenticated: { now: Date | undefined; at: number },
   ) {
     const input = validateInput(definition, request);
-    // Waiting for a place happens before the transaction: a queued plan holds no connection.
-    const release = definition.computesPlan ? await planGate.enter() : undefined;
+    // Waiting for a place happens before the transaction: a queued plan holds no connection,
+    // and a caller that hangs up while it waits leaves the line (its place to the next).
+    const release = definition.computesPlan ? await enterPlanGate(reply) : undefined;
     try {
-      // A caller that gave up while its plan waited is not planned for.
-      if (release && request.socket.destroyed) {
-        throw new HttpError(503, 'gone', 'the caller closed the connection while its plan waited');
-      }
       // The time of the authentication, while fresh, else the process's reading of the database's
       // clock run on, while fresh; after a long wait (a large body, a plan's turn) with no other
       // request, the transaction reads the clock again.
@@ -395,6 +392,21 @@ export function buildApp(options: AppOptions): App {
       await handleInside(definition, principal, request, reply, input, fresh);
     } finally {
       release?.();
+    }
+  }
+
+  /** A place among the plans computed at once, given up if the caller hangs up first. */
+  async function enterPlanGate(reply: FastifyReply): Promise<() => void> {
+    const hungUp = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableFinished) hungUp.abort();
+    };
+    reply.raw.once('close', onClose);
+    if (reply.raw.destroyed || reply.raw.socket?.destroyed === true) hungUp.abort();
+    try {
+      return await planGate.enter(hungUp.signal);
+    } finally {
+      reply.raw.off('close', onClose);
     }
   }
 

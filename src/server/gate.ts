@@ -9,9 +9,10 @@ export interface GateLimits {
 export interface Gate {
   /**
    * Waits for a place and returns its release; refuses at once with 429 and Retry-After when
-   * `running` are running and `waiting` already wait.
+   * `running` are running and `waiting` already wait. A wait that `signal` ends (the caller
+   * hung up) leaves the line at once, its place to the next caller, and rejects with 503.
    */
-  enter(): Promise<() => void>;
+  enter(signal?: AbortSignal): Promise<() => void>;
   /** Running and waiting now, for metrics. */
   readonly load: () => { running: number; waiting: number };
 }
@@ -34,7 +35,8 @@ export function createGate(what: string, limits: GateLimits): Gate {
   };
   return {
     load: () => ({ running, waiting: queue.length }),
-    enter() {
+    enter(signal) {
+      if (signal?.aborted) return Promise.reject(gone());
       if (running < limits.running) {
         running++;
         return Promise.resolve(once(release));
@@ -51,13 +53,25 @@ export function createGate(what: string, limits: GateLimits): Gate {
         );
       }
       // The place passes straight from the one that leaves to the first in line.
-      return new Promise((resolve) => {
-        queue.push(() => {
+      return new Promise((resolve, reject) => {
+        const admit = () => {
+          signal?.removeEventListener('abort', leave);
           resolve(once(release));
-        });
+        };
+        const leave = () => {
+          const at = queue.indexOf(admit);
+          if (at >= 0) queue.splice(at, 1);
+          reject(gone());
+        };
+        signal?.addEventListener('abort', leave, { once: true });
+        queue.push(admit);
       });
     },
   };
+}
+
+function gone(): HttpError {
+  return new HttpError(503, 'gone', 'the caller closed the connection while its plan waited');
 }
 
 function once(action: () => void): () => void {

@@ -168,6 +168,26 @@ describe('the gate of plans computed at once', () => {
     expect(order).toEqual(['second']);
     expect(gate.load()).toEqual({ running: 0, waiting: 0 });
   });
+
+  it('lets a caller who hangs up while waiting leave the line: its place goes to the next', async () => {
+    const gate = createGate('plans', { running: 1, waiting: 1 });
+    const first = await gate.enter();
+    const hungUp = new AbortController();
+    const waiting = gate.enter(hungUp.signal);
+    // The line is full: a third caller is refused.
+    await expect(gate.enter()).rejects.toMatchObject({ status: 429 });
+    hungUp.abort();
+    await expect(waiting).rejects.toMatchObject({ status: 503, code: 'gone' });
+    expect(gate.load()).toEqual({ running: 1, waiting: 0 });
+    // Its place is free for the next caller, who gets the running place once the first leaves.
+    const next = gate.enter();
+    expect(gate.load()).toEqual({ running: 1, waiting: 1 });
+    first();
+    (await next)();
+    expect(gate.load()).toEqual({ running: 0, waiting: 0 });
+    // A caller already gone is not queued at all.
+    await expect(gate.enter(AbortSignal.abort())).rejects.toMatchObject({ status: 503 });
+  });
 });
 
 // On PostgreSQL only: on PGlite one connection serialises requests anyway (a plan's transaction
@@ -217,6 +237,67 @@ for (const server of testBackends().filter((candidate) => candidate.name === 'po
         expect((await first).statusCode).toBe(201);
         expect((await plan()).statusCode).toBe(201);
         await app.fastify.close();
+      } finally {
+        await store.dispose();
+      }
+    }, 60_000);
+
+    it('gives the place of a caller who hung up while waiting to the next caller', async () => {
+      const store = await server.open();
+      try {
+        const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
+        await store.db.transaction((tx) => replaceScenario(tx, doc));
+        const token = (await createToken(store.db, { role: 'planner' }, NOW)).secret;
+        let started!: () => void;
+        const entered = new Promise<void>((resolve) => (started = resolve));
+        let finish!: () => void;
+        const held = new Promise<void>((resolve) => (finish = resolve));
+        let plans = 0;
+        const app = buildApp({
+          store,
+          clock: () => Promise.resolve(NOW),
+          version: 'test',
+          webRoot: false,
+          planLimits: { running: 1, waiting: 1 },
+          planRunner: {
+            run: async (input) => {
+              plans += 1;
+              started();
+              await held;
+              return computePlan(input);
+            },
+            stop: () => Promise.resolve(),
+          },
+        });
+        const url = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
+        try {
+          const plan = (signal?: AbortSignal) =>
+            fetch(`${url}/v1/plans`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+              body: JSON.stringify({ solver: 'fast' }),
+              ...(signal ? { signal } : {}),
+            });
+          const first = plan();
+          await entered;
+          // The second waits in the line's one place, then hangs up.
+          const hangUp = new AbortController();
+          const second = plan(hangUp.signal).catch((error: unknown) => error);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          hangUp.abort();
+          expect(await second).toBeInstanceOf(Error);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          // Its place is free: the third waits instead of being refused.
+          const third = plan();
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          finish();
+          expect((await first).status).toBe(201);
+          expect((await third).status).toBe(201);
+          // The caller who hung up was never planned for.
+          expect(plans).toBe(2);
+        } finally {
+          await app.fastify.close();
+        }
       } finally {
         await store.dispose();
       }
