@@ -26,7 +26,12 @@ export function parseCommandArgs(
 ): ParsedArgs {
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: withNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
     throw new UsageError(`${command}: ${message ?? 'bad arguments'}\nUsage: ${positionals.usage}`);
@@ -41,6 +46,29 @@ export function parseCommandArgs(
     positionals: parsed.positionals,
     values: parsed.values as Record<string, FlagValue>,
   };
+}
+
+/**
+ * `--runs -1` as `--runs=-1`: a negative number after a flag that takes a value is its value
+ * (parseArgs would call it an ambiguous option), so that its check names what was wrong with it.
+ */
+function withNegativeValues(argv: readonly string[], options: OptionSpec): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    const next = argv[i + 1];
+    const name = /^--([^=]+)$/.exec(arg)?.[1];
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-\d/.test(next)
+    ) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else out.push(arg);
+  }
+  return out;
 }
 
 /** Reads a flag that must be one of a few words. */

@@ -417,6 +417,10 @@ describe('stargate forecast', () => {
     expect(tooMany.stderr).toContain(
       '--runs: expected a whole number from 0 to 1000000, got 1000001',
     );
+    // A negative number is the flag's value, and its check says what is wrong with it.
+    const negative = await cli('forecast', finance, '--runs', '-1');
+    expect(negative.status).toBe(2);
+    expect(negative.stderr).toContain('--runs: expected a whole number from 0 to 1000000, got -1');
     const correlation = await cli('forecast', finance, '--correlation', '2');
     expect(correlation.stderr).toContain('--correlation: expected a number from 0 to 1, got 2');
     const provider = await cli('forecast', finance, '--provider', 'aws');
