@@ -56,6 +56,11 @@ function withNegativeValues(argv: readonly string[], options: OptionSpec): strin
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
+    if (arg === '--') {
+      // Past `--` everything is a positional, as parseArgs reads it.
+      out.push(...argv.slice(i));
+      break;
+    }
     const next = argv[i + 1];
     const name = /^--([^=]+)$/.exec(arg)?.[1];
     if (

@@ -31,6 +31,7 @@ export function offerReads(store?: Pick<Store, 'kind' | 'listen'>) {
   let generation = 0;
   let listening = false;
   let stop: (() => Promise<void>) | undefined;
+  let starting: Promise<void> | undefined;
   let closed = false;
 
   const changed = () => {
@@ -40,19 +41,34 @@ export function offerReads(store?: Pick<Store, 'kind' | 'listen'>) {
 
   return {
     /** Starts keeping answers, on PGlite, once the listener is in place. */
-    async start(): Promise<void> {
-      if (store?.kind !== 'pglite' || stop || closed) return;
-      stop = await store.listen([OFFERS_CHANNEL], changed, () => {
-        listening = false;
-        changed();
-      });
-      listening = !closed;
+    start(): Promise<void> {
+      if (store?.kind !== 'pglite' || closed) return Promise.resolve();
+      starting ??= store
+        .listen([OFFERS_CHANNEL], changed, () => {
+          listening = false;
+          changed();
+        })
+        .then(async (stopListening) => {
+          if (closed) {
+            await stopListening();
+            return;
+          }
+          stop = stopListening;
+          // A query begun before this moment may have missed a change no one announced: none
+          // of them is kept (they took an older generation).
+          changed();
+          listening = true;
+        });
+      return starting;
     },
     async close(): Promise<void> {
       closed = true;
       listening = false;
       kept.clear();
+      // A start still under way stops its listener itself once in place.
+      await starting?.catch(() => undefined);
       await stop?.();
+      stop = undefined;
     },
     /** The offers (each with its request) that `filter` selects, oldest first. Shared: read only. */
     read(db: Queryable, filter: Filter): Promise<Rows> {
@@ -60,7 +76,8 @@ export function offerReads(store?: Pick<Store, 'kind' | 'listen'>) {
       const hit = listening ? kept.get(key) : undefined;
       if (hit?.generation === generation) return Promise.resolve(hit.rows);
       return shared.read(key, async () => {
-        const at = generation;
+        // Kept only if the listener was in place for the whole query and heard no change.
+        const at = listening ? generation : undefined;
         const rows = await listOffersWithRequests(db, filter);
         if (listening && at === generation) {
           if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value ?? '');

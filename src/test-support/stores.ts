@@ -27,23 +27,24 @@ export const SERVER_URL = process.env['STARGATE_TEST_DATABASE_URL'];
 export const pgliteBackend: TestBackend = { name: 'pglite', open: openMemory };
 
 /**
- * `STARGATE_TEST_BACKENDS=postgres` keeps only the server's runs: `npm run test:services` sets it,
- * since `npm test` has run the PGlite ones.
+ * `STARGATE_TEST_BACKENDS=postgres` keeps only the server's runs of the suites that run on every
+ * backend: `npm run test:services` sets it, since `npm test` has run their PGlite halves. A
+ * backend named there that is not available (postgres without `STARGATE_TEST_DATABASE_URL`, a
+ * misspelt name) is an error, never a silent skip.
  */
-const CHOSEN = process.env['STARGATE_TEST_BACKENDS']?.split(',');
+const CHOSEN = process.env['STARGATE_TEST_BACKENDS']?.split(',').map((name) => name.trim());
 
 export function testBackends(): TestBackend[] {
   const backends: TestBackend[] = [pgliteBackend];
   if (SERVER_URL) backends.push({ name: 'postgres', open: () => openServerDatabase(SERVER_URL) });
-  const chosen = backends.filter(
-    (backend) => CHOSEN === undefined || CHOSEN.includes(backend.name),
-  );
-  if (chosen.length === 0) {
+  if (CHOSEN === undefined) return backends;
+  const missing = CHOSEN.filter((name) => !backends.some((backend) => backend.name === name));
+  if (missing.length > 0 || CHOSEN.length === 0) {
     throw new Error(
-      `STARGATE_TEST_BACKENDS=${CHOSEN?.join(',') ?? ''} leaves no backend to test (pglite${SERVER_URL ? ', postgres' : '; postgres needs STARGATE_TEST_DATABASE_URL'})`,
+      `STARGATE_TEST_BACKENDS=${CHOSEN.join(',')}: ${missing.join(', ') || 'nothing'} not available (pglite always; postgres with STARGATE_TEST_DATABASE_URL)`,
     );
   }
-  return chosen;
+  return backends.filter((backend) => CHOSEN.includes(backend.name));
 }
 
 async function openMemory(): Promise<TestStore> {

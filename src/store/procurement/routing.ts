@@ -111,7 +111,8 @@ export interface Advanced {
 /**
  * Sets a request's state and open GPUs; audits `event` (what moved it) where given, and the
  * change of state where there is one. A request whose state and open GPUs stay as they are is
- * not written (a new request's first offer: it was made `offered`).
+ * not written (a new request's first offer: it was made `offered`; an offer passed on to the
+ * next holder): its version and updated_at count changes of those.
  */
 export async function setRequestState(
   tx: Tx,
