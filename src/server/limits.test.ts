@@ -6,9 +6,11 @@ import { parse } from 'yaml';
 import { replaceScenario } from '../store/scenario-store.js';
 import { createToken } from '../store/tokens.js';
 import type { TestStore } from '../test-support/stores.js';
+import type { TestBackend } from '../test-support/stores.js';
 import { pgliteBackend, testBackends } from '../test-support/stores.js';
 import type { App, AppOptions } from './app.js';
 import { buildApp } from './app.js';
+import type { GateLimits } from './gate.js';
 import { createGate } from './gate.js';
 import { computePlan } from './plan-compute.js';
 
@@ -190,36 +192,49 @@ describe('the gate of plans computed at once', () => {
   });
 });
 
+/**
+ * An app on `server`'s store with the example and a planner token, whose planner holds every
+ * plan until the test lets them go: `entered` once the first is held, `finish()` lets all go.
+ */
+async function heldPlans(server: TestBackend, planLimits: GateLimits) {
+  const store = await server.open();
+  const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
+  await store.db.transaction((tx) => replaceScenario(tx, doc));
+  const token = (await createToken(store.db, { role: 'planner' }, NOW)).secret;
+  let started!: () => void;
+  const entered = new Promise<void>((resolve) => (started = resolve));
+  let finish!: () => void;
+  const held = new Promise<void>((resolve) => (finish = resolve));
+  const counted = { plans: 0 };
+  const app = buildApp({
+    store,
+    clock: () => Promise.resolve(NOW),
+    version: 'test',
+    webRoot: false,
+    planLimits,
+    planRunner: {
+      run: async (input) => {
+        counted.plans += 1;
+        started();
+        await held;
+        return computePlan(input);
+      },
+      stop: () => Promise.resolve(),
+    },
+  });
+  return { store, token, app, entered, finish, counted };
+}
+
 // On PostgreSQL only: on PGlite one connection serialises requests anyway (a plan's transaction
 // holds it), so a second plan never reaches the gate while the first computes.
 for (const server of testBackends().filter((candidate) => candidate.name === 'postgres')) {
   describe(`plans past the bound on ${server.name}`, () => {
     it('answers 429 with Retry-After at once, before any transaction, and lets the first finish', async () => {
-      const store = await server.open();
+      const { store, token, app, entered, finish } = await heldPlans(server, {
+        running: 1,
+        waiting: 0,
+      });
       try {
-        const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
-        await store.db.transaction((tx) => replaceScenario(tx, doc));
-        const token = (await createToken(store.db, { role: 'planner' }, NOW)).secret;
-        // A planner that holds the first plan until the test lets it go.
-        let started!: () => void;
-        const entered = new Promise<void>((resolve) => (started = resolve));
-        let finish!: () => void;
-        const held = new Promise<void>((resolve) => (finish = resolve));
-        const app = buildApp({
-          store,
-          clock: () => Promise.resolve(NOW),
-          version: 'test',
-          webRoot: false,
-          planLimits: { running: 1, waiting: 0 },
-          planRunner: {
-            run: async (input) => {
-              started();
-              await held;
-              return computePlan(input);
-            },
-            stop: () => Promise.resolve(),
-          },
-        });
         const plan = () =>
           app.fastify.inject({
             method: 'POST',
@@ -236,39 +251,18 @@ for (const server of testBackends().filter((candidate) => candidate.name === 'po
         finish();
         expect((await first).statusCode).toBe(201);
         expect((await plan()).statusCode).toBe(201);
-        await app.fastify.close();
       } finally {
+        await app.fastify.close();
         await store.dispose();
       }
     }, 60_000);
 
     it('gives the place of a caller who hung up while waiting to the next caller', async () => {
-      const store = await server.open();
+      const { store, token, app, entered, finish, counted } = await heldPlans(server, {
+        running: 1,
+        waiting: 1,
+      });
       try {
-        const doc = parse(await readFile(EXAMPLE, 'utf8')) as Record<string, unknown>;
-        await store.db.transaction((tx) => replaceScenario(tx, doc));
-        const token = (await createToken(store.db, { role: 'planner' }, NOW)).secret;
-        let started!: () => void;
-        const entered = new Promise<void>((resolve) => (started = resolve));
-        let finish!: () => void;
-        const held = new Promise<void>((resolve) => (finish = resolve));
-        let plans = 0;
-        const app = buildApp({
-          store,
-          clock: () => Promise.resolve(NOW),
-          version: 'test',
-          webRoot: false,
-          planLimits: { running: 1, waiting: 1 },
-          planRunner: {
-            run: async (input) => {
-              plans += 1;
-              started();
-              await held;
-              return computePlan(input);
-            },
-            stop: () => Promise.resolve(),
-          },
-        });
         const url = await app.fastify.listen({ port: 0, host: '127.0.0.1' });
         try {
           const plan = (signal?: AbortSignal) =>
@@ -294,7 +288,7 @@ for (const server of testBackends().filter((candidate) => candidate.name === 'po
           expect((await first).status).toBe(201);
           expect((await third).status).toBe(201);
           // The caller who hung up was never planned for.
-          expect(plans).toBe(2);
+          expect(counted.plans).toBe(2);
         } finally {
           await app.fastify.close();
         }
