@@ -14,7 +14,14 @@ import { issueProblems } from '../scenario/parse.js';
 import type { Queryable, Store, Tx } from '../store/db.js';
 import { appendEvent, auditedTransaction } from '../store/events.js';
 import type { IdempotentRequest } from '../store/idempotency.js';
-import { claimKey, pruneKeys, saveResponse } from '../store/idempotency.js';
+import {
+  KeyTaken,
+  claimKey,
+  offerClaim,
+  pruneKeys,
+  saveResponse,
+  settleClaim,
+} from '../store/idempotency.js';
 import { ConflictProblems } from '../store/scenario-store.js';
 import type { Principal } from '../store/tokens.js';
 import { bearerToken, takeRevoked } from '../store/tokens.js';
@@ -473,60 +480,71 @@ export function buildApp(options: AppOptions): App {
     const run = readOnly
       ? <T>(work: (tx: Tx) => Promise<T>) => work(store.db as unknown as Tx)
       : inTransaction;
-    const result = await run(async (tx) => {
-      used = tx;
-      // The request's time is the database's when it was authenticated or probed (read by the
-      // same query) or as this process last read it, unless a test gives its own clock: one
-      // round trip fewer on every request.
-      let now = options.clock ? await clock(tx) : requestTime;
-      if (now === undefined) {
-        now = await clock(tx);
-        observeClock(now);
-      }
-      if (idempotent) {
-        const claim = await claimKey(tx, idempotent, now);
-        if (claim.kind === 'mismatch') {
-          throw new HttpError(
-            422,
-            'idempotency_key_reused',
-            'Idempotency-Key was already used for a different request',
+    // A route that makes the key's claim in its first statement (`claimsKeyItself`) is run again
+    // with the claim first when that statement finds the key taken (a retry: to replay it).
+    const attempt = (claimFirst: boolean) =>
+      run(async (tx) => {
+        used = tx;
+        // The request's time is the database's when it was authenticated or probed (read by the
+        // same query) or as this process last read it, unless a test gives its own clock: one
+        // round trip fewer on every request.
+        let now = options.clock ? await clock(tx) : requestTime;
+        if (now === undefined) {
+          now = await clock(tx);
+          observeClock(now);
+        }
+        if (idempotent && !claimFirst) {
+          offerClaim(tx, idempotent, now);
+        } else if (idempotent) {
+          const claim = await claimKey(tx, idempotent, now);
+          if (claim.kind === 'mismatch') {
+            throw new HttpError(
+              422,
+              'idempotency_key_reused',
+              'Idempotency-Key was already used for a different request',
+            );
+          }
+          if (claim.kind === 'replay') {
+            return { reply: { status: claim.status, body: claim.response }, replayed: true };
+          }
+        }
+        const out = await definition.handler({
+          tx,
+          principal,
+          params: input.params,
+          query: input.query,
+          body: input.body,
+          headers,
+          now,
+          requestId: request.id,
+          audit: (event) =>
+            appendEvent(tx, { ...event, actor: actorOf(principal), requestId: request.id }, now),
+          plan: planner.run,
+          actor: actorOf(principal),
+          fleet,
+          tell: (event, data) => {
+            stream?.tell(principal.tokenId, event, data);
+          },
+        });
+        const status = out.status ?? definition.successStatus ?? 200;
+        if (idempotent && out.afterCommit) {
+          throw new Error(`${definition.path}: afterCommit on a route whose answers are replayed`);
+        }
+        if (idempotent) {
+          await settleClaim(tx);
+          await saveResponse(
+            tx,
+            idempotent,
+            status,
+            out.raw === undefined ? out.body : (JSON.parse(out.raw.toString()) as unknown),
           );
         }
-        if (claim.kind === 'replay') {
-          return { reply: { status: claim.status, body: claim.response }, replayed: true };
-        }
-      }
-      const out = await definition.handler({
-        tx,
-        principal,
-        params: input.params,
-        query: input.query,
-        body: input.body,
-        headers,
-        now,
-        requestId: request.id,
-        audit: (event) =>
-          appendEvent(tx, { ...event, actor: actorOf(principal), requestId: request.id }, now),
-        plan: planner.run,
-        actor: actorOf(principal),
-        fleet,
-        tell: (event, data) => {
-          stream?.tell(principal.tokenId, event, data);
-        },
+        return { reply: { ...out, status }, replayed: false };
       });
-      const status = out.status ?? definition.successStatus ?? 200;
-      if (idempotent && out.afterCommit) {
-        throw new Error(`${definition.path}: afterCommit on a route whose answers are replayed`);
-      }
-      if (idempotent) {
-        await saveResponse(
-          tx,
-          idempotent,
-          status,
-          out.raw === undefined ? out.body : (JSON.parse(out.raw.toString()) as unknown),
-        );
-      }
-      return { reply: { ...out, status }, replayed: false };
+    const claimFirst = !(idempotent && definition.claimsKeyItself === true);
+    const result = await attempt(claimFirst).catch((error: unknown) => {
+      if (error instanceof KeyTaken && !claimFirst) return attempt(true);
+      throw error;
     });
     // Committed: a token this request revoked is dropped before the answer (its notification,
     // heard on the committing connection, has dropped it already: this holds without it), and

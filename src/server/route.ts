@@ -79,6 +79,11 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
    * stored): the Idempotency-Key header is ignored.
    */
   readonly idempotent?: boolean;
+  /**
+   * Its handler's first statement makes the Idempotency-Key's claim itself (`takeClaim`), one
+   * round trip less; a key found taken there runs the request again with the claim first.
+   */
+  readonly claimsKeyItself?: boolean;
   /** Handlers of procurement first let offers whose deadline passed lapse. */
   readonly sweepsDeadlines?: boolean;
   /** It computes a plan: it waits for a place among the process's plans, or gets 429. */

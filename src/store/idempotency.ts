@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { and, eq, lt } from 'drizzle-orm';
+import type { SQL } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { Tx } from './db.js';
 import { deferWrite } from './events.js';
 import { idempotencyKeys } from './schema.js';
@@ -32,15 +33,7 @@ export async function claimKey(tx: Tx, request: IdempotentRequest, now: Date): P
   const hash = bodyHash(request.body);
   const inserted = await tx
     .insert(idempotencyKeys)
-    .values({
-      tokenId: request.tokenId,
-      key: request.key,
-      method: request.method,
-      path: request.path,
-      bodyHash: hash,
-      status: 0,
-      createdAt: now,
-    })
+    .values(keyRow(request, now))
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   if (inserted.length > 0) return { kind: 'new' };
@@ -55,6 +48,60 @@ export async function claimKey(tx: Tx, request: IdempotentRequest, now: Date): P
   return { kind: 'replay', status: row.status, response: row.response };
 }
 
+/** Raised where a claim made in a route's first statement found its key taken. */
+export class KeyTaken extends Error {
+  constructor() {
+    super('the Idempotency-Key is taken');
+  }
+}
+
+/** Claims left to a route's first statement, by transaction (`offerClaim`, `takeClaim`). */
+const offered = new WeakMap<Tx, { request: IdempotentRequest; now: Date; taken: boolean }>();
+
+/**
+ * Leaves the key's claim to the first statement of the route (`takeClaim`), one round trip less
+ * than `claimKey`. The claim still comes before anything the route writes, and a concurrent
+ * attempt with the same key still waits on the row; where the key is found taken the route
+ * throws KeyTaken, its transaction rolls back, and the caller runs the request again with
+ * `claimKey` first (to replay, or to refuse a different body).
+ */
+export function offerClaim(tx: Tx, request: IdempotentRequest, now: Date): void {
+  offered.set(tx, { request, now, taken: false });
+}
+
+/**
+ * The claim offered to this transaction, for its first statement: a `WITH` entry
+ * (`stargate_claim as (…)`) and a column that counts the rows it claimed (1, or 0 when the key is
+ * taken: pass that count to `claimed`). Undefined when none was offered.
+ */
+export function takeClaim(tx: Tx): { readonly with: SQL; readonly claimed: SQL } | undefined {
+  const claim = offered.get(tx);
+  if (!claim || claim.taken) return undefined;
+  claim.taken = true;
+  const insert = tx
+    .insert(idempotencyKeys)
+    .values(keyRow(claim.request, claim.now))
+    .onConflictDoNothing()
+    .returning({ key: idempotencyKeys.key });
+  return {
+    with: sql`stargate_claim as (${insert.getSQL()})`,
+    claimed: sql`(select count(*)::int from stargate_claim)`,
+  };
+}
+
+/** What `takeClaim`'s column read: the key is this request's, or KeyTaken is thrown. */
+export function claimed(count: number): void {
+  if (count !== 1) throw new KeyTaken();
+}
+
+/** A claim offered and not taken by the route's first statement is made now. */
+export async function settleClaim(tx: Tx): Promise<void> {
+  const claim = offered.get(tx);
+  if (!claim || claim.taken) return;
+  claim.taken = true;
+  if ((await claimKey(tx, claim.request, claim.now)).kind !== 'new') throw new KeyTaken();
+}
+
 /** Keeps the answer for retries; written with the transaction's last statement where it can. */
 export async function saveResponse(
   tx: Tx,
@@ -67,6 +114,19 @@ export async function saveResponse(
     .set({ status, response: response ?? null })
     .where(and(eq(idempotencyKeys.tokenId, request.tokenId), eq(idempotencyKeys.key, request.key)));
   if (!deferWrite(tx, save.getSQL())) await save;
+}
+
+/** The row of a key claimed and not yet answered. */
+function keyRow(request: IdempotentRequest, now: Date) {
+  return {
+    tokenId: request.tokenId,
+    key: request.key,
+    method: request.method,
+    path: request.path,
+    bodyHash: bodyHash(request.body),
+    status: 0,
+    createdAt: now,
+  };
 }
 
 /** How long a key's response is kept for retries. */

@@ -106,6 +106,8 @@ export function procurementRoutes(offers: OfferReads): Route[] {
       response: requestDetailResponse,
       successStatus: 201,
       sweepsDeadlines: true,
+      // Its first statement (the scenario check) claims the Idempotency-Key.
+      claimsKeyItself: true,
       handler: async ({ tx, body, principal, now, audit }) => {
         // Answered from what it wrote: a new request has no quotes, awards or committed events.
         const opened = await openRequest(tx, body, actor(principal), now, audit);

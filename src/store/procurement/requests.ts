@@ -1,6 +1,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../db.js';
 import { HttpError, notFound } from '../errors.js';
+import { claimed, takeClaim } from '../idempotency.js';
 import * as t from '../schema.js';
 import type { Audit } from './routing.js';
 import { advance } from './routing.js';
@@ -91,14 +92,18 @@ async function checkRequestAgainstScenario(
   input: RequestInput,
 ): Promise<readonly RofrTermRow[]> {
   const problems = [];
+  // The request's Idempotency-Key is claimed by this statement too, where the caller left it.
+  const claim = takeClaim(tx);
   const result = await tx.execute(
-    sql`select exists (select 1 from ${t.accelerators} where ${t.accelerators.id} = ${input.accelerator}) as known,
+    sql`${claim ? sql`with ${claim.with} ` : sql``}select ${claim ? claim.claimed : sql`1`} as claimed,
+          exists (select 1 from ${t.accelerators} where ${t.accelerators.id} = ${input.accelerator}) as known,
           s.horizon_start as "horizonStart", s.horizon_end as "horizonEnd", ${rofrTermsColumn} as rofr
         from (select 1) as one left join ${t.scenarioSettings} as s on true`,
   );
   const [found] = (
     result as {
       rows: {
+        claimed: number;
         known: boolean;
         horizonStart: string | null;
         horizonEnd: string | null;
@@ -106,6 +111,7 @@ async function checkRequestAgainstScenario(
       }[];
     }
   ).rows;
+  if (claim) claimed(found?.claimed ?? 0);
   if (!found?.known) {
     problems.push({
       path: ['body', 'accelerator'],
