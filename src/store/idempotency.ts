@@ -56,7 +56,10 @@ export class KeyTaken extends Error {
 }
 
 /** Claims left to a route's first statement, by transaction (`offerClaim`, `takeClaim`). */
-const offered = new WeakMap<Tx, { request: IdempotentRequest; now: Date; taken: boolean }>();
+const offered = new WeakMap<
+  Tx,
+  { request: IdempotentRequest; now: Date; taken: boolean; confirmed: boolean }
+>();
 
 /**
  * Leaves the key's claim to the first statement of the route (`takeClaim`), one round trip less
@@ -66,7 +69,7 @@ const offered = new WeakMap<Tx, { request: IdempotentRequest; now: Date; taken: 
  * `claimKey` first (to replay, or to refuse a different body).
  */
 export function offerClaim(tx: Tx, request: IdempotentRequest, now: Date): void {
-  offered.set(tx, { request, now, taken: false });
+  offered.set(tx, { request, now, taken: false, confirmed: false });
 }
 
 /**
@@ -89,16 +92,25 @@ export function takeClaim(tx: Tx): { readonly with: SQL; readonly claimed: SQL }
   };
 }
 
-/** What `takeClaim`'s column read: the key is this request's, or KeyTaken is thrown. */
-export function claimed(count: number): void {
+/**
+ * What `takeClaim`'s column read: the key is this request's (the claim is made), or KeyTaken is
+ * thrown.
+ */
+export function claimed(tx: Tx, count: number): void {
   if (count !== 1) throw new KeyTaken();
+  const claim = offered.get(tx);
+  if (claim) claim.confirmed = true;
 }
 
-/** A claim offered and not taken by the route's first statement is made now. */
+/**
+ * A claim offered and not confirmed by the route's first statement (`claimed`) is made now: the
+ * answer is never saved for a key this transaction has not claimed.
+ */
 export async function settleClaim(tx: Tx): Promise<void> {
   const claim = offered.get(tx);
-  if (!claim || claim.taken) return;
+  if (!claim || claim.confirmed) return;
   claim.taken = true;
+  claim.confirmed = true;
   if ((await claimKey(tx, claim.request, claim.now)).kind !== 'new') throw new KeyTaken();
 }
 

@@ -92,7 +92,9 @@ async function checkRequestAgainstScenario(
   input: RequestInput,
 ): Promise<readonly RofrTermRow[]> {
   const problems = [];
-  // The request's Idempotency-Key is claimed by this statement too, where the caller left it.
+  // The request's Idempotency-Key is claimed by this statement too, where the caller left it. A
+  // claim that waits on another attempt with the same key reads the scenario as it was when the
+  // statement began (READ COMMITTED): if that attempt rolls back, this one acts on that reading.
   const claim = takeClaim(tx);
   const result = await tx.execute(
     sql`${claim ? sql`with ${claim.with} ` : sql``}select ${claim ? claim.claimed : sql`1`} as claimed,
@@ -111,7 +113,7 @@ async function checkRequestAgainstScenario(
       }[];
     }
   ).rows;
-  if (claim) claimed(found?.claimed ?? 0);
+  if (claim) claimed(tx, found?.claimed ?? 0);
   if (!found?.known) {
     problems.push({
       path: ['body', 'accelerator'],
