@@ -10,8 +10,9 @@ type Filter = Parameters<typeof listOffersWithRequests>[1];
 const MAX_KEPT = 1000;
 
 /**
- * How `GET /v1/offers` reads (without a store: coalescing only), so that holders polling their offers cost the store little, and
- * never see less than a query made when their request arrived would:
+ * How `GET /v1/offers` reads (without a store: coalescing only), so that holders polling their
+ * offers cost the store little, and never see less than a query made when their request arrived
+ * would:
  *
  * - **Everywhere**, identical reads that arrive together share one query begun after they all
  *   arrived (`coalescer`).
@@ -27,7 +28,8 @@ const MAX_KEPT = 1000;
  */
 export function offerReads(store?: Pick<Store, 'kind' | 'listen'>) {
   const shared = coalescer<Rows>();
-  const kept = new Map<string, { generation: number; rows: Rows }>();
+  /** Answers by filter, all of the current generation (a change clears them). */
+  const kept = new Map<string, Rows>();
   let generation = 0;
   let listening = false;
   let stop: (() => Promise<void>) | undefined;
@@ -74,14 +76,14 @@ export function offerReads(store?: Pick<Store, 'kind' | 'listen'>) {
     read(db: Queryable, filter: Filter): Promise<Rows> {
       const key = JSON.stringify([filter.holder, filter.state]);
       const hit = listening ? kept.get(key) : undefined;
-      if (hit?.generation === generation) return Promise.resolve(hit.rows);
+      if (hit) return Promise.resolve(hit);
       return shared.read(key, async () => {
         // Kept only if the listener was in place for the whole query and heard no change.
         const at = listening ? generation : undefined;
         const rows = await listOffersWithRequests(db, filter);
         if (listening && at === generation) {
           if (kept.size >= MAX_KEPT) kept.delete(kept.keys().next().value ?? '');
-          kept.set(key, { generation: at, rows });
+          kept.set(key, rows);
         }
         return rows;
       });

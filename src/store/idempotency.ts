@@ -33,7 +33,7 @@ export async function claimKey(tx: Tx, request: IdempotentRequest, now: Date): P
   const hash = bodyHash(request.body);
   const inserted = await tx
     .insert(idempotencyKeys)
-    .values(keyRow(request, now))
+    .values(keyRow(request, now, hash))
     .onConflictDoNothing()
     .returning({ key: idempotencyKeys.key });
   if (inserted.length > 0) return { kind: 'new' };
@@ -129,13 +129,13 @@ export async function saveResponse(
 }
 
 /** The row of a key claimed and not yet answered. */
-function keyRow(request: IdempotentRequest, now: Date) {
+function keyRow(request: IdempotentRequest, now: Date, hash = bodyHash(request.body)) {
   return {
     tokenId: request.tokenId,
     key: request.key,
     method: request.method,
     path: request.path,
-    bodyHash: bodyHash(request.body),
+    bodyHash: hash,
     status: 0,
     createdAt: now,
   };
