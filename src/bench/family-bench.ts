@@ -138,7 +138,7 @@ const machine = benchMachine();
 async function inProcess(text: string, planner: PlannerChoice): Promise<number> {
   const scenario = parseScenarioOrThrow(text);
   const started = performance.now();
-  await planScenario(scenario, bufferIo(), { planner });
+  await planScenario(scenario, bufferIo(), { purpose: 'plan', planner });
   return (performance.now() - started) / 1000;
 }
 

@@ -1,23 +1,23 @@
 import type { Scenario } from '../core/model.js';
 import type { Plan } from '../core/planner/plan.js';
-import type { PlannerChoice } from '../core/planner/planner.js';
+import type { PlannerChoice, PlanPurpose } from '../core/planner/planner.js';
 import { choosePlanner, planProblem } from '../core/planner/planner.js';
 import { buildProblem } from '../core/planner/problem.js';
 import type { Io } from './io.js';
 import { progressBar } from './progress.js';
 
 /**
- * Plans a scenario the way `stargate plan` does — exact on HiGHS for small problems, the fast
- * planner for large ones, unless told — for commands that need a plan without printing it
- * (`ledger`, `diff`).
+ * Plans a scenario for a command: `auto` picks HiGHS or the fast planner by what the plan is
+ * for (`choosePlanner`: `plan` and `ledger` show it, `diff`, `value` and `risk` compare it),
+ * with a progress bar on a terminal while the fast planner works.
  */
 export async function planScenario(
   scenario: Scenario,
   io: Io,
-  options: { planner?: PlannerChoice; timeLimitSeconds?: number } = {},
+  options: { purpose: PlanPurpose; planner?: PlannerChoice; timeLimitSeconds?: number },
 ): Promise<Plan> {
   const problem = buildProblem(scenario);
-  const method = choosePlanner(problem, options.planner ?? 'auto');
+  const method = choosePlanner(problem, options.planner ?? 'auto', options.purpose);
   const progress = io.errIsTTY && method === 'fast' ? progressBar(io) : undefined;
   const { timeLimitSeconds } = options;
   const plan = planProblem(problem, {

@@ -39,29 +39,30 @@ async function at(text: string, plan = source): Promise<KueueExport> {
 
 describe('diffKueue', () => {
   it('shows which queues gain or lose quota from one month to the next, and by how much', async () => {
-    const diff = diffKueue(await at('2027-05'), await at('2027-06'), {
-      from: '2027-05',
-      to: '2027-06',
+    const diff = diffKueue(await at('2027-01'), await at('2027-02'), {
+      from: '2027-01',
+      to: '2027-02',
     });
     expect(diff.queues).toEqual([
-      { queue: 'api-azure-us-central', before: 250_000, after: 0, change: -250_000 },
-      { queue: 'api-azure-us-east', before: 70_000, after: 320_000, change: 250_000 },
-      { queue: 'consumer-azure-us-central', before: 0, after: 250_000, change: 250_000 },
-      { queue: 'consumer-azure-us-east', before: 250_000, after: 0, change: -250_000 },
+      { queue: 'api-azure-us-central', before: 170_000, after: 250_000, change: 80_000 },
+      { queue: 'api-azure-us-east', before: 150_000, after: 70_000, change: -80_000 },
+      { queue: 'research-azure-us-central', before: 80_000, after: 0, change: -80_000 },
+      { queue: 'research-azure-us-east', before: 0, after: 80_000, change: 80_000 },
     ]);
+    // Within a queue, quota moves between flavors: research at Abilene, building by building.
     expect(diff.quotas).toContainEqual({
-      queue: 'research-azure-us-east',
-      flavor: 'azure-h100',
-      before: 80_000,
-      after: 0,
-      change: -80_000,
+      queue: 'research-abilene',
+      flavor: 'abilene-b5',
+      before: 0,
+      after: 50_000,
+      change: 50_000,
     });
     // Every change adds up to the change of the total.
     const sum = diff.quotas.reduce((total, q) => total + q.change, 0);
     expect(sum).toBe(diff.totalGpus.after - diff.totalGpus.before);
     expect(diff.clusterQueues).toEqual({
-      added: ['consumer-azure-us-central'],
-      removed: ['api-azure-us-central', 'consumer-azure-us-east'],
+      added: ['research-azure-us-east'],
+      removed: ['research-azure-us-central'],
     });
   });
 

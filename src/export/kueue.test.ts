@@ -248,8 +248,9 @@ describe('Kueue export of the example plan, 2027-06', () => {
     expect(
       ofKind(objects, 'LocalQueue').map((l) => `${l.metadata.namespace ?? ''}/${l.metadata.name}`),
     ).toEqual([
+      'api/api-azure-us-central',
       'api/api-azure-us-east',
-      'consumer/consumer-azure-us-central',
+      'consumer/consumer-azure-us-east',
       'ml-research/research-abilene',
       'ml-research/research-azure-us-east',
     ]);
@@ -279,8 +280,9 @@ describe('Kueue export of the example plan, 2027-06', () => {
   it('gives each workload its queues with --per-workload', () => {
     const { objects } = exported(JUNE_2027, { perWorkload: true });
     expect(ofKind(objects, 'ClusterQueue').map((q) => q.metadata.name)).toEqual([
+      'api-2027-azure-us-central',
       'api-2027-azure-us-east',
-      'chatgpt-2027-azure-us-central',
+      'chatgpt-2027-azure-us-east',
       'research-2027-abilene',
       'research-2027-azure-us-east',
     ]);

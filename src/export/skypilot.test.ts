@@ -37,7 +37,6 @@ describe('SkyPilot export', () => {
       resources: {
         ordered: [
           { infra: 'azure', accelerators: 'GB300:4' },
-          { infra: 'azure', accelerators: 'H100:8' },
           { infra: 'azure', accelerators: 'GB200:4' },
         ],
       },

@@ -38,7 +38,7 @@ export async function computePlan({ planned, late, options }: PlanInput): Promis
   const result = validateScenario(planned);
   if (!result.ok) return { ok: false, problems: result.problems };
   const problem = buildProblem(result.scenario);
-  const method = choosePlanner(problem, options.solver);
+  const method = choosePlanner(problem, options.solver, 'plan');
   const plan = planProblem(problem, {
     planner: method,
     ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),

@@ -13,9 +13,10 @@ export interface PlanTask {
 }
 
 /**
- * Plans a scenario the way `stargate plan` does (exact on HiGHS for small problems, fast for
- * large ones, unless told), with no progress bar: for a worker thread, or in process. The plan
- * is checked against the scenario's rules (`verifyPlan`) as every plan is.
+ * Plans a scenario to compare its plan with others (clause prices, building values, what-if
+ * answers): `auto` is exact on HiGHS up to 2,000 triples, fast above (`choosePlanner`'s
+ * `compare`), with no progress bar: for a worker thread, or in process. The plan is checked
+ * against the scenario's rules (`verifyPlan`) as every plan is.
  */
 export async function runPlanTask({
   scenario,
@@ -23,7 +24,7 @@ export async function runPlanTask({
   timeLimitSeconds,
 }: PlanTask): Promise<Plan> {
   const problem = buildProblem(scenario);
-  const method = choosePlanner(problem, planner);
+  const method = choosePlanner(problem, planner, 'compare');
   return planProblem(problem, {
     planner: method,
     // HiGHS is loaded once per thread: the next task on this worker reuses it.

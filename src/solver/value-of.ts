@@ -56,7 +56,7 @@ export async function valueOfScenario(
   };
   const solver = await createHighsSolver();
   const problem = buildProblem(scenario);
-  const fastBase = choosePlanner(problem, options.planner) === 'fast';
+  const fastBase = choosePlanner(problem, options.planner, 'compare') === 'fast';
   let replanner: FastReplanner | undefined;
   const moves = buildingMoves(scenario);
   // Only each plan's cost and bound are kept: a large portfolio's plans hold gigabytes.
@@ -90,7 +90,7 @@ export async function valueOfScenario(
     }
     const movedProblem = buildProblem(moved);
     const plan =
-      choosePlanner(movedProblem, options.planner) === 'exact'
+      choosePlanner(movedProblem, options.planner, 'compare') === 'exact'
         ? planFromRelaxation(movedProblem, solver, base)
         : undefined;
     if (plan) {

@@ -46,7 +46,11 @@ export async function diffCommand(argv: readonly string[], io: Io): Promise<numb
     patchFile === undefined
       ? await Promise.all([loadScenarioFile(fileA), loadScenarioFile(fileB)])
       : await patchedPair(fileA, patchFile);
-  const options = { planner, ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }) };
+  const options = {
+    purpose: 'compare' as const,
+    planner,
+    ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
+  };
   const planA = await planScenario(scenarioA, io, options);
   const planB = await planScenario(scenarioB, io, options);
   const comparison = comparePlans(planA, planB);

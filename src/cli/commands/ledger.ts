@@ -47,6 +47,7 @@ export async function ledgerCommand(argv: readonly string[], io: Io): Promise<nu
     source = { source: 'file', file: values.plan };
   } else {
     const plan = await planScenario(scenario, io, {
+      purpose: 'plan',
       planner,
       ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
     });

@@ -31,6 +31,7 @@ export async function planCommand(argv: readonly string[], io: Io): Promise<numb
   if (chart !== undefined) await checkChartTarget(chart);
   const { scenario, hash } = await loadScenarioFileWithHash(positionals[0] ?? '');
   const plan = await planScenario(scenario, io, {
+    purpose: 'plan',
     planner,
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
   });

@@ -60,6 +60,7 @@ async function valueOf(
   options: { planner: PlannerChoice; timeLimitSeconds?: number; threads: number },
 ): Promise<ValueReport> {
   const planning = {
+    purpose: 'compare' as const,
     planner: options.planner,
     ...(options.timeLimitSeconds === undefined
       ? {}

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { centsToNumber, formatUSD, toCents } from '../money.js';
 import { createHighsSolver } from '../../solver/highs-solver.js';
 import { planToJson } from './plan-json.js';
-import { choosePlanner, EXACT_TRIPLE_LIMIT, planProblem } from './planner.js';
+import {
+  choosePlanner,
+  EXACT_PLAN_TRIPLE_LIMIT,
+  EXACT_TRIPLE_LIMIT,
+  planProblem,
+} from './planner.js';
 import { buildProblem } from './problem.js';
 import type { LinearSolver, SolveOptions } from './solver.js';
 import { generatedScenario } from '../../test-support/generated.js';
@@ -133,13 +138,22 @@ describe('planProblem', () => {
     );
   });
 
-  it('lets auto pick exact up to the triple limit and fast above it', () => {
-    const small = problemOf(20, 5, 6);
+  it('lets auto pick exact up to the limit of what the plan is for, and fast above it', () => {
+    const tiny = problemOf(20, 5, 6);
+    expect(tiny.triples.count).toBeGreaterThan(0);
+    expect(tiny.triples.count).toBeLessThanOrEqual(EXACT_PLAN_TRIPLE_LIMIT);
+    expect(choosePlanner(tiny, 'auto', 'plan')).toBe('exact');
+    expect(choosePlanner(tiny, 'auto', 'compare')).toBe('exact');
+    const small = problemOf(60, 10, 12);
+    expect(small.triples.count).toBeGreaterThan(EXACT_PLAN_TRIPLE_LIMIT);
     expect(small.triples.count).toBeLessThanOrEqual(EXACT_TRIPLE_LIMIT);
-    expect(choosePlanner(small, 'auto')).toBe('exact');
+    expect(choosePlanner(small, 'auto', 'plan')).toBe('fast');
+    expect(choosePlanner(small, 'auto', 'compare')).toBe('exact');
+    expect(choosePlanner(small, 'exact', 'plan')).toBe('exact');
     const large = problemOf(300, 40, 24);
     expect(large.triples.count).toBeGreaterThan(EXACT_TRIPLE_LIMIT);
-    expect(choosePlanner(large, 'auto')).toBe('fast');
-    expect(choosePlanner(large, 'exact')).toBe('exact');
+    expect(choosePlanner(large, 'auto', 'compare')).toBe('fast');
+    expect(choosePlanner(large, 'exact', 'compare')).toBe('exact');
+    expect(choosePlanner(large, 'fast', 'plan')).toBe('fast');
   });
 });

@@ -10,18 +10,31 @@ import type { LinearSolver } from './solver.js';
 export type PlannerChoice = 'auto' | 'exact' | 'fast';
 
 /**
- * Up to this many eligible (workload, pool, month) triples, `auto` solves the mixed-integer
- * model exactly; above it, the fast planner answers (with its search over gang runs). Measured
- * in `npm run bench:families` (docs/planner.md, "Families"): from about 500 triples up, HiGHS
- * can need seconds to minutes on gang-heavy or commitment-bound portfolios, while the fast
- * planner's plans were within 0.1 % of HiGHS's proven optimum on every family measured; below
- * this size HiGHS proves optimality in about a second on the portfolios we know (the example
- * has 1,737 triples), and a proven optimum is worth that.
+ * What a plan is for, which decides what `auto` picks:
+ *
+ * - `plan`: a plan to show or store (`stargate plan`, `ledger`, the server's plans). The fast
+ *   planner answers, but for the smallest problems (at most {@link EXACT_PLAN_TRIPLE_LIMIT}
+ *   triples), where HiGHS proves the optimum in a blink. Measured in `npm run bench:families`
+ *   (docs/planner.md, "Families"): no size tells an easy model from a hard one — HiGHS needs
+ *   0.03 s on one 959-triple portfolio and 7 s on a 1,331-triple one, all of it at the root —
+ *   while the fast planner answered every family in a third of a second, within 0.01 % of
+ *   HiGHS's proven optimum on every small one and 0.1 % on every proven medium one.
+ * - `compare`: a plan to be compared with the plan of a changed scenario (`diff`, `value`,
+ *   `risk`, clause prices, what-if answers). There a difference of two proven optima is exact
+ *   where a difference of two fast plans is an interval as wide as their gaps, so HiGHS
+ *   answers up to {@link EXACT_TRIPLE_LIMIT} triples, and the fast planner above.
  */
+export type PlanPurpose = 'plan' | 'compare';
+
+/** Up to this many eligible (workload, pool, month) triples, `auto` plans exactly to show. */
+export const EXACT_PLAN_TRIPLE_LIMIT = 200;
+
+/** Up to this many triples, `auto` plans exactly to compare (about a second for HiGHS on most). */
 export const EXACT_TRIPLE_LIMIT = 2_000;
 
 export interface PlannerOptions {
-  readonly planner: PlannerChoice;
+  /** The planner, as `choosePlanner` picked it. */
+  readonly planner: 'exact' | 'fast';
   /** The exact solver; needed unless `planner` is `fast`. */
   readonly solver?: LinearSolver;
   readonly timeLimitSeconds?: number;
@@ -29,10 +42,15 @@ export interface PlannerOptions {
   readonly fast?: FastOptions;
 }
 
-/** Which planner `auto` picks for a problem. */
-export function choosePlanner(problem: PlacementProblem, choice: PlannerChoice): 'exact' | 'fast' {
+/** Which planner `auto` picks for a problem, given what the plan is for. */
+export function choosePlanner(
+  problem: PlacementProblem,
+  choice: PlannerChoice,
+  purpose: PlanPurpose,
+): 'exact' | 'fast' {
   if (choice !== 'auto') return choice;
-  return problem.triples.count <= EXACT_TRIPLE_LIMIT ? 'exact' : 'fast';
+  const limit = purpose === 'plan' ? EXACT_PLAN_TRIPLE_LIMIT : EXACT_TRIPLE_LIMIT;
+  return problem.triples.count <= limit ? 'exact' : 'fast';
 }
 
 /**
@@ -46,8 +64,7 @@ export function choosePlanner(problem: PlacementProblem, choice: PlannerChoice):
  * `solver.note` says why the plan is the fast planner's.
  */
 export function planProblem(problem: PlacementProblem, options: PlannerOptions): Plan {
-  const method = choosePlanner(problem, options.planner);
-  if (method === 'fast') return planFastly(problem, options.fast ?? {});
+  if (options.planner === 'fast') return planFastly(problem, options.fast ?? {});
   if (!options.solver) throw new Error('the exact planner needs a solver');
   const limit = options.timeLimitSeconds;
   // When the fast planner answers for HiGHS, the time is spent already: it runs to its end

@@ -376,7 +376,10 @@ export function planRoutes(): Route[] {
         .object({
           solver: z
             .enum(['auto', 'exact', 'fast'], { error: 'expected auto, exact or fast' })
-            .optional(),
+            .optional()
+            .describe(
+              'auto (default): the fast planner with its proven gap, exact on HiGHS up to 200 eligible triples; exact: HiGHS, proves optimality; fast: the fast planner',
+            ),
           timeLimitSeconds: z
             .number()
             .positive({ error: 'expected a number of seconds above 0' })
