@@ -2,15 +2,6 @@ import { UsageError, reportError } from './errors.js';
 import type { Io } from './io.js';
 import { VERSION } from './version.js';
 import {
-  awardsUsage,
-  deliveriesUsage,
-  inventoryUsage,
-  offersUsage,
-  plansUsage,
-  quotesUsage,
-  requestsUsage,
-} from './commands/client.js';
-import {
   agentUsage,
   clausesUsage,
   diffUsage,
@@ -31,12 +22,16 @@ import {
 
 type Command = (argv: readonly string[], io: Io) => Promise<number>;
 
+/** A usage line, or for the API's commands a promise of it: theirs come from their verb tables. */
+type Usage = string | (() => Promise<string>);
+
 /**
  * The commands. Each module is loaded only when its command runs (`load`), so a command
  * pays for no other command's libraries (`plan` loads neither yaml nor HiGHS on its fast
- * path) and `help` loads none. Usage lines live in `usage.ts` for the same reason.
+ * path) and `help` loads only the API commands' module, whose verb tables give their usage
+ * lines. The other usage lines live in `usage.ts` for the same reason.
  */
-const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; summary: string }> = {
+const COMMANDS: Record<string, { load: () => Promise<Command>; usage: Usage; summary: string }> = {
   validate: {
     load: () => import('./commands/validate.js').then((m) => m.validateCommand),
     usage: validateUsage,
@@ -115,33 +110,33 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
   },
   requests: {
     load: () => import('./commands/client.js').then((m) => m.requestsCommand),
-    usage: requestsUsage,
+    usage: () => import('./commands/client.js').then((m) => m.requestsUsage),
     summary:
       'capacity requests over the API (--server URL, --token T, or STARGATE_SERVER, STARGATE_TOKEN; --json)',
   },
   offers: {
     load: () => import('./commands/client.js').then((m) => m.offersCommand),
-    usage: offersUsage,
+    usage: () => import('./commands/client.js').then((m) => m.offersUsage),
     summary: 'right-of-first-refusal offers; a holder sees and answers only its own (API)',
   },
   quotes: {
     load: () => import('./commands/client.js').then((m) => m.quotesCommand),
-    usage: quotesUsage,
+    usage: () => import('./commands/client.js').then((m) => m.quotesUsage),
     summary: "providers' quotes for cleared requests (API)",
   },
   awards: {
     load: () => import('./commands/client.js').then((m) => m.awardsCommand),
-    usage: awardsUsage,
+    usage: () => import('./commands/client.js').then((m) => m.awardsUsage),
     summary: 'award a request to a quote: a new pool, rofr cleared (API)',
   },
   deliveries: {
     load: () => import('./commands/client.js').then((m) => m.deliveriesCommand),
-    usage: deliveriesUsage,
+    usage: () => import('./commands/client.js').then((m) => m.deliveriesUsage),
     summary: 'GPUs delivered against procured pools, and the late ones (API)',
   },
   plans: {
     load: () => import('./commands/client.js').then((m) => m.plansCommand),
-    usage: plansUsage,
+    usage: () => import('./commands/client.js').then((m) => m.plansUsage),
     summary: 'stored plans of the current state: create, list, show, diff (API)',
   },
   agent: {
@@ -152,7 +147,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
   },
   inventory: {
     load: () => import('./commands/client.js').then((m) => m.inventoryCommand),
-    usage: inventoryUsage,
+    usage: () => import('./commands/client.js').then((m) => m.inventoryUsage),
     summary: 'GPUs reporting, healthy and unhealthy per site and pool, stale nodes (API)',
   },
   gen: {
@@ -164,12 +159,18 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: string; su
 
 export { VERSION } from './version.js';
 
-function help(): string {
+const usageOf = (usage: Usage): Promise<string> =>
+  typeof usage === 'string' ? Promise.resolve(usage) : usage();
+
+async function help(): Promise<string> {
+  const commands = await Promise.all(
+    Object.values(COMMANDS).map(async (c) => `  ${await usageOf(c.usage)}\n      ${c.summary}`),
+  );
   const lines = [
     'stargate — a control plane for AI compute bought under contracts',
     '',
     'Usage:',
-    ...Object.values(COMMANDS).map((c) => `  ${c.usage}\n      ${c.summary}`),
+    ...commands,
     '  stargate help | --help | --version',
     '',
     'Exit status: 0 ok; 1 internal error, or the server failed or could not be reached;',
@@ -184,11 +185,11 @@ export async function run(argv: readonly string[], io: Io, debug = false): Promi
   try {
     const [name, ...rest] = argv;
     if (name === undefined) {
-      io.err(help());
+      io.err(await help());
       return 2;
     }
     if (name === 'help' || name === '--help' || name === '-h') {
-      io.out(help());
+      io.out(await help());
       return 0;
     }
     if (name === '--version' || name === '-v') {
@@ -198,7 +199,7 @@ export async function run(argv: readonly string[], io: Io, debug = false): Promi
     const command = COMMANDS[name];
     if (!command) throw new UsageError(`unknown command ${name}`);
     if (rest.includes('--help') || rest.includes('-h')) {
-      io.out(`Usage: ${command.usage}\n  ${command.summary}\n`);
+      io.out(`Usage: ${await usageOf(command.usage)}\n  ${command.summary}\n`);
       return 0;
     }
     const runCommand = await command.load();
