@@ -207,6 +207,10 @@ describe('the command line', () => {
     const commandHelp = await cli('plan', '--help');
     expect(commandHelp.status).toBe(0);
     expect(commandHelp.stdout).toMatch(/^Usage: stargate plan FILE/);
+    // The API commands' usage lines come from their own module, loaded for help.
+    expect(help.stdout).toContain('stargate requests list [--state');
+    const apiHelp = await cli('offers', '--help');
+    expect(apiHelp.stdout).toMatch(/^Usage: stargate offers list/);
   });
 
   it('exits 2 when no command is given', async () => {

@@ -64,7 +64,7 @@ describe('the walk-through: request, holder declines, quote, award, plan', () =>
 
     const shown = await as(admin, 'plans', 'show', '1');
     expect(shown.status).toBe(0);
-    expect(shown.stdout).toMatch(/^Plan 1 of stargate-2025: fast, feasible;/);
+    expect(shown.stdout).toMatch(/^Plan 1 of stargate-2025: exact, optimal;/);
     expect(shown.stdout).toMatch(/^ {2}pretrain-2029 +2029-10\.\.2030-02 +380,000 +1,900,000$/m);
     expect(shown.stdout).not.toContain('req-1-');
   });

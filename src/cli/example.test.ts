@@ -91,6 +91,19 @@ describe('examples/stargate-2025.yaml', () => {
       expect(pending[0]?.reasons.join('\n')).toContain('rofr term msft-rofr of msft-openai-2025');
     });
 
+    it("costs HiGHS's proven optimum to the cent: auto's fast plan, another of equal cost", async () => {
+      const fast = JSON.parse((await planned()).stdout) as PlanJson;
+      expect(fast.solver).toMatchObject({ method: 'fast', status: 'feasible' });
+      const exact = await cli('plan', EXAMPLE, '--format', 'json', '--solver', 'exact');
+      expect(exact.status, exact.stderr).toBe(0);
+      const optimum = JSON.parse(exact.stdout) as PlanJson;
+      expect(optimum.solver).toMatchObject({ method: 'exact', status: 'optimal' });
+      expect(cents(optimum.objective.totalUSD)).toBe(17_396_501_600_000);
+      expect(cents(fast.objective.totalUSD)).toBe(cents(optimum.objective.totalUSD));
+      // Its bound is proven: at most the optimum.
+      expect(fast.bound.lowerBoundUSD).toBeLessThanOrEqual(optimum.objective.totalUSD);
+    });
+
     it('reports the Azure take-or-pay commitment', async () => {
       const plan = JSON.parse((await planned()).stdout) as PlanJson;
       const commitment = plan.commitments.find((c) => c.term === 'azure-commitment');

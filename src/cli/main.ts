@@ -50,7 +50,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; usage: Usage; sum
   plan: {
     load: () => import('./commands/plan.js').then((m) => m.planCommand),
     usage: planUsage,
-    summary: 'the optimal plan: cost, placements, unmet demand, commitments',
+    summary: 'the plan: cost, placements, unmet demand, commitments, with its proven gap',
   },
   diff: {
     load: () => import('./commands/diff.js').then((m) => m.diffCommand),

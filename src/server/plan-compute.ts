@@ -38,7 +38,8 @@ export async function computePlan({ planned, late, options }: PlanInput): Promis
   const result = validateScenario(planned);
   if (!result.ok) return { ok: false, problems: result.problems };
   const problem = buildProblem(result.scenario);
-  const method = choosePlanner(problem, options.solver, 'plan');
+  // A stored plan is what what-ifs and re-solves are compared with: planned to compare.
+  const method = choosePlanner(problem, options.solver, 'compare');
   const plan = planProblem(problem, {
     planner: method,
     ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),

@@ -20,7 +20,7 @@ export interface ValueTask {
 const IN_THREAD: PlanPool = { threads: 1, plan: runPlanTask, close: () => Promise.resolve() };
 
 /**
- * Plans the scenario as `stargate plan` does and prices its capacity and building moves
+ * Plans the scenario to compare (`runPlanTask`: exact up to 2,000 triples) and prices its capacity and building moves
  * (`valueOfScenario`), all in this thread: for a worker thread of the service, whose main
  * thread must keep answering requests. Moves two LPs cannot settle are planned here too.
  */

@@ -80,7 +80,7 @@ export async function riskCommand(argv: readonly string[], io: Io): Promise<numb
   const problem = buildProblem(scenario);
 
   const planOptions = {
-    purpose: 'compare' as const,
+    purpose: 'plan' as const,
     planner,
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
   };

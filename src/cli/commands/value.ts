@@ -17,7 +17,7 @@ import { valueUsage } from '../usage.js';
  * `stargate value FILE`: what capacity is worth — per pool and month, the marginal value of one
  * more GPU (the capacity row's dual in the LP with the plan's gang choices fixed), and per
  * building what coming online a month earlier saves and a month or a quarter late costs,
- * each re-planned the way `stargate plan` plans.
+ * each re-planned to compare (exact up to 2,000 triples, `choosePlanner`).
  */
 export async function valueCommand(argv: readonly string[], io: Io): Promise<number> {
   const { positionals, values } = parseCommandArgs(
@@ -51,7 +51,7 @@ export async function valueCommand(argv: readonly string[], io: Io): Promise<num
 }
 
 /**
- * Plans the scenario as `stargate plan` does, then prices capacity and every building move
+ * Plans the scenario to compare (exact up to 2,000 triples), then prices capacity and every building move
  * (`valueOfScenario`), on a pool of `threads` worker threads made only if a move needs one.
  */
 async function valueOf(

@@ -12,17 +12,18 @@ export type PlannerChoice = 'auto' | 'exact' | 'fast';
 /**
  * What a plan is for, which decides what `auto` picks:
  *
- * - `plan`: a plan to show or store (`stargate plan`, `ledger`, the server's plans). The fast
+ * - `plan`: the plan of a scenario file, to act on (`stargate plan`, `ledger`, `risk`). The fast
  *   planner answers, but for the smallest problems (at most {@link EXACT_PLAN_TRIPLE_LIMIT}
  *   triples), where HiGHS proves the optimum in a blink. Measured in `npm run bench:families`
  *   (docs/planner.md, "Families"): no size tells an easy model from a hard one — HiGHS needs
  *   0.03 s on one 959-triple portfolio and 7 s on a 1,331-triple one, all of it at the root —
- *   while the fast planner answered every family in a third of a second, within 0.01 % of
- *   HiGHS's proven optimum on every small one and 0.1 % on every proven medium one.
+ *   while the fast planner answered every small family in at most 0.11 s in process, within
+ *   0.01 % of HiGHS's proven optimum, and every proven medium one within 0.1 %.
  * - `compare`: a plan to be compared with the plan of a changed scenario (`diff`, `value`,
- *   `risk`, clause prices, what-if answers). There a difference of two proven optima is exact
- *   where a difference of two fast plans is an interval as wide as their gaps, so HiGHS
- *   answers up to {@link EXACT_TRIPLE_LIMIT} triples, and the fast planner above.
+ *   clause prices, what-if answers) — and the server's stored plans, which what-ifs and the
+ *   re-solves of the decision jobs are compared with. There a difference of two proven optima
+ *   is exact where a difference of two fast plans is an interval as wide as their gaps, so
+ *   HiGHS answers up to {@link EXACT_TRIPLE_LIMIT} triples, and the fast planner above.
  */
 export type PlanPurpose = 'plan' | 'compare';
 

@@ -34,7 +34,7 @@ export const planValueResponse = z.object({
       totalUSD: z.number(),
       lowerBoundUSD: z.number(),
     })
-    .describe('The plan re-made from the stored plan’s scenario, as `stargate plan` makes it'),
+    .describe('The plan re-made from the stored plan’s scenario, as `stargate value` makes it'),
   capacity: z
     .array(
       z.object({

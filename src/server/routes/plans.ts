@@ -378,7 +378,7 @@ export function planRoutes(): Route[] {
             .enum(['auto', 'exact', 'fast'], { error: 'expected auto, exact or fast' })
             .optional()
             .describe(
-              'auto (default): the fast planner with its proven gap, exact on HiGHS up to 200 eligible triples; exact: HiGHS, proves optimality; fast: the fast planner',
+              'auto (default): exact on HiGHS up to 2,000 eligible triples (a stored plan is what what-ifs and re-solves are compared with), the fast planner above; exact: HiGHS, proves optimality; fast: the fast planner',
             ),
           timeLimitSeconds: z
             .number()
