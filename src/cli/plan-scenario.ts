@@ -8,7 +8,7 @@ import { progressBar } from './progress.js';
 
 /**
  * Plans a scenario for a command: `auto` picks HiGHS or the fast planner by what the plan is
- * for (`choosePlanner`: `plan` and `ledger` show it, `diff`, `value` and `risk` compare it),
+ * for (`choosePlanner`: `plan`, `ledger` and `risk` act on it, `diff` and `value` compare it),
  * with a progress bar on a terminal while the fast planner works.
  */
 export async function planScenario(

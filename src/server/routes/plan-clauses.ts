@@ -60,7 +60,7 @@ export const planClausesResponse = z.object({
       unmetUSD: z.number(),
     })
     .describe(
-      'The plan re-made with every term, beside the relaxed ones (the stored plan may differ: late pools, or another plan of the same cost)',
+      'The plan re-made with every term, beside the relaxed ones (the stored plan may differ: late pools)',
     ),
   solves: z.number().int().describe('Distinct re-solves besides the base'),
   terms: z.array(
