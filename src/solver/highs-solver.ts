@@ -116,6 +116,27 @@ import('tsx/esm/api')
 `;
 }
 
+/** A pause of a millisecond, for a thread that may not sleep otherwise. */
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Blocks until the solver thread's answer is on the port, or `waitSeconds` pass. The thread
+ * posts its answer, then sets the flag; once (in CI, 2026-12-06) the wait ended and the port
+ * held nothing yet, so a set flag with an empty port is looked at again each millisecond, and a
+ * wait that ended with the flag still clear (spurious) waits on for the time left.
+ */
+function awaitAnswer(thread: SolverThread, waitSeconds: number): { message: unknown } | undefined {
+  const deadline = performance.now() + waitSeconds * 1000;
+  for (;;) {
+    const left = deadline - performance.now();
+    if (left <= 0) return receiveMessageOnPort(thread.port);
+    Atomics.wait(thread.flag, 0, 0, left);
+    const answer = receiveMessageOnPort(thread.port);
+    if (answer) return answer;
+    if (Atomics.load(thread.flag, 0) !== 0) Atomics.wait(PAUSE, 0, 0, 1);
+  }
+}
+
 function stop(thread: SolverThread): void {
   if (current === thread) current = undefined;
   thread.port.close();
@@ -141,8 +162,7 @@ function solveInThread(
   Atomics.store(thread.flag, 0, 0);
   const request: SolveRequest = { model, options };
   thread.port.postMessage(request);
-  Atomics.wait(thread.flag, 0, 0, waitSeconds * 1000);
-  const answer = receiveMessageOnPort(thread.port);
+  const answer = awaitAnswer(thread, waitSeconds);
   if (!answer) {
     stop(thread);
     const seconds = (value: number) => Number(value.toFixed(3));
