@@ -36,8 +36,8 @@ export interface ValueOfOptions {
  *    re-planned from the base plan in the months they touch (`FastReplanner`, from the fast
  *    planner's state, run once more), in this thread;
  * 3. otherwise from two LPs in this thread (`planFromRelaxation`, exact plans only), and what
- *    they do not settle on the pool's worker threads, planned to compare (`runPlanTask`), handed to
- *    the pool as soon as the LPs give up on them, so that both run at once.
+ *    they do not settle on the pool's worker threads, planned to compare (`runPlanTask`),
+ *    handed to the pool as soon as the LPs give up on them, so that both run at once.
  *
  * The capacity LP is solved after the moves are handed out, while the pool works. `pool` is
  * called only when a move needs it; the caller owns (and closes) the pool.

@@ -20,9 +20,10 @@ export interface ValueTask {
 const IN_THREAD: PlanPool = { threads: 1, plan: runPlanTask, close: () => Promise.resolve() };
 
 /**
- * Plans the scenario to compare (`runPlanTask`: exact up to 2,000 triples) and prices its capacity and building moves
- * (`valueOfScenario`), all in this thread: for a worker thread of the service, whose main
- * thread must keep answering requests. Moves two LPs cannot settle are planned here too.
+ * Plans the scenario to compare (`runPlanTask`: exact up to 2,000 triples) and prices its
+ * capacity and building moves (`valueOfScenario`), all in this thread: for a worker thread of
+ * the service, whose main thread must keep answering requests. Moves two LPs cannot settle are
+ * planned here too.
  */
 export async function runValueTask(task: ValueTask): Promise<ValueJson> {
   const options = {

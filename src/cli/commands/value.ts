@@ -52,7 +52,8 @@ export async function valueCommand(argv: readonly string[], io: Io): Promise<num
 
 /**
  * Plans the scenario to compare (exact up to 2,000 triples), then prices capacity and every
- * building move (`valueOfScenario`), on a pool of `threads` worker threads made only if a move needs one.
+ * building move (`valueOfScenario`), on a pool of `threads` worker threads made only if a move
+ * needs one.
  */
 async function valueOf(
   scenario: Scenario,

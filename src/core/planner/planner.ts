@@ -27,7 +27,7 @@ export type PlannerChoice = 'auto' | 'exact' | 'fast';
  */
 export type PlanPurpose = 'plan' | 'compare';
 
-/** Up to this many eligible (workload, pool, month) triples, `auto` plans exactly to show. */
+/** Up to this many eligible (workload, pool, month) triples, `auto` plans exactly to act on. */
 export const EXACT_PLAN_TRIPLE_LIMIT = 200;
 
 /** Up to this many triples, `auto` plans exactly to compare (about a second for HiGHS on most). */

@@ -128,8 +128,8 @@ function answerOf(stored: PlanJson, plan: Plan): Answer {
  * transaction and planned after it commits, so a what-if never holds the store while it
  * solves. The first answer is the fast planner's on a worker thread kept warm for it; the
  * exact answer (`auto` as it plans to compare: exact up to 2,000 triples; on a second thread)
- * follows on the caller's live stream. A caller's newer what-if stops its older one's exact solve: a panel that
- * follows someone's typing wants the latest only.
+ * follows on the caller's live stream. A caller's newer what-if stops its older one's exact
+ * solve: a panel that follows someone's typing wants the latest only.
  */
 export function whatIfRoutes(exactAtOnce: number = EXACT_AT_ONCE): Route[] {
   let firstPool: PlanPool | undefined;
