@@ -38,7 +38,7 @@ import { HttpError } from '../store/errors.js';
 import { Metrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { docsPage } from './docs-page.js';
-import type { Route } from './route.js';
+import type { Reply, Route } from './route.js';
 import { allRoutes } from './routes/index.js';
 import type { JobQueue } from './jobs.js';
 import { createInProcessJobQueue } from './jobs.js';
@@ -467,6 +467,26 @@ export function buildApp(options: AppOptions): App {
             path: request.url,
             body: request.body ?? null,
           };
+    if (definition.atOnce) {
+      const now = options.clock ? await clock(store.db) : requestTime;
+      const done =
+        now === undefined
+          ? undefined
+          : await definition.atOnce({
+              db: store.db,
+              principal,
+              body: input.body,
+              now,
+              requestId: request.id,
+              actor: actorOf(principal),
+              key: idempotent,
+              fleet,
+            });
+      if (done) {
+        await send(request, reply, done, false);
+        return;
+      }
+    }
     // A read runs without BEGIN and COMMIT on PostgreSQL: at READ COMMITTED, its default, each
     // statement reads its own snapshot inside a transaction too, so the transaction bought no
     // consistency, only two round trips. On PGlite a transaction holds the one connection, so a
@@ -566,6 +586,15 @@ export function buildApp(options: AppOptions): App {
     }
     const { reply: committed, replayed } = result;
     const out = committed.afterCommit ? await committed.afterCommit() : committed;
+    await send(request, reply, out, replayed);
+  }
+
+  async function send(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    out: Reply,
+    replayed: boolean,
+  ): Promise<void> {
     reply.code(out.status ?? 200);
     reply.header('x-request-id', request.id);
     if (replayed) reply.header('idempotent-replayed', 'true');

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
-import type { Tx } from '../store/db.js';
+import type { Db, Tx } from '../store/db.js';
 import type { AuditEvent } from '../store/events.js';
 import type { FleetSettings } from '../store/fleet.js';
+import type { IdempotentRequest } from '../store/idempotency.js';
 import type { Principal, Role } from '../store/tokens.js';
 import type { PlanRunner } from './planning.js';
 
@@ -32,6 +33,19 @@ export interface RouteContext<P, Q, B> {
    * answer that follows the response (a what-if's exact plan); never stored, never to others.
    */
   readonly tell: (event: string, data: Record<string, unknown>) => void;
+}
+
+/** What a route's `atOnce` gets: the store itself (no transaction), caller, body and key. */
+export interface AtOnceContext<B> {
+  readonly db: Db;
+  readonly principal: Principal;
+  readonly body: B;
+  readonly now: Date;
+  readonly requestId: string;
+  readonly actor: string;
+  /** The request's Idempotency-Key, where it was sent. */
+  readonly key: IdempotentRequest | undefined;
+  readonly fleet: FleetSettings;
 }
 
 export interface Reply {
@@ -94,6 +108,13 @@ export interface Route<P = unknown, Q = unknown, B = unknown> {
    * on PGlite, so that several tables read together see no write between them.
    */
   readonly readsWithoutTransaction?: boolean;
+  /**
+   * The route's common case as one statement outside a transaction, tried before the handler:
+   * its reply, or `undefined` having written nothing, and the handler runs as always (which
+   * refuses, replays or acts). With an Idempotency-Key it claims the key and stores the reply
+   * itself.
+   */
+  atOnce?(context: AtOnceContext<B>): Promise<Reply | undefined>;
   handler(context: RouteContext<P, Q, B>): Promise<Reply>;
   /** Stops what the route keeps running between requests (worker threads), when the app closes. */
   close?(): Promise<void>;

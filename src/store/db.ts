@@ -13,10 +13,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
+import type { SQL } from 'drizzle-orm';
 import { sql } from 'drizzle-orm';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { ExtractTablesWithRelations } from 'drizzle-orm';
 import { readMigrationFiles } from 'drizzle-orm/migrator';
 import pg from 'pg';
@@ -28,6 +30,23 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
 /** Either a database or a transaction: what query helpers take. */
 export type Queryable = Db | Tx;
+
+const dialect = new PgDialect();
+
+/**
+ * Runs a statement as a named prepared statement (PostgreSQL parses and plans it once per
+ * connection, not each time; PGlite runs it as any other), answering its rows. For a statement
+ * that is costly to plan and run often; `name` must stand for one text, whatever the values.
+ */
+export async function executePrepared<Row>(
+  db: Queryable,
+  name: string,
+  statement: SQL,
+): Promise<Row[]> {
+  const query = dialect.sqlToQuery(statement);
+  const result = await db._.session.prepareQuery(query, undefined, name, false).execute();
+  return (result as { rows: Row[] }).rows;
+}
 
 export interface Store {
   readonly db: Db;

@@ -17,7 +17,7 @@ export interface AuditEvent {
 /** Serialises the writing of events across processes; see `auditedTransaction`. */
 const EVENTS_LOCK = 7_277_003;
 
-type EventInsert = typeof events.$inferInsert;
+export type EventInsert = typeof events.$inferInsert;
 
 /** The events each open audited transaction has appended, written when its work is done. */
 const pending = new WeakMap<Tx, EventInsert[]>();
@@ -71,7 +71,19 @@ async function insertLocked(
   queue: readonly EventInsert[],
   writes: readonly SQL[],
 ): Promise<void> {
-  const rows = JSON.stringify(
+  const before =
+    writes.length === 0
+      ? sql``
+      : sql`with ${sql.join(
+          writes.map((write, index) => sql`${sql.raw(`deferred_${index}`)} as (${write})`),
+          sql`, `,
+        )} `;
+  await tx.execute(sql`${before}${lockedEventsInsert(sql`${eventRowsJson(queue)}`)}`);
+}
+
+/** Events as the JSON array `lockedEventsInsert` reads: one object per event, in order. */
+export function eventRowsJson(queue: readonly EventInsert[]): string {
+  return JSON.stringify(
     queue.map((event) => ({
       at: event.at.toISOString(),
       actor: event.actor,
@@ -83,23 +95,24 @@ async function insertLocked(
       request_id: event.requestId ?? null,
     })),
   );
-  const before =
-    writes.length === 0
-      ? sql``
-      : sql`with ${sql.join(
-          writes.map((write, index) => sql`${sql.raw(`deferred_${index}`)} as (${write})`),
-          sql`, `,
-        )} `;
-  await tx.execute(
-    sql`${before}insert into ${events} (at, actor, action, entity_type, entity_id, before, after, request_id)
+}
+
+/**
+ * The statement that takes the events lock and inserts events (`rows`, text of
+ * `eventRowsJson`'s shape) numbered in their order. The lock is a subquery the rows are joined
+ * with, so it is taken before the first row (and its id) exists. `gate`, where given, is a
+ * relation of one row or none that the lock is taken for (none: neither lock nor events), so
+ * that it is taken only once that relation is known; `rows` may read its columns as `lock.…`.
+ */
+export function lockedEventsInsert(rows: SQL, gate?: SQL): SQL {
+  return sql`insert into ${events} (at, actor, action, entity_type, entity_id, before, after, request_id)
         select e.at, e.actor, e.action, e.entity_type, e.entity_id, e.before, e.after, e.request_id
-        from (select pg_advisory_xact_lock(${EVENTS_LOCK})) as lock,
-          rows from (json_to_recordset(${rows}::json) as (
+        from (select pg_advisory_xact_lock(${EVENTS_LOCK})${gate ? sql`, gate.* from ${gate} as gate` : sql``}) as lock,
+          rows from (json_to_recordset((${rows})::json) as (
             at timestamptz, actor text, action text, entity_type text, entity_id text,
             before json, after json, request_id text)) with ordinality as e(
             at, actor, action, entity_type, entity_id, before, after, request_id, ord)
-        order by e.ord`,
-  );
+        order by e.ord`;
 }
 
 /**
@@ -183,14 +196,19 @@ export function pendingHistory(
 ): HistoryEvent[] {
   return (pending.get(tx) ?? [])
     .filter((event) => event.entityType === entity.entityType && event.entityId === entity.entityId)
-    .map((event) => ({
-      at: event.at.toISOString(),
-      actor: event.actor,
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId,
-      before: event.before ?? null,
-      after: event.after ?? null,
-      requestId: event.requestId ?? null,
-    }));
+    .map(historyEvent);
+}
+
+/** An event not yet written, as a history shows it. */
+export function historyEvent(event: EventInsert): HistoryEvent {
+  return {
+    at: event.at.toISOString(),
+    actor: event.actor,
+    action: event.action,
+    entityType: event.entityType,
+    entityId: event.entityId,
+    before: event.before ?? null,
+    after: event.after ?? null,
+    requestId: event.requestId ?? null,
+  };
 }

@@ -1,4 +1,5 @@
 import { compareText } from '../core/order.js';
+import type { Placeholder } from 'drizzle-orm';
 import { eq, inArray, sql } from 'drizzle-orm';
 import type { HealthCheck, HealthThresholds } from '../core/fleet/health.js';
 import { DEFAULT_THRESHOLDS, gpuHealth } from '../core/fleet/health.js';
@@ -6,7 +7,8 @@ import type { GpuPartRule } from '../core/fleet/parts.js';
 import { DEFAULT_GPU_PARTS, acceleratorOfPart } from '../core/fleet/parts.js';
 import type { GpuReading, NodeReading } from '../core/fleet/readings.js';
 import type { Problem } from '../scenario/problems.js';
-import type { Queryable, Tx } from './db.js';
+import type { Db, Queryable, Tx } from './db.js';
+import { executePrepared } from './db.js';
 import { HttpError, badRequest, conflict } from './errors.js';
 import type { AuditEvent } from './events.js';
 import * as t from './schema.js';
@@ -82,36 +84,8 @@ export async function recordHeartbeat(
   const { now, settings } = context;
   // A known node's row, locked, and the scenario in one statement; a new node's scenario alone.
   const found = await lockedNode(tx, input.node, input.site);
-  const placement = placeNode(
-    found ? found.scenario : await scenarioAt(tx, input.site),
-    input,
-    settings.parts,
-  );
-  const gpus: JudgedGpu[] = input.reading.gpus.map((reading) => {
-    const verdict = gpuHealth(reading, settings.thresholds);
-    return verdict.healthy
-      ? { reading, healthy: true, reasons: [] }
-      : { reading, healthy: false, reasons: verdict.reasons, checks: verdict.checks };
-  });
-  const healthyCount = gpus.filter((gpu) => gpu.healthy).length;
-  const unhealthy = unhealthyOf(gpus);
-  const reading = {
-    name: input.node,
-    siteId: input.site,
-    poolId: placement.pool,
-    acceleratorId: placement.accelerator,
-    source: input.reading.source,
-    driverVersion: input.reading.driverVersion ?? null,
-    cudaVersion: input.reading.cudaVersion ?? null,
-    sequence: input.sequence,
-    intervalSeconds: input.intervalSeconds,
-    observedAt: new Date(input.observedAt),
-    receivedAt: now,
-    sentBy: context.sentBy,
-    gpus,
-    gpuCount: gpus.length,
-    healthyCount,
-  };
+  const judged = judge(found ? found.scenario : await scenarioAt(tx, input.site), input, context);
+  const { reading } = judged;
   let previous = found?.node;
   if (!previous) {
     // A node's first heartbeat. `for update` locks no row that does not exist yet, so two
@@ -124,7 +98,7 @@ export async function recordHeartbeat(
       .returning();
     const [row] = inserted;
     if (row) {
-      await tx.insert(t.fleetHistory).values(historyRow(row, unhealthy));
+      await tx.insert(t.fleetHistory).values(historyRow(row, judged.unhealthy));
       await context.audit({
         action: 'node.register',
         entityType: 'node',
@@ -141,30 +115,12 @@ export async function recordHeartbeat(
       .for('update');
     if (!previous) throw conflict(`node ${input.node} was removed while it reported; send again`);
   }
-  if (previous.siteId !== input.site) {
-    throw conflict(
-      `node ${input.node} reports for site ${previous.siteId}; a node moves sites only after an admin removes it (DELETE /v1/nodes/${input.node})`,
-    );
-  }
-  if (input.sequence <= previous.sequence) {
-    return { ...nodeView(previous, now, settings), duplicate: true };
-  }
-  const changed =
-    previous.gpuCount !== gpus.length ||
-    previous.healthyCount !== healthyCount ||
-    previous.poolId !== placement.pool ||
-    previous.driverVersion !== (input.reading.driverVersion ?? null) ||
-    stateKey(previous.gpus as JudgedGpu[]) !== stateKey(gpus);
-  const writeHistory =
-    changed || now.getTime() - previous.historyAt.getTime() >= settings.historyEveryMs;
-  const row = {
-    ...reading,
-    firstSeen: previous.firstSeen,
-    historyAt: writeHistory ? now : previous.historyAt,
-  };
+  const next = nextOf(previous, input, judged, context);
+  if (next.kind === 'duplicate') return { ...nodeView(previous, now, settings), duplicate: true };
+  const { row } = next;
   await tx.update(t.fleetNodes).set(row).where(eq(t.fleetNodes.name, input.node));
-  if (writeHistory) await tx.insert(t.fleetHistory).values(historyRow(row, unhealthy));
-  if (changed) {
+  if (next.writeHistory) await tx.insert(t.fleetHistory).values(historyRow(row, judged.unhealthy));
+  if (next.changed) {
     await context.audit({
       action: 'node.change',
       entityType: 'node',
@@ -174,6 +130,123 @@ export async function recordHeartbeat(
     });
   }
   return { ...nodeView(row, now, settings), duplicate: false };
+}
+
+/**
+ * `recordHeartbeat`'s common case without a transaction, in two prepared statements: a known
+ * node's row read (not locked) with the scenario, then its update, guarded by the row's version
+ * as read (`xmin`, which every update of the row changes). Only for a heartbeat that changes
+ * nothing the audit log or the history records; a resend at or below the node's sequence is
+ * answered from the read. Anything else (a new node, a change of health, a history row due, a
+ * site moved, the row updated or removed since it was read) writes nothing and answers
+ * `undefined`: the caller runs `recordHeartbeat` in a transaction. A heartbeat the scenario
+ * refuses is refused here as there (400), having written nothing.
+ */
+export async function recordHeartbeatAtOnce(
+  db: Db,
+  input: HeartbeatInput,
+  context: { sentBy: string; now: Date; settings: FleetSettings },
+) {
+  const { now, settings } = context;
+  const found = await readNode(db, input.node, input.site);
+  if (!found) return undefined;
+  const judged = judge(found.scenario, input, context);
+  const next = nextOf(found.node, input, judged, context);
+  if (next.kind === 'duplicate') return { ...nodeView(found.node, now, settings), duplicate: true };
+  if (next.changed || next.writeHistory) return undefined;
+  const { row } = next;
+  const updated = await executePrepared(
+    db,
+    'stargate_heartbeat_update',
+    sql`update ${t.fleetNodes} set pool_id = ${row.poolId}::text,
+          accelerator_id = ${row.acceleratorId}::text, source = ${row.source}::text,
+          driver_version = ${row.driverVersion}::text, cuda_version = ${row.cudaVersion}::text,
+          sequence = ${row.sequence}::bigint, interval_seconds = ${row.intervalSeconds}::int,
+          observed_at = ${row.observedAt.toISOString()}::timestamptz,
+          received_at = ${row.receivedAt.toISOString()}::timestamptz, sent_by = ${row.sentBy}::text,
+          gpus = ${JSON.stringify(row.gpus)}::json, gpu_count = ${row.gpuCount}::int,
+          healthy_count = ${row.healthyCount}::int
+        where name = ${input.node}::text and xmin = ${found.version}::xid
+        returning name`,
+  );
+  if (updated.length !== 1) return undefined;
+  return { ...nodeView(row, now, settings), duplicate: false };
+}
+
+/** A heartbeat's reading as the server judges it, placed in the scenario (or refused, 400). */
+function judge(
+  scenario: SiteScenario | undefined,
+  input: HeartbeatInput,
+  context: { sentBy: string; now: Date; settings: FleetSettings },
+) {
+  const placement = placeNode(scenario, input, context.settings.parts);
+  const gpus: JudgedGpu[] = input.reading.gpus.map((reading) => {
+    const verdict = gpuHealth(reading, context.settings.thresholds);
+    return verdict.healthy
+      ? { reading, healthy: true, reasons: [] }
+      : { reading, healthy: false, reasons: verdict.reasons, checks: verdict.checks };
+  });
+  const healthyCount = gpus.filter((gpu) => gpu.healthy).length;
+  return {
+    gpus,
+    unhealthy: unhealthyOf(gpus),
+    reading: {
+      name: input.node,
+      siteId: input.site,
+      poolId: placement.pool,
+      acceleratorId: placement.accelerator,
+      source: input.reading.source,
+      driverVersion: input.reading.driverVersion ?? null,
+      cudaVersion: input.reading.cudaVersion ?? null,
+      sequence: input.sequence,
+      intervalSeconds: input.intervalSeconds,
+      observedAt: new Date(input.observedAt),
+      receivedAt: context.now,
+      sentBy: context.sentBy,
+      gpus,
+      gpuCount: gpus.length,
+      healthyCount,
+    },
+  };
+}
+
+/**
+ * What a later heartbeat does to a known node's row: nothing (`duplicate`, at or below its
+ * sequence), or the row it becomes, whether that is a change the audit log records and whether
+ * a history row is due. A node reporting for another site is refused (409).
+ */
+function nextOf(
+  previous: NodeRow,
+  input: HeartbeatInput,
+  judged: ReturnType<typeof judge>,
+  context: { now: Date; settings: FleetSettings },
+) {
+  if (previous.siteId !== input.site) {
+    throw conflict(
+      `node ${input.node} reports for site ${previous.siteId}; a node moves sites only after an admin removes it (DELETE /v1/nodes/${input.node})`,
+    );
+  }
+  if (input.sequence <= previous.sequence) return { kind: 'duplicate' as const };
+  const { reading, gpus } = judged;
+  const changed =
+    previous.gpuCount !== gpus.length ||
+    previous.healthyCount !== reading.healthyCount ||
+    previous.poolId !== reading.poolId ||
+    previous.driverVersion !== reading.driverVersion ||
+    stateKey(previous.gpus as JudgedGpu[]) !== stateKey(gpus);
+  const writeHistory =
+    changed ||
+    context.now.getTime() - previous.historyAt.getTime() >= context.settings.historyEveryMs;
+  return {
+    kind: 'update' as const,
+    changed,
+    writeHistory,
+    row: {
+      ...reading,
+      firstSeen: previous.firstSeen,
+      historyAt: writeHistory ? context.now : previous.historyAt,
+    },
+  };
 }
 
 /** A node's state as the audit log records it: where, how many GPUs, which are unhealthy. */
@@ -301,7 +374,7 @@ interface SiteScenario {
  * scenario's, the scenario's accelerators, and the pools and buildings of the site, which a
  * node's GPUs can count toward (every heartbeat asks; at 10,000 nodes that is 333 times a second).
  */
-function scenarioColumns(site: string) {
+function scenarioColumns(site: string | Placeholder) {
   return {
     known: sql<boolean>`exists (select 1 from ${t.sites} where ${t.sites.id} = ${site})`,
     accelerators: sql<
@@ -333,6 +406,46 @@ async function scenarioAt(db: Queryable, site: string): Promise<SiteScenario | u
   const [row] = await db.select(scenarioColumns(site)).from(sql`(select 1) as one`);
   return row ? siteScenario(row) : undefined;
 }
+
+/**
+ * A node's row (not locked) and its version, with what its heartbeat is checked against: one
+ * statement, prepared once per database; nothing when the node is new.
+ */
+async function readNode(
+  db: Db,
+  name: string,
+  site: string,
+): Promise<{ node: NodeRow; version: string; scenario: SiteScenario | undefined } | undefined> {
+  let query = preparedNodeReads.get(db);
+  if (!query) {
+    query = db
+      .select({
+        node: t.fleetNodes,
+        version: sql<string>`${t.fleetNodes}.xmin::text`,
+        ...scenarioColumns(sql.placeholder('site')),
+      })
+      .from(t.fleetNodes)
+      .where(eq(t.fleetNodes.name, sql.placeholder('name')))
+      .prepare('stargate_heartbeat_node');
+    preparedNodeReads.set(db, query);
+  }
+  const [row] = await query.execute({ name, site });
+  return row ? { node: row.node, version: row.version, scenario: siteScenario(row) } : undefined;
+}
+
+interface PreparedNodeRead {
+  execute(values: Record<string, unknown>): Promise<
+    {
+      node: NodeRow;
+      version: string;
+      known: boolean;
+      accelerators: string[];
+      capacity: { id: string; accelerator: string }[];
+    }[]
+  >;
+}
+
+const preparedNodeReads = new WeakMap<Db, PreparedNodeRead>();
 
 /**
  * A node's row, locked, with what its heartbeat is checked against, in one round trip (a later

@@ -129,7 +129,7 @@ export async function saveResponse(
 }
 
 /** The row of a key claimed and not yet answered. */
-function keyRow(request: IdempotentRequest, now: Date, hash = bodyHash(request.body)) {
+export function keyRow(request: IdempotentRequest, now: Date, hash = bodyHash(request.body)) {
   return {
     tokenId: request.tokenId,
     key: request.key,

@@ -15,6 +15,8 @@ export type { RofrBinding } from './procurement/rofr.js';
 export { bindingRofr } from './procurement/rofr.js';
 export type { OpenedRequest, RequestInput } from './procurement/requests.js';
 export { createRequest, openRequest, getRequestRow, listRequests } from './procurement/requests.js';
+export type { OpenedAtOnce } from './procurement/requests-at-once.js';
+export { RofrTermsSeen, openRequestAtOnce } from './procurement/requests-at-once.js';
 export type { AcceptInput } from './procurement/offers.js';
 export { answerOffer, getOffer, listOffers, listOffersWithRequests } from './procurement/offers.js';
 export { offersDue, sweepDeadlines } from './procurement/deadlines.js';

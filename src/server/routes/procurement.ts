@@ -9,6 +9,7 @@ import {
   requestResponse,
 } from '../../api/procurement.js';
 import type { Tx } from '../../store/db.js';
+import type { OpenedAtOnce } from '../../store/procurement.js';
 import type { HistoryEvent } from '../../store/events.js';
 import { entityHistory, pendingHistory } from '../../store/events.js';
 import {
@@ -17,6 +18,8 @@ import {
   createAward,
   createQuote,
   openRequest,
+  openRequestAtOnce,
+  RofrTermsSeen,
   deliveryView,
   getOffer,
   getRequestRow,
@@ -95,6 +98,7 @@ const stateQuery = (states: readonly [string, ...string[]]) =>
     .strict();
 
 export function procurementRoutes(offers: OfferReads): Route[] {
+  const termsSeen = new RofrTermsSeen();
   return [
     route({
       method: 'POST',
@@ -108,6 +112,19 @@ export function procurementRoutes(offers: OfferReads): Route[] {
       sweepsDeadlines: true,
       // Its first statement (the scenario check) claims the Idempotency-Key.
       claimsKeyItself: true,
+      // The common case in one statement: a valid request, routed by terms already seen.
+      atOnce: async ({ db, body, principal, now, requestId, actor: auditActor, key }) => {
+        const answer = (opened: OpenedAtOnce) =>
+          requestDetailBody(opened.request, opened.offers, [], [], opened.history);
+        const opened = await openRequestAtOnce(
+          db,
+          body,
+          { createdBy: actor(principal), actor: auditActor, requestId, now, key },
+          termsSeen,
+          answer,
+        );
+        return opened && { status: 201, body: answer(opened) };
+      },
       handler: async ({ tx, body, principal, now, audit }) => {
         // Answered from what it wrote: a new request has no quotes, awards or committed events.
         const opened = await openRequest(tx, body, actor(principal), now, audit);

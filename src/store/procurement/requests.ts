@@ -51,19 +51,7 @@ export async function openRequest(
   const rofr = await checkRequestAgainstScenario(tx, input);
   const [row] = await tx
     .insert(t.requests)
-    .values({
-      createdAt: now,
-      createdBy: actor,
-      acceleratorId: input.accelerator,
-      gpus: input.gpus,
-      windowFrom: input.window.from,
-      windowTo: input.window.to,
-      workloadClass: input.workloadClass,
-      reason: input.reason,
-      planId: input.planId ?? null,
-      workloadId: input.workload ?? null,
-      state: 'offered',
-    })
+    .values(newRequestRow(input, actor, now))
     .returning();
   if (!row) throw new Error('insert returned no row');
   await audit({
@@ -81,6 +69,23 @@ export async function openRequest(
     bindingsOf(rofr, input.accelerator, input.window),
   );
   return { request: routed.request, offers: routed.offers ?? [] };
+}
+
+/** What a new request is inserted as, before it is routed. */
+export function newRequestRow(input: RequestInput, createdBy: string, now: Date) {
+  return {
+    createdAt: now,
+    createdBy,
+    acceleratorId: input.accelerator,
+    gpus: input.gpus,
+    windowFrom: input.window.from,
+    windowTo: input.window.to,
+    workloadClass: input.workloadClass,
+    reason: input.reason,
+    planId: input.planId ?? null,
+    workloadId: input.workload ?? null,
+    state: 'offered',
+  };
 }
 
 /**
