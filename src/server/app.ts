@@ -483,7 +483,12 @@ export function buildApp(options: AppOptions): App {
               fleet,
             });
       if (done) {
-        await send(request, reply, done, false);
+        await send(
+          request,
+          reply,
+          { ...done, status: done.status ?? definition.successStatus ?? 200 },
+          false,
+        );
         return;
       }
     }

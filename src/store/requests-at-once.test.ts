@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { asc, eq, sql } from 'drizzle-orm';
+import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TestStore } from '../test-support/stores.js';
@@ -171,11 +172,93 @@ for (const backend of testBackends()) {
         { ...REQUEST, accelerator: 'tpu-v9' },
         { ...REQUEST, window: { from: '2041-01', to: '2041-06' } },
         { ...REQUEST, reason: `see ${Number.MIN_SAFE_INTEGER}` },
+        { ...REQUEST, planId: 1 },
       ]) {
         expect(await openRequestAtOnce(store.db, input, CONTEXT, seen, answer)).toBeUndefined();
       }
+      // The stand-ins' digits outside the request's fields: in the HTTP request's id.
+      const requestId = `x${-Number.MIN_SAFE_INTEGER}`;
+      expect(
+        await openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, requestId }, seen, answer),
+      ).toBeUndefined();
       expect(await store.db.$count(t.requests)).toBe(1);
       expect(await sequences(store.db)).toEqual(before);
     });
+
+    it('keeps the terms it has seen whole when a refused request and a change of terms overlap', async () => {
+      const seen = new RofrTermsSeen();
+      const key: IdempotentRequest = {
+        tokenId: 't1',
+        key: 'k-1',
+        method: 'POST',
+        path: '/v1/requests',
+        body: REQUEST,
+      };
+      await openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
+      // A retry of that key (refused here) in flight while another request replaces the terms.
+      const retry = openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
+      seen.current = { rows: [], digest: 'other' };
+      expect(await retry).toBeUndefined();
+      expect(seen.current.digest).toBe('other');
+      const next = await openRequestAtOnce(store.db, REQUEST, CONTEXT, seen, answer);
+      expect(next?.request.state).toBe('offered');
+      expect(next?.offers).toHaveLength(1);
+    });
+
+    if (backend.name === 'postgres') {
+      it('waits for another attempt with its key holding no events lock, then writes nothing', async () => {
+        const seen = new RofrTermsSeen();
+        await openRequestAtOnce(store.db, { ...REQUEST, reason: 'terms' }, CONTEXT, seen, answer);
+        const counts = async () => ({
+          requests: await store.db.$count(t.requests),
+          events: await store.db.$count(t.events),
+        });
+        const before = await counts();
+        const other = new pg.Client({ connectionString: store.url });
+        const third = new pg.Client({ connectionString: store.url });
+        await other.connect();
+        await third.connect();
+        try {
+          // Another attempt with the same key, not yet committed.
+          await other.query('begin');
+          await other.query(
+            `insert into idempotency_keys (token_id, key, method, path, body_hash, status, created_at)
+             values ('t1', 'k-2', 'POST', '/v1/requests', 'h', 0, now())`,
+          );
+          const key: IdempotentRequest = {
+            tokenId: 't1',
+            key: 'k-2',
+            method: 'POST',
+            path: '/v1/requests',
+            body: REQUEST,
+          };
+          const pending = openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
+          for (let waited = 0; ; waited += 10) {
+            const waiting = await third.query<{ n: number }>(
+              `select count(*)::int as n from pg_stat_activity
+               where wait_event_type = 'Lock' and query like 'with%chk as%'`,
+            );
+            if (waiting.rows[0]?.n === 1) break;
+            if (waited > 10_000) throw new Error('the statement never waited for the key');
+            await new Promise((resolve) => setTimeout(resolve, 10));
+          }
+          // While it waits: the events lock is not held, the accelerator's row is (KEY SHARE).
+          const advisory = await third.query<{ n: number }>(
+            `select count(*)::int as n from pg_locks where locktype = 'advisory'`,
+          );
+          expect(advisory.rows[0]?.n).toBe(0);
+          await third.query(`set lock_timeout = '200ms'`);
+          await expect(third.query(`delete from accelerators where id = 'vr200'`)).rejects.toThrow(
+            /lock timeout/,
+          );
+          await other.query('commit');
+          expect(await pending).toBeUndefined();
+          expect(await counts()).toEqual(before);
+        } finally {
+          await other.end();
+          await third.end();
+        }
+      });
+    }
   });
 }

@@ -31,14 +31,23 @@ import { offerView, requestView } from './views.js';
  * - The ids of the request and its offer are taken from their sequences inside the statement,
  *   after the check, and written into the events' JSON and the key's stored answer there: both
  *   are built here with stand-in ids (`STAND_IN`), replaced by text in the statement.
- * - The accelerator's row is locked (KEY SHARE) by the check, so the foreign key's check at
- *   the statement's end waits on nothing while the events lock is held.
+ * - The events lock is taken last, once the key's claim (which may wait on another attempt with
+ *   the same key), the request and its offer are written: its subquery reads their `WITH`s. The
+ *   accelerator's row is locked (KEY SHARE) by the check, so the foreign key's check at the
+ *   statement's end waits on nothing while the lock is held. A request for a plan's workload
+ *   (never sent over HTTP) goes the long way, as its plan's row is not locked first.
  */
 
-/** The ROFR terms a process routed its last request by, and the MD5 of their JSON. */
+/**
+ * The ROFR terms a process routed its last request by, with the MD5 of their JSON: replaced
+ * whole, never in part, so that requests in flight at once never pair one's terms with
+ * another's digest.
+ */
 export class RofrTermsSeen {
-  rows: readonly RofrTermRow[] = [];
-  digest = '';
+  current: { readonly rows: readonly RofrTermRow[]; readonly digest: string } = {
+    rows: [],
+    digest: '',
+  };
 }
 
 /** A request made in one statement, as routed, with its offers and its whole history. */
@@ -62,10 +71,19 @@ export interface AtOnceContext {
 
 /**
  * Stand-ins for the request's and the offer's ids in the JSON the statement writes: numbers no
- * id or GPU count can be. A request whose own text holds their digits goes the long way.
+ * id or GPU count can be. JSON that holds their digits anywhere else (in the request's fields,
+ * the HTTP request's id, a term's id) goes the long way.
  */
 const STAND_IN = { request: Number.MIN_SAFE_INTEGER, offer: Number.MIN_SAFE_INTEGER + 1 };
 const STAND_IN_DIGITS = String(-STAND_IN.offer).slice(0, -1);
+
+/**
+ * Whether the JSON the statement writes holds the stand-ins' digits only where the ids go: the
+ * same JSON made with ids of 0 holds them nowhere.
+ */
+function standInsAlone(texts: readonly string[]): boolean {
+  return !texts.some((text) => text.includes(STAND_IN_DIGITS));
+}
 
 /**
  * Makes the request in one statement, or answers `undefined` having written nothing (see
@@ -79,16 +97,18 @@ export async function openRequestAtOnce(
   seen: RofrTermsSeen,
   answer: (opened: OpenedAtOnce) => unknown,
 ): Promise<OpenedAtOnce | undefined> {
-  if (JSON.stringify(input).includes(STAND_IN_DIGITS)) return undefined;
+  // Made for a plan's workload by the CLI or a job, never over HTTP: the long way, which checks
+  // the plan's row before the events lock is taken.
+  if (input.planId !== undefined || input.workload !== undefined) return undefined;
   // A second try only where the first found terms other than those it routed by.
   for (let tries = 0; tries < 2; tries++) {
-    const binding = bindingsOf(seen.rows, input.accelerator, input.window)[0];
-    const made = await tryOnce(db, input, context, seen.digest, binding, answer);
-    if (made === undefined) return undefined;
-    if (made.opened) return made.opened;
-    if (made.digest === seen.digest) return undefined;
-    seen.rows = made.terms ?? [];
-    seen.digest = made.digest;
+    const terms = seen.current;
+    const binding = bindingsOf(terms.rows, input.accelerator, input.window)[0];
+    const made = await tryOnce(db, input, context, terms.digest, binding, answer);
+    if (made === undefined || made.opened) return made?.opened;
+    // Refused with the terms it routed by (a key used before, an invalid request): long way.
+    if (made.terms === undefined || made.terms === null) return undefined;
+    seen.current = { rows: made.terms, digest: made.digest };
   }
   return undefined;
 }
@@ -111,6 +131,10 @@ async function tryOnce(
   const { now, key } = context;
   const written = routed(input, context, binding, STAND_IN.request, STAND_IN.offer);
   const events = eventRowsJson(written.events);
+  const stored = key === undefined ? undefined : JSON.stringify(answer(historyOf(written)));
+  const plain = routed(input, context, binding, 0, 0);
+  const plainTexts = [eventRowsJson(plain.events), JSON.stringify(answer(historyOf(plain)))];
+  if (!standInsAlone(plainTexts)) return undefined;
   const withIds = (text: string, from: string): SQL => {
     const rid = sql.raw(`${from}.rid`);
     const oid = sql.raw(`${from}.oid`);
@@ -141,7 +165,7 @@ async function tryOnce(
     ids as (
       select nextval('requests_id_seq') as rid${binding ? sql`, nextval('offers_id_seq') as oid` : sql``}
       from ok),
-    ${key ? claimOf(key, now, withIds(JSON.stringify(answer(historyOf(written))), 'ids')) : sql``}
+    ${key && stored !== undefined ? claimOf(key, now, withIds(stored, 'ids')) : sql``}
     req as (
       insert into ${t.requests} (id, created_at, created_by, accelerator_id, gpus, window_from,
         window_to, workload_class, reason, plan_id, workload_id, state, cleared_gpus, version)
@@ -164,7 +188,13 @@ async function tryOnce(
       returning id),`
         : sql``
     }
-    audited as (${lockedEventsInsert(withIds(events, 'lock'), sql`(select ids.* from ids join req on req.id = ids.rid)`)}
+    audited as (${lockedEventsInsert(
+      withIds(events, 'lock'),
+      // After the request and its offer are written: the lock is the statement's last.
+      sql`(select ids.* from ids join req on req.id = ids.rid${
+        offer ? sql` join offer on offer.id = ids.oid` : sql``
+      })`,
+    )}
       returning id)
     select (select count(*)::int from req) as made, (select rid from ids) as rid,
       ${binding ? sql`(select oid from ids)` : sql`null::bigint`} as oid,
