@@ -26,6 +26,8 @@ import {
   writeBenchReport,
 } from './plan-command.js';
 import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
+import type { CbcRun } from './cbc.js';
+import { cbcAvailable, cbcReference } from './cbc.js';
 
 /**
  * `npm run bench:families`: the planner on every instance family (docs/planner.md, "Families")
@@ -39,7 +41,11 @@ import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
  *
  *     node dist/bench/family-bench.js [--families gang-heavy,tight] [--sizes small,medium,large]
  *       [--seed 1] [--runs 3] [--highs-limit 300] [--lp-limit 120] [--force] [--highs-only]
- *       [--strict] [--out FILE] [--cache FILE]
+ *       [--no-cbc] [--cbc-limit 1800] [--strict] [--out FILE] [--cache FILE]
+ *
+ * Where HiGHS proves no optimum in its limit, Cbc (Debian's `coinor-cbc`, where installed) is
+ * run on the same model as a second prover (src/bench/cbc.ts; `--cbc-limit`, 1,800 s by
+ * default), cached the same way; the reference is then its proven optimum, or the better of the two bounds.
  */
 const SIZES = {
   small: { workloads: 100, pools: 20, months: 12 },
@@ -74,6 +80,8 @@ const { values: flags } = parseArgs({
     'lp-limit': { type: 'string' },
     force: { type: 'boolean' },
     'highs-only': { type: 'boolean' },
+    'no-cbc': { type: 'boolean' },
+    'cbc-limit': { type: 'string' },
     strict: { type: 'boolean' },
     out: { type: 'string' },
     cache: { type: 'string' },
@@ -100,6 +108,9 @@ const highsLimit = Number(flags['highs-limit'] ?? 300);
 const lpLimit = Number(flags['lp-limit'] ?? 600);
 const out = flags.out ?? join('bench', 'results-families.json');
 const cacheFile = flags.cache ?? join('bench', 'families-highs.json');
+/** Cbc as the second prover, where installed and not turned off (`--no-cbc`). */
+const withCbc = flags['no-cbc'] !== true && cbcAvailable();
+const cbcLimit = Number(flags['cbc-limit'] ?? 1800);
 
 /** HiGHS's run on one instance, as cached. */
 interface Reference {
@@ -109,6 +120,8 @@ interface Reference {
   /** How it was measured, where not by this bench (e.g. under `nice` beside other work). */
   note?: string;
   highs?: Run;
+  /** Cbc's run, where HiGHS proved no optimum and `cbc` is installed (src/bench/cbc.ts). */
+  cbc?: CbcRun;
   lp?: LpOutcome;
 }
 
@@ -154,10 +167,19 @@ interface Row {
   fast: RepeatedRun & { inProcessSeconds?: number };
   /** HiGHS exact, `--time-limit highsLimit` (small and medium). */
   highs?: Run & { planned: boolean; cached: boolean };
+  /** Cbc, the second prover, where HiGHS proved no optimum. */
+  cbc?: CbcRun & { cached: boolean };
   /** The LP relaxation (large rungs). */
   lp?: LpOutcome & { cached: boolean };
-  /** What our gaps are measured against: HiGHS's proven optimum, or the best bound. */
-  reference?: { kind: 'optimum' | 'bound' | 'lp' | 'own bound'; usd: number };
+  /**
+   * What our gaps are measured against: the proven optimum (HiGHS's, else Cbc's), or the best
+   * bound either proved.
+   */
+  reference?: {
+    kind: 'optimum' | 'bound' | 'lp' | 'own bound';
+    usd: number;
+    by?: 'HiGHS' | 'Cbc';
+  };
   autoGap?: number;
   fastGap?: number;
   speedup?: number;
@@ -216,6 +238,16 @@ try {
               };
         saveReference(reference);
       }
+      // A second prover where HiGHS proved no optimum: once, then cached with HiGHS's run.
+      const highsProved =
+        reference.highs?.status === 'optimal' && reference.highs.method === 'exact';
+      let cbcCached = reference.cbc !== undefined;
+      if (size !== 'large' && !highsProved && (!cbcCached || flags.force === true) && withCbc) {
+        process.stderr.write(`${family} ${size}: Cbc…\n`);
+        reference = { ...reference, cbc: cbcReference(problem, cbcLimit) };
+        cbcCached = false;
+        saveReference(reference);
+      }
       if (flags['highs-only'] === true) continue;
 
       process.stderr.write(`${family} ${size}: ours…\n`);
@@ -242,6 +274,7 @@ try {
                 },
               }
             : {}),
+          ...(reference.cbc ? { cbc: { ...reference.cbc, cached: cbcCached } } : {}),
           ...(reference.lp ? { lp: { ...reference.lp, cached } } : {}),
           pass: true,
           failures: [],
@@ -255,12 +288,21 @@ try {
 
 /** Fills in the reference, gaps and speed-ups of a row, and marks it against the targets. */
 function judge(row: Row): Row {
-  const { highs, lp, auto, fast } = row;
+  const { highs, cbc, lp, auto, fast } = row;
   let reference: Row['reference'];
+  const bounds = [
+    highs?.lowerBoundUSD === undefined
+      ? undefined
+      : { usd: highs.lowerBoundUSD, by: 'HiGHS' as const },
+    cbc?.lowerBoundUSD === undefined ? undefined : { usd: cbc.lowerBoundUSD, by: 'Cbc' as const },
+  ].filter((bound) => bound !== undefined);
+  const best = bounds.sort((a, b) => b.usd - a.usd)[0];
   if (highs?.planned && highs.status === 'optimal' && highs.totalUSD !== undefined) {
-    reference = { kind: 'optimum', usd: highs.totalUSD };
-  } else if (highs?.lowerBoundUSD !== undefined) {
-    reference = { kind: 'bound', usd: highs.lowerBoundUSD };
+    reference = { kind: 'optimum', usd: highs.totalUSD, by: 'HiGHS' };
+  } else if (cbc?.status === 'optimal' && cbc.totalUSD !== undefined) {
+    reference = { kind: 'optimum', usd: cbc.totalUSD, by: 'Cbc' };
+  } else if (best) {
+    reference = { kind: 'bound', usd: best.usd, by: best.by };
   } else if (lp?.objective !== undefined) {
     reference = { kind: 'lp', usd: lp.objective };
   } else if (lp && auto.lowerBoundUSD !== undefined) {
@@ -318,16 +360,19 @@ function highsStatus(row: Row): string {
   if (!highs) return '-';
   const cached = highs.cached ? ' (cached)' : '';
   if (highs.error !== undefined) return `error${cached}`;
-  if (!highs.planned) {
-    return `${highs.exact?.status ?? 'time-limit'}${cached}`;
-  }
-  return `${highs.status ?? '-'}${cached}`;
+  const own = highs.planned ? (highs.status ?? '-') : (highs.exact?.status ?? 'time-limit');
+  const second = row.cbc
+    ? `; Cbc ${row.cbc.status} ${secs(row.cbc.seconds)}${row.cbc.cached ? ' (cached)' : ''}`
+    : '';
+  return `${own}${cached}${second}`;
 }
 
 const referenceLabel = (row: Row) =>
   row.reference === undefined
     ? '-'
-    : `${usd(row.reference.usd)} ${row.reference.kind === 'optimum' ? 'opt' : row.reference.kind}`;
+    : `${usd(row.reference.usd)} ${row.reference.kind === 'optimum' ? 'opt' : row.reference.kind}${
+        row.reference.by === 'Cbc' ? ' (Cbc)' : ''
+      }`;
 
 if (rows.length > 0) {
   const table = renderTable(

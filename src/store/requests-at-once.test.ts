@@ -25,6 +25,15 @@ const REQUEST: RequestInput = {
   reason: 'test',
 };
 
+/** An Idempotency-Key of token t1 for REQUEST. */
+const keyOf = (key: string): IdempotentRequest => ({
+  tokenId: 't1',
+  key,
+  method: 'POST',
+  path: '/v1/requests',
+  body: REQUEST,
+});
+
 const CONTEXT = { createdBy: 'planner/t1', actor: 'planner/t1', requestId: 'req-1', now: T0 };
 
 /** The answer a route might give: what was opened, as JSON-able data. */
@@ -143,13 +152,7 @@ for (const backend of testBackends()) {
     });
 
     it('stores the answer with the key it claims, and leaves a key used before to the long way', async () => {
-      const key: IdempotentRequest = {
-        tokenId: 't1',
-        key: 'k-1',
-        method: 'POST',
-        path: '/v1/requests',
-        body: REQUEST,
-      };
+      const key = keyOf('k-1');
       const seen = new RofrTermsSeen();
       const fast = await openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
       expect(fast).toBeDefined();
@@ -187,13 +190,7 @@ for (const backend of testBackends()) {
 
     it('keeps the terms it has seen whole when a refused request and a change of terms overlap', async () => {
       const seen = new RofrTermsSeen();
-      const key: IdempotentRequest = {
-        tokenId: 't1',
-        key: 'k-1',
-        method: 'POST',
-        path: '/v1/requests',
-        body: REQUEST,
-      };
+      const key = keyOf('k-1');
       await openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
       // A retry of that key (refused here) in flight while another request replaces the terms.
       const retry = openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
@@ -225,13 +222,7 @@ for (const backend of testBackends()) {
             `insert into idempotency_keys (token_id, key, method, path, body_hash, status, created_at)
              values ('t1', 'k-2', 'POST', '/v1/requests', 'h', 0, now())`,
           );
-          const key: IdempotentRequest = {
-            tokenId: 't1',
-            key: 'k-2',
-            method: 'POST',
-            path: '/v1/requests',
-            body: REQUEST,
-          };
+          const key = keyOf('k-2');
           const pending = openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
           for (let waited = 0; ; waited += 10) {
             const waiting = await third.query<{ n: number }>(
