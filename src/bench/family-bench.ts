@@ -45,7 +45,8 @@ import { cbcAvailable, cbcReference } from './cbc.js';
  *
  * Where HiGHS proves no optimum in its limit, Cbc (Debian's `coinor-cbc`, where installed) is
  * run on the same model as a second prover (src/bench/cbc.ts; `--cbc-limit`, 1,800 s by
- * default), cached the same way; the reference is then its proven optimum, or the better of the two bounds.
+ * default), cached the same way; the reference is then its proven optimum, or the better of
+ * the two bounds.
  */
 const SIZES = {
   small: { workloads: 100, pools: 20, months: 12 },

@@ -115,7 +115,7 @@ export async function openRequestAtOnce(
 
 interface Outcome {
   readonly opened?: OpenedAtOnce;
-  /** The MD5 of the terms the statement read, and the terms where they were not the ones routed by. */
+  /** The MD5 of the terms the statement read; the terms too where they were not those routed by. */
   readonly digest: string;
   readonly terms?: readonly RofrTermRow[] | null;
 }
@@ -138,16 +138,21 @@ async function tryOnce(
   const withIds = (text: string, from: string): SQL => {
     const rid = sql.raw(`${from}.rid`);
     const oid = sql.raw(`${from}.oid`);
-    const requestIds = sql`replace(replace(${text}::text, ${`"${STAND_IN.request}"`}, '"' || ${rid} || '"'), ${String(STAND_IN.request)}, ${rid}::text)`;
+    const requestIds = sql`replace(
+      replace(${text}::text, ${`"${STAND_IN.request}"`}, '"' || ${rid} || '"'),
+      ${String(STAND_IN.request)}, ${rid}::text)`;
     return binding
-      ? sql`replace(replace(${requestIds}, ${`"${STAND_IN.offer}"`}, '"' || ${oid} || '"'), ${String(STAND_IN.offer)}, ${oid}::text)`
+      ? sql`replace(
+          replace(${requestIds}, ${`"${STAND_IN.offer}"`}, '"' || ${oid} || '"'),
+          ${String(STAND_IN.offer)}, ${oid}::text)`
       : requestIds;
   };
   const request = written.request;
   const offer = written.offers[0];
   const statement = sql`with
     chk as (
-      select exists (select 1 from ${t.accelerators} where id = ${input.accelerator}::text for key share) as known,
+      select exists (select 1 from ${t.accelerators}
+          where id = ${input.accelerator}::text for key share) as known,
         s.horizon_start, s.horizon_end, ${rofrTermsColumn} as terms
       from (select 1) as one left join ${t.scenarioSettings} as s on true),
     ok as (
@@ -163,7 +168,9 @@ async function tryOnce(
             : sql``
         }),
     ids as (
-      select nextval('requests_id_seq') as rid${binding ? sql`, nextval('offers_id_seq') as oid` : sql``}
+      select nextval('requests_id_seq') as rid${
+        binding ? sql`, nextval('offers_id_seq') as oid` : sql``
+      }
       from ok),
     ${key && stored !== undefined ? claimOf(key, now, withIds(stored, 'ids')) : sql``}
     req as (
