@@ -132,7 +132,8 @@ for (const backend of testBackends()) {
           for (let waited = 0; ; waited += 10) {
             const waiting = await store.db.execute(
               sql`select count(*)::int as n from pg_stat_activity
-                  where wait_event_type = 'Lock' and query like 'update "fleet_nodes"%'`,
+                  where wait_event_type = 'Lock' and query like 'update "fleet_nodes"%'
+                    and datname = current_database()`,
             );
             if ((waiting as { rows: { n: number }[] }).rows[0]?.n === 1) break;
             if (waited > 10_000) throw new Error('the update never waited for the lock');

@@ -227,7 +227,8 @@ for (const backend of testBackends()) {
           for (let waited = 0; ; waited += 10) {
             const waiting = await third.query<{ n: number }>(
               `select count(*)::int as n from pg_stat_activity
-               where wait_event_type = 'Lock' and query like 'with%chk as%'`,
+               where wait_event_type = 'Lock' and query like 'with%chk as%'
+                 and datname = current_database()`,
             );
             if (waiting.rows[0]?.n === 1) break;
             if (waited > 10_000) throw new Error('the statement never waited for the key');
@@ -235,7 +236,10 @@ for (const backend of testBackends()) {
           }
           // While it waits: the events lock is not held, the accelerator's row is (KEY SHARE).
           const advisory = await third.query<{ n: number }>(
-            `select count(*)::int as n from pg_locks where locktype = 'advisory'`,
+            // The events lock of this test's database (other suites may hold theirs meanwhile).
+            `select count(*)::int as n from pg_locks
+             where locktype = 'advisory' and objid = 7277003
+               and database = (select oid from pg_database where datname = current_database())`,
           );
           expect(advisory.rows[0]?.n).toBe(0);
           await third.query(`set lock_timeout = '200ms'`);

@@ -35,7 +35,7 @@ import { offerView, requestView } from './views.js';
  *   the same key), the request and its offer are written: its subquery reads their `WITH`s. The
  *   accelerator's row is locked (KEY SHARE) by the check, so the foreign key's check at the
  *   statement's end waits on nothing while the lock is held. A request for a plan's workload
- *   (never sent over HTTP) goes the long way, as its plan's row is not locked first.
+ *   goes the long way, as its plan's row is not locked first.
  */
 
 /**
@@ -97,8 +97,8 @@ export async function openRequestAtOnce(
   seen: RofrTermsSeen,
   answer: (opened: OpenedAtOnce) => unknown,
 ): Promise<OpenedAtOnce | undefined> {
-  // Made for a plan's workload by the CLI or a job, never over HTTP: the long way, which checks
-  // the plan's row before the events lock is taken.
+  // Made for a plan's workload by POST /v1/plans/{id}/requests, in its own transaction, not
+  // here; should one come, the long way, which checks the plan's row before the events lock.
   if (input.planId !== undefined || input.workload !== undefined) return undefined;
   // A second try only where the first found terms other than those it routed by.
   for (let tries = 0; tries < 2; tries++) {
