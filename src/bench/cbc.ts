@@ -13,7 +13,8 @@ import { microsToFloat } from '../core/money.js';
  * exact model HiGHS gets, written as MPS. Where HiGHS's WebAssembly build does not prove an
  * optimum in its limit (it ran out of its memory after 28 minutes on binding-commitments
  * medium), the native Cbc may; its plan is read back and priced by our own code, which checks
- * every clause, so a wrong model or a misread answer cannot pass for an optimum. Optional: where
+ * every clause and must find Cbc's objective, so a wrong model or a misread answer cannot pass
+ * for an optimum. Optional: where
  * `cbc` is not installed the bench goes on with HiGHS's reference alone.
  */
 
@@ -98,12 +99,23 @@ export function cbcReference(problem: PlacementProblem, limitSeconds: number): C
       boundSource: 'mip',
       bound: Number(bound ?? objective),
     });
+    // Our price must be Cbc's: a plan dearer than Cbc says (a column misread) would make the
+    // reference too high, and our gaps to it too small.
+    const totalUSD = microsToFloat(plan.objective.total);
+    const claimed = Number(objective);
+    if (!(Math.abs(totalUSD - claimed) <= 1e-6 * Math.max(1, Math.abs(claimed)))) {
+      return {
+        ...base,
+        status: 'failed',
+        error: `Cbc's plan priced at ${totalUSD} by stargate, ${objective ?? 'nothing'} by Cbc`,
+      };
+    }
     // A plan proven optimal with no gap left prints no lower bound: its objective is the bound.
     const lower = bound ?? (status === 'optimal' ? objective : undefined);
     return {
       ...base,
       status,
-      totalUSD: microsToFloat(plan.objective.total),
+      totalUSD,
       ...(lower === undefined ? {} : { lowerBoundUSD: Number(lower) }),
     };
   } catch (error) {
