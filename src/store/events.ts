@@ -81,20 +81,9 @@ async function insertLocked(
   await tx.execute(sql`${before}${lockedEventsInsert(sql`${eventRowsJson(queue)}`)}`);
 }
 
-/** Events as the JSON array `lockedEventsInsert` reads: one object per event, in order. */
+/** Events as the JSON array `lockedEventsInsert` reads: each as a history shows it, in order. */
 export function eventRowsJson(queue: readonly EventInsert[]): string {
-  return JSON.stringify(
-    queue.map((event) => ({
-      at: event.at.toISOString(),
-      actor: event.actor,
-      action: event.action,
-      entity_type: event.entityType,
-      entity_id: event.entityId,
-      before: event.before ?? null,
-      after: event.after ?? null,
-      request_id: event.requestId ?? null,
-    })),
-  );
+  return JSON.stringify(queue.map(historyEvent));
 }
 
 /**
@@ -109,8 +98,8 @@ export function lockedEventsInsert(rows: SQL, gate?: SQL): SQL {
         select e.at, e.actor, e.action, e.entity_type, e.entity_id, e.before, e.after, e.request_id
         from (select pg_advisory_xact_lock(${EVENTS_LOCK})${gate ? sql`, gate.* from ${gate} as gate` : sql``}) as lock,
           rows from (json_to_recordset((${rows})::json) as (
-            at timestamptz, actor text, action text, entity_type text, entity_id text,
-            before json, after json, request_id text)) with ordinality as e(
+            at timestamptz, actor text, action text, "entityType" text, "entityId" text,
+            before json, after json, "requestId" text)) with ordinality as e(
             at, actor, action, entity_type, entity_id, before, after, request_id, ord)
         order by e.ord`;
 }

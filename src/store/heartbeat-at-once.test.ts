@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TestStore } from '../test-support/stores.js';
-import { testBackends } from '../test-support/stores.js';
+import { testBackends, untilWaitingOnLock } from '../test-support/stores.js';
 import { appendEvent, auditedTransaction } from './events.js';
 import type { HeartbeatInput } from './fleet.js';
 import { DEFAULT_FLEET_SETTINGS, recordHeartbeat, recordHeartbeatAtOnce } from './fleet.js';
@@ -129,16 +129,7 @@ for (const backend of testBackends()) {
           await other.query(`select 1 from fleet_nodes where name = 'b' for update`);
           // Its read does not wait for the lock; its update does, then finds another version.
           const pending = atOnce(beat('b', 2, later(30_000)), later(30_000));
-          for (let waited = 0; ; waited += 10) {
-            const waiting = await store.db.execute(
-              sql`select count(*)::int as n from pg_stat_activity
-                  where wait_event_type = 'Lock' and query like 'update "fleet_nodes"%'
-                    and datname = current_database()`,
-            );
-            if ((waiting as { rows: { n: number }[] }).rows[0]?.n === 1) break;
-            if (waited > 10_000) throw new Error('the update never waited for the lock');
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
+          await untilWaitingOnLock(store.db, 'update "fleet_nodes"%');
           await other.query(`update fleet_nodes set sequence = 5 where name = 'b'`);
           await other.query('commit');
           expect(await pending).toBeUndefined();

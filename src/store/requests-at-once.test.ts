@@ -5,7 +5,7 @@ import pg from 'pg';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { TestStore } from '../test-support/stores.js';
-import { testBackends } from '../test-support/stores.js';
+import { testBackends, untilWaitingOnLock } from '../test-support/stores.js';
 import type { Db } from './db.js';
 import { appendEvent, auditedTransaction } from './events.js';
 import type { IdempotentRequest } from './idempotency.js';
@@ -224,16 +224,7 @@ for (const backend of testBackends()) {
           );
           const key = keyOf('k-2');
           const pending = openRequestAtOnce(store.db, REQUEST, { ...CONTEXT, key }, seen, answer);
-          for (let waited = 0; ; waited += 10) {
-            const waiting = await third.query<{ n: number }>(
-              `select count(*)::int as n from pg_stat_activity
-               where wait_event_type = 'Lock' and query like 'with%chk as%'
-                 and datname = current_database()`,
-            );
-            if (waiting.rows[0]?.n === 1) break;
-            if (waited > 10_000) throw new Error('the statement never waited for the key');
-            await new Promise((resolve) => setTimeout(resolve, 10));
-          }
+          await untilWaitingOnLock(store.db, 'with%chk as%');
           // While it waits: the events lock is not held, the accelerator's row is (KEY SHARE).
           const advisory = await third.query<{ n: number }>(
             // The events lock of this test's database (other suites may hold theirs meanwhile).

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { Store } from '../store/db.js';
+import { sql } from 'drizzle-orm';
+import type { Queryable, Store } from '../store/db.js';
 import { openStore } from '../store/db.js';
 
 /**
@@ -105,4 +106,22 @@ async function openServerDatabase(serverUrl: string): Promise<TestStore> {
       await database.drop();
     },
   };
+}
+
+/**
+ * Resolves once a statement of this database whose text is `LIKE pattern` waits on a lock
+ * (`pg_stat_activity`): for a PostgreSQL test that holds a lock in another session and must
+ * act only once the statement under test waits for it. Fails after 10 s.
+ */
+export async function untilWaitingOnLock(db: Queryable, pattern: string): Promise<void> {
+  for (let waited = 0; waited <= 10_000; waited += 10) {
+    const waiting = await db.execute(
+      sql`select count(*)::int as n from pg_stat_activity
+          where wait_event_type = 'Lock' and query like ${pattern}
+            and datname = current_database()`,
+    );
+    if ((waiting as { rows: { n: number }[] }).rows[0]?.n === 1) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`no statement like ${pattern} waited on a lock within 10 s`);
 }
