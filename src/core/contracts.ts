@@ -104,15 +104,17 @@ export function compileRules(scenario: Scenario): Rules {
 
   function eligibleRanges(workload: Workload, pool: Pool): readonly PeriodRange[] {
     if (!workload.accelerators.includes(pool.accelerator)) return NONE;
-    const window = intersect(workload.window, pool.window);
-    const inside = window && intersect(window, scenario.horizon);
-    if (!inside) return NONE;
-    // The hot path of problem building: no words, only the ranges that terms block.
-    const blocked: PeriodRange[] = [];
+    // The hot path of problem building, called for hundreds of thousands of pairs: no words,
+    // only the ranges that terms block, and no objects but those returned.
+    const from = Math.max(workload.window.from, pool.window.from, scenario.horizon.from);
+    const to = Math.min(workload.window.to, pool.window.to, scenario.horizon.to);
+    if (from > to) return NONE;
+    let blocked: PeriodRange[] | undefined;
     for (const restriction of restrictions) {
-      if (restriction.denies(workload, pool)) blocked.push(restriction.during);
+      if (restriction.denies(workload, pool)) (blocked ??= []).push(restriction.during);
     }
-    return blocked.length === 0 ? [inside] : subtract(inside, blocked);
+    const inside = { from: from as Period, to: to as Period };
+    return blocked === undefined ? [inside] : subtract(inside, blocked);
   }
 
   return { scenario, termDenials, decide, eligibleRanges };

@@ -20,6 +20,29 @@ describe('scenarioHash', () => {
     expect(scenarioHash({})).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
+  it('writes a plain document as it writes one it must walk', () => {
+    // Keys missing from some objects, undefined values, keys that differ only in case, nested
+    // lists: the fast path must write what the walk writes.
+    const plain = {
+      z: [{ b: 1, a: undefined, ab: 'x' }, { a: [null, undefined, 2] }, []],
+      A: { 'a-b': 1, a: { z: true, Z: false } },
+      '': 0,
+    };
+    const expected =
+      '{"":0,"A":{"a":{"Z":false,"z":true},"a-b":1},"z":[{"ab":"x","b":1},{"a":[null,null,2]},[]]}';
+    expect(canonicalJson(plain)).toBe(expected);
+    // A Date or a function makes the document not plain: the walk writes it, as JSON would.
+    const date = new Date(Date.UTC(2026, 0, 2));
+    expect(canonicalJson({ b: date, a: 1, f: () => 1 })).toBe(
+      '{"a":1,"b":"2026-01-02T00:00:00.000Z"}',
+    );
+    // So many distinct keys that the walk is cheaper: the same text either way.
+    const wide = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${299 - i}`, { i }]));
+    const written = canonicalJson(wide);
+    expect(written.startsWith('{"k0":{"i":299},"k1":{"i":298},"k10":{"i":289}')).toBe(true);
+    expect(JSON.parse(written)).toEqual(wide);
+  });
+
   it('is the same for a YAML file and its JSON, and changes with any value', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'stargate-hash-'));
     try {

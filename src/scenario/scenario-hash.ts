@@ -18,10 +18,65 @@ export function scenarioHash(document: unknown): string {
  * @example canonicalJson({ b: 1, a: [true, { d: null, c: 'x' }] }) // '{"a":[true,{"c":"x","d":null}],"b":1}'
  */
 export function canonicalJson(value: unknown): string {
+  // A plain JSON value (what a JSON or YAML reader returns) is written by `JSON.stringify`, with
+  // every key the document uses, sorted, as its property list: it writes each object's keys in
+  // the list's order, about ten times faster than the walk below. Anything else (a Date, a
+  // sparse list, a symbol), or a document of so many distinct keys that looking each up in
+  // every object would cost more, goes the long way.
+  const shape: Shape = { keys: new Set(), objects: 0, properties: 0 };
+  if (
+    plainShape(value, shape) &&
+    !shape.keys.has('__proto__') &&
+    shape.keys.size * shape.objects <= KEY_LOOKUPS_PER_PROPERTY * shape.properties
+  ) {
+    return JSON.stringify(value, [...shape.keys].sort(byCodePoint)) ?? 'null';
+  }
   const parts: string[] = [];
   write(value, parts);
   return parts.join('');
 }
+
+/**
+ * Key lookups per property below which `JSON.stringify` with a property list beats the walk:
+ * it looks up every listed key in every object. A generated large portfolio needs about 10 and
+ * is four times faster there; the break-even measured about 40.
+ */
+const KEY_LOOKUPS_PER_PROPERTY = 32;
+
+interface Shape {
+  readonly keys: Set<string>;
+  objects: number;
+  properties: number;
+}
+
+/**
+ * Whether a value holds only plain objects, dense lists, strings, numbers, booleans, null and
+ * undefined, counting its keys, objects and properties into `shape`.
+ */
+function plainShape(value: unknown, shape: Shape): boolean {
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value) || !plainShape(value[i], shape)) return false;
+    }
+    return true;
+  }
+  if (value === null || value === undefined) return true;
+  if (typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value) as unknown;
+    if (prototype !== Object.prototype && prototype !== null) return false;
+    shape.objects++;
+    const record = value as Record<string, unknown>;
+    for (const key of Object.keys(record)) {
+      shape.keys.add(key);
+      shape.properties++;
+      if (!plainShape(record[key], shape)) return false;
+    }
+    return true;
+  }
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
+
+const byCodePoint = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function write(value: unknown, out: string[]): void {
   if (Array.isArray(value)) {
@@ -38,7 +93,7 @@ function write(value: unknown, out: string[]): void {
     const record = value as Record<string, unknown>;
     const keys = Object.keys(record)
       .filter((key) => record[key] !== undefined && typeof record[key] !== 'function')
-      .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      .sort(byCodePoint);
     out.push('{');
     keys.forEach((key, index) => {
       if (index > 0) out.push(',');

@@ -4,7 +4,7 @@ import { compileRules } from '../contracts.js';
 import type { CommitmentTerm, Contract, Pool, Scenario, Workload } from '../model.js';
 import type { Micros } from '../money.js';
 import type { Period, PeriodRange } from '../period.js';
-import { hoursIn, intersect, periodsOf } from '../period.js';
+import { hoursIn, intersect } from '../period.js';
 
 /**
  * A scenario reduced to what placement needs: the eligible (workload, pool, period) triples,
@@ -72,6 +72,12 @@ export function buildProblem(
   // Only pools of an accelerator the workload lists can be eligible: most (workload, pool)
   // pairs of a large portfolio are not, so each workload looks at those pools alone.
   const poolsOf = poolsByAccelerators(pools);
+  // A gang option's site and accelerator, as one key per pool.
+  const placeKeys = pools.map(
+    (pool) => `${pool.site ?? `pool:${pool.id}`}\u0000${pool.accelerator}`,
+  );
+  // Room per period of one gang workload's window, reused by every option.
+  const room = new Float64Array(scenario.horizon.to - scenario.horizon.from + 1);
 
   workloads.forEach((workload, w) => {
     const range = demandRange[w];
@@ -94,37 +100,27 @@ export function buildProblem(
       const ranges = rules.eligibleRanges(workload, pool);
       if (ranges.length === 0) continue;
       eligibleByPool.set(p, ranges);
-      const site = pool.site ?? `pool:${pool.id}`;
-      const key = `${site}\u0000${pool.accelerator}`;
-      const group = groups.get(key) ?? { site, accelerator: pool.accelerator, pools: [] };
+      const key = placeKeys[p] ?? '';
+      let group = groups.get(key);
+      if (!group) {
+        group = { site: pool.site ?? `pool:${pool.id}`, accelerator: pool.accelerator, pools: [] };
+        groups.set(key, group);
+      }
       group.pools.push(p);
-      groups.set(key, group);
     }
     const optionOfPool = new Map<number, number>();
     for (const key of [...groups.keys()].sort()) {
       const group = groups.get(key);
       if (!group) continue;
-      let shortAt: { period: Period; gpus: number } | undefined;
-      for (const period of periodsOf(range)) {
-        let room = 0;
-        for (const p of group.pools) {
-          const ranges = eligibleByPool.get(p) ?? [];
-          if (ranges.some((r) => period >= r.from && period <= r.to)) room += pools[p]?.gpus ?? 0;
-        }
-        if (room < workload.gpus) {
-          shortAt = { period, gpus: room };
-          break;
-        }
-      }
+      const { site, accelerator } = group;
+      const shortAt = firstShortage(range, workload.gpus, group.pools, pools, eligibleByPool, room);
       const optionIndex = gangOptions.length;
-      gangOptions.push({
-        workload: w,
-        site: group.site,
-        accelerator: group.accelerator,
-        pools: group.pools,
-        viable: shortAt === undefined,
-        ...(shortAt ? { shortAt } : {}),
-      });
+      // Written out rather than spread: tens of thousands of options on a large portfolio.
+      gangOptions.push(
+        shortAt
+          ? { workload: w, site, accelerator, pools: group.pools, viable: false, shortAt }
+          : { workload: w, site, accelerator, pools: group.pools, viable: true },
+      );
       if (!shortAt) for (const p of group.pools) optionOfPool.set(p, optionIndex);
     }
     for (const [p, ranges] of [...eligibleByPool].sort(([a], [b]) => a - b)) {
@@ -156,6 +152,38 @@ export function buildProblem(
     gangOptions,
     commitments,
   };
+}
+
+/**
+ * The first period of a gang workload's window `range` in which a group of pools, each counted
+ * in its eligible ranges, holds fewer than `need` GPUs, with the room there; undefined when it
+ * holds the need throughout. `room` is scratch of at least the window's length.
+ */
+function firstShortage(
+  range: PeriodRange,
+  need: number,
+  group: readonly number[],
+  pools: readonly Pool[],
+  eligibleByPool: ReadonlyMap<number, readonly PeriodRange[]>,
+  room: Float64Array,
+): { period: Period; gpus: number } | undefined {
+  const length = range.to - range.from + 1;
+  room.fill(0, 0, length);
+  // A pool's eligible ranges are disjoint, so it counts once in each period it may serve.
+  for (const p of group) {
+    const gpus = pools[p]?.gpus ?? 0;
+    for (const eligible of eligibleByPool.get(p) ?? []) {
+      const to = Math.min(eligible.to, range.to) - range.from;
+      for (let k = Math.max(eligible.from, range.from) - range.from; k <= to; k++) {
+        room[k] = (room[k] ?? 0) + gpus;
+      }
+    }
+  }
+  for (let k = 0; k < length; k++) {
+    const gpus = room[k] ?? 0;
+    if (gpus < need) return { period: (range.from + k) as Period, gpus };
+  }
+  return undefined;
 }
 
 /**
@@ -214,16 +242,12 @@ class TripleBuffer {
     const runs = this.runs;
     let i = 0;
     for (let at = 0; at < 5 * this.runCount; at += 5) {
-      const w = runs[at] ?? 0;
-      const p = runs[at + 1] ?? 0;
-      const to = runs[at + 3] ?? 0;
-      const g = runs[at + 4] ?? 0;
-      for (let t = runs[at + 2] ?? 0; t <= to; t++, i++) {
-        workload[i] = w;
-        pool[i] = p;
-        period[i] = t;
-        option[i] = g;
-      }
+      const from = runs[at + 2] ?? 0;
+      const end = i + (runs[at + 3] ?? 0) - from + 1;
+      workload.fill(runs[at] ?? 0, i, end);
+      pool.fill(runs[at + 1] ?? 0, i, end);
+      option.fill(runs[at + 4] ?? 0, i, end);
+      for (let t = from; i < end; t++, i++) period[i] = t;
     }
     return { count: this.size, workload, pool, period, option };
   }
