@@ -554,6 +554,30 @@ describe('bad input', () => {
     ]);
   });
 
+  // From 1,000 workloads the schema runs compiled (zod's `compile`): the same document, valid
+  // or not, must read the same as through the runtime parser.
+  it('validates a large document compiled as a small one is, problems and all', () => {
+    const small = generatedDocument({ workloads: 20, pools: 5, months: 6 });
+    const large = generatedDocument({ workloads: 1_000, pools: 20, months: 6 });
+    expect(validateScenario(large).ok).toBe(true);
+    const broken = (document: typeof small) => {
+      const copy = structuredClone(document);
+      const workload = copy.workloads[7] as unknown as Record<string, unknown>;
+      workload.gpus = -3;
+      workload.window = 'soon';
+      return copy;
+    };
+    const smallResult = validateScenario(broken(small));
+    const largeResult = validateScenario(broken(large));
+    expect(smallResult.ok).toBe(false);
+    expect(largeResult.ok).toBe(false);
+    if (smallResult.ok || largeResult.ok) return;
+    expect(largeResult.problems.map(formatProblem)).toEqual(
+      smallResult.problems.map(formatProblem),
+    );
+    expect(largeResult.problems.map(formatProblem).join('\n')).toContain('workloads[7].gpus');
+  });
+
   it('reports a JSON syntax error with its line', () => {
     const text = '{\n  "apiVersion": "stargate/v1",\n  "kind": "Scenario"\n  "metadata": {}\n}\n';
     const problems = parseInvalid(text);

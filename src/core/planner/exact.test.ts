@@ -3,11 +3,15 @@ import { createHighsSolver } from '../../solver/highs-solver.js';
 import { dedent, parseValid } from '../../test-support/unit-scenarios.js';
 import { toCents } from '../money.js';
 import { formatPeriod } from '../period.js';
-import { planExact, solveExact } from './exact.js';
+import type { Family } from '../../scenario/generate-families.js';
+import { generateScenario } from '../../scenario/generate.js';
+import { parseScenarioOrThrow } from '../../scenario/parse.js';
+import { seededRandom } from '../random.js';
+import { buildExactModel, planExact, solveExact } from './exact.js';
 import type { Plan } from './plan.js';
 import { planToJson } from './plan-json.js';
 import { buildProblem } from './problem.js';
-import type { LinearSolver, SolveOptions } from './solver.js';
+import type { LinearModel, LinearSolver, SolveOptions } from './solver.js';
 import { verifyPlan } from './verify.js';
 
 let solver: LinearSolver;
@@ -474,4 +478,44 @@ describe('solveExact', () => {
       'broken found no plan: model status 7',
     );
   });
+});
+
+describe('buildExactModel with site rows', () => {
+  // The rows are implied by the model: with them the LP relaxation and the MIP optimum must be
+  // what they are without them. A row that cut off a feasible plan would raise the optimum.
+  it.each<[Family, number]>([
+    ['gang-heavy', 2],
+    ['mixed', 2],
+    ['long-gangs', 4],
+  ])(
+    'adds rows that change neither the LP nor the MIP optimum (%s 30 × 8 × 6, seed %i)',
+    (family, seed) => {
+      const document = generateScenario({
+        workloads: 30,
+        pools: 8,
+        months: 6,
+        gangShare: 0.1,
+        family,
+        random: seededRandom(seed),
+      });
+      const problem = buildProblem(parseScenarioOrThrow(JSON.stringify(document)));
+      const plain = buildExactModel(problem);
+      const sited = buildExactModel(problem, { siteRows: true });
+      expect(sited.model.numRows).toBeGreaterThan(plain.model.numRows);
+      expect(sited.model.numCols).toBe(plain.model.numCols);
+      const objective = (model: LinearModel, relax: boolean) => {
+        const outcome = solver.solve(model, { relax, relativeGap: 1e-9 });
+        if (!('objective' in outcome) || outcome.status !== 'optimal') {
+          throw new Error(`not solved: ${outcome.status}`);
+        }
+        return outcome.objective;
+      };
+      for (const relax of [true, false]) {
+        const without = objective(plain.model, relax);
+        expect(Math.abs(objective(sited.model, relax) - without)).toBeLessThanOrEqual(
+          1e-6 * Math.abs(without),
+        );
+      }
+    },
+  );
 });

@@ -46,6 +46,11 @@ export interface Prepared {
   readonly monthDemandStart: Int32Array;
   /** Gang workloads in the greedy's order (value per GPU-hour desc), with their options. */
   readonly gangOrder: Int32Array;
+  /**
+   * Positions in `gangOrder` by the whole run's value desc (value × GPUs × hours of the
+   * window: the biggest, longest runs first), ties by position: the greedy's second order.
+   */
+  readonly gangOrderByWorth: Int32Array;
   readonly gangOptionStart: Int32Array;
   readonly gangOptions: Int32Array;
   /** Per option: its value V = value × gpus × Σ hours (0 if not viable) and its need. */
@@ -78,15 +83,28 @@ export function prepare(problem: PlacementProblem): Prepared {
   for (let m = 0; m < months; m++) hours[m] = hoursIn((horizonStart + m) as Period);
   const n = triples.count;
 
-  // Count the triples of each demand (workload × months + month) and each gang group
-  // (option × months + month).
+  // A gang option's triples lie in its workload's window, so its groups are keyed by the
+  // months of that window alone: `groupKeyBase[g] + m - groupFirstMonth[g]`. Keyed by every
+  // month of the horizon, tens of thousands of options need arrays of millions of entries.
+  const groupKeyBase = new Int32Array(gangOptions.length + 1);
+  const groupFirstMonth = new Int32Array(gangOptions.length);
+  gangOptions.forEach((option, g) => {
+    const range = problem.demandRange[option.workload];
+    groupFirstMonth[g] = range ? range.from - horizonStart : 0;
+    groupKeyBase[g + 1] = (groupKeyBase[g] ?? 0) + (range ? range.to - range.from + 1 : 0);
+  });
+  const groupKey = (g: number, m: number) => (groupKeyBase[g] ?? 0) + m - (groupFirstMonth[g] ?? 0);
+
+  // Count the triples of each demand (workload × months + month) and each gang group.
   const demandCount = new Int32Array(workloads.length * months);
-  const groupCount = new Int32Array(gangOptions.length * months);
+  const groupCount = new Int32Array(groupKeyBase[gangOptions.length] ?? 0);
   for (let t = 0; t < n; t++) {
     const m = (triples.period[t] ?? 0) - horizonStart;
     const g = triples.option[t] ?? -1;
-    if (g >= 0) groupCount[g * months + m] = (groupCount[g * months + m] ?? 0) + 1;
-    else {
+    if (g >= 0) {
+      const key = groupKey(g, m);
+      groupCount[key] = (groupCount[key] ?? 0) + 1;
+    } else {
       const key = (triples.workload[t] ?? 0) * months + m;
       demandCount[key] = (demandCount[key] ?? 0) + 1;
     }
@@ -113,22 +131,29 @@ export function prepare(problem: PlacementProblem): Prepared {
     monthDemandStart[m + 1] = demandWorkloadList.length;
   }
   // Gang groups in (option, month) order.
-  const groupCursor = new Int32Array(gangOptions.length * months).fill(-1);
+  const groupCursor = new Int32Array(groupCount.length).fill(-1);
   const optionGroupStart = new Int32Array(gangOptions.length + 1);
-  const groupStartList: number[] = [offset];
-  const groupOptionList: number[] = [];
-  const groupMonthList: number[] = [];
+  // Hundreds of thousands of groups on a large portfolio: counted first, held in typed arrays.
+  let groups = 0;
+  for (let key = 0; key < groupCount.length; key++) if (groupCount[key] !== 0) groups++;
+  const groupStart = new Int32Array(groups + 1);
+  const groupOption = new Int32Array(groups);
+  const groupMonth = new Int32Array(groups);
+  groupStart[0] = offset;
+  let group = 0;
   for (let g = 0; g < gangOptions.length; g++) {
-    for (let m = 0; m < months; m++) {
-      const count = groupCount[g * months + m] ?? 0;
+    const first = groupFirstMonth[g] ?? 0;
+    for (let key = groupKeyBase[g] ?? 0; key < (groupKeyBase[g + 1] ?? 0); key++) {
+      const count = groupCount[key] ?? 0;
       if (count === 0) continue;
-      groupCursor[g * months + m] = offset;
+      groupCursor[key] = offset;
       offset += count;
-      groupStartList.push(offset);
-      groupOptionList.push(g);
-      groupMonthList.push(m);
+      groupStart[group + 1] = offset;
+      groupOption[group] = g;
+      groupMonth[group] = first + key - (groupKeyBase[g] ?? 0);
+      group++;
     }
-    optionGroupStart[g + 1] = groupOptionList.length;
+    optionGroupStart[g + 1] = group;
   }
 
   const origin = new Int32Array(n);
@@ -138,18 +163,19 @@ export function prepare(problem: PlacementProblem): Prepared {
   const providerMonth = new Int32Array(n);
   const pool = new Int32Array(n);
   const option = new Int32Array(n);
-  const splittable = groupStartList[0] ?? 0;
+  const splittable = groupStart[0] ?? 0;
   const gangValuePerGpu = new Float64Array(n - splittable);
   // Two passes: the internal index of each triple is found first (one scattered write per
-  // triple), then every array is written in internal order from the triple it came from.
-  // Scattering all seven arrays at once costs a cache miss per write and was the bulk of this.
+  // triple), then every array is written in internal order. Scattering all seven arrays at
+  // once costs a cache miss per write and was the bulk of this.
   for (let t = 0; t < n; t++) {
     const m = (triples.period[t] ?? 0) - horizonStart;
     const g = triples.option[t] ?? -1;
     let i: number;
     if (g >= 0) {
-      i = groupCursor[g * months + m] ?? 0;
-      groupCursor[g * months + m] = i + 1;
+      const key = groupKey(g, m);
+      i = groupCursor[key] ?? 0;
+      groupCursor[key] = i + 1;
     } else {
       const key = (triples.workload[t] ?? 0) * months + m;
       i = cursor[key] ?? 0;
@@ -157,20 +183,35 @@ export function prepare(problem: PlacementProblem): Prepared {
     }
     origin[i] = t;
   }
-  for (let i = 0; i < n; i++) {
-    const t = origin[i] ?? 0;
-    const w = triples.workload[t] ?? 0;
-    const p = triples.pool[t] ?? 0;
-    const m = (triples.period[t] ?? 0) - horizonStart;
-    const g = triples.option[t] ?? -1;
-    const h = hours[m] ?? 0;
+  // The second pass goes demand by demand and group by group: their triples share the
+  // workload, the month and the option, so only the pool is read from the (scattered) triple.
+  const writeTriple = (i: number, m: number, h: number, g: number) => {
+    const p = triples.pool[origin[i] ?? 0] ?? 0;
     spendPerGpu[i] = h * (poolPrice[p] ?? 0);
-    valuePerGpu[i] = g >= 0 ? 0 : h * (workloadValue[w] ?? 0);
-    if (g >= 0) gangValuePerGpu[i - splittable] = h * (workloadValue[w] ?? 0);
     capIndex[i] = p * months + m;
     providerMonth[i] = (poolProvider[p] ?? 0) * months + m;
     pool[i] = p;
     option[i] = g;
+  };
+  for (let m = 0; m < months; m++) {
+    const h = hours[m] ?? 0;
+    for (let d = monthDemandStart[m] ?? 0; d < (monthDemandStart[m + 1] ?? 0); d++) {
+      const value = h * (workloadValue[demandWorkloadList[d] ?? 0] ?? 0);
+      for (let i = demandStartList[d] ?? 0; i < (demandStartList[d + 1] ?? 0); i++) {
+        writeTriple(i, m, h, -1);
+        valuePerGpu[i] = value;
+      }
+    }
+  }
+  for (let k = 0; k < groups; k++) {
+    const g = groupOption[k] ?? 0;
+    const m = groupMonth[k] ?? 0;
+    const h = hours[m] ?? 0;
+    const value = h * (workloadValue[gangOptions[g]?.workload ?? 0] ?? 0);
+    for (let i = groupStart[k] ?? 0; i < (groupStart[k + 1] ?? 0); i++) {
+      writeTriple(i, m, h, g);
+      gangValuePerGpu[i - splittable] = value;
+    }
   }
 
   let allDemandValue = 0;
@@ -199,6 +240,16 @@ export function prepare(problem: PlacementProblem): Prepared {
   gangOptions.forEach((option, g) => {
     if (option.viable) optionsOf[option.workload]?.push(g);
   });
+  const worth = (w: number) => {
+    const range = problem.demandRange[w];
+    let total = 0;
+    if (range) for (let t = range.from; t <= range.to; t++) total += hours[t - horizonStart] ?? 0;
+    return total * (workloads[w]?.gpus ?? 0) * (workloadValue[w] ?? 0);
+  };
+  const gangWorth = Float64Array.from(gangOrder, worth);
+  const gangOrderByWorth = Int32Array.from(gangOrder, (_, index) => index).sort(
+    (a, b) => (gangWorth[b] ?? 0) - (gangWorth[a] ?? 0) || a - b,
+  );
   const gangOptionStart = new Int32Array(gangOrder.length + 1);
   const gangOptionList: number[] = [];
   gangOrder.forEach((w, index) => {
@@ -209,7 +260,6 @@ export function prepare(problem: PlacementProblem): Prepared {
   const capacity = new Float64Array(pools.length * months);
   pools.forEach((p, index) => capacity.fill(p.gpus, index * months, (index + 1) * months));
   const demandStart = Int32Array.from(demandStartList);
-  const groupStart = Int32Array.from(groupStartList);
 
   return {
     problem,
@@ -232,14 +282,15 @@ export function prepare(problem: PlacementProblem): Prepared {
     demandStart,
     monthDemandStart,
     gangOrder,
+    gangOrderByWorth,
     gangOptionStart,
     gangOptions: Int32Array.from(gangOptionList),
     optionValue,
     optionNeed,
     optionGroupStart,
     groupStart,
-    groupOption: Int32Array.from(groupOptionList),
-    groupMonth: Int32Array.from(groupMonthList),
+    groupOption,
+    groupMonth,
     commitments: problem.commitments.map((c) => ({
       provider: providerIndex.get(c.term.provider) ?? 0,
       from: c.range.from - horizonStart,

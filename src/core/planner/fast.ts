@@ -141,7 +141,11 @@ export function planFastState(
   const commitments = model.commitments.length;
   const steps = commitments === 0 ? 1 : Math.max(1, options.iterations ?? 6);
   const corrections = commitments === 0 ? 0 : CORRECTIONS;
-  const total = steps + RUNS_ROUNDS * (1 + corrections);
+  const budget =
+    options.gangTries ?? (model.spendPerGpu.length <= SEARCH_TRIPLE_LIMIT ? GANG_TRIES : 0);
+  const searching = model.optionValue.length > 0 && budget > 0;
+  // Stage 2 runs twice where the search runs: once per order of the gang runs.
+  const total = steps + RUNS_ROUNDS * (1 + corrections) * (searching ? 2 : 1);
   const mu = new Float64Array(commitments).fill(0.5);
   const search = model.commitments.map(() => new WeightSearch());
   const lambda = new Float64Array(model.capacity.length);
@@ -186,10 +190,19 @@ export function planFastState(
   let bound = -Infinity;
   let done = 0;
   let stoppedByDeadline = false;
-  // Stages 1 and 2 fill the first SEARCH_SHARE of the progress bar's way, the search the rest.
+  /** The first start's best plan while the second start is planned and searched. */
+  let kept: typeof best | undefined;
+  let reported = 0;
+  /** Reports progress, never backwards, with the best plan of either start. */
+  const report = (fraction: number) => {
+    reported = Math.max(reported, fraction);
+    options.onProgress?.(reported, Math.min(best.total, kept?.total ?? Infinity), bound);
+  };
+  // Stages 1 and 2 fill the first 1 − SEARCH_SHARE of the progress bar's way, the search the
+  // rest.
   const progress = () => {
     done++;
-    options.onProgress?.((done / total) * (1 - SEARCH_SHARE), best.total, bound);
+    report((done / total) * (1 - SEARCH_SHARE));
   };
 
   // (1) Gang workloads bid like splittable demand; the commitment weights are searched on the
@@ -218,34 +231,33 @@ export function planFastState(
   // corrected for the runs' spend, a plan from each solve. Then once more with runs chosen at
   // the prices of the runs' own flows.
   let planned = false;
-  for (let round = 0; round < RUNS_ROUNDS; round++) {
-    if (round > 0) {
-      flows.demandPrices(demandPrice);
-      pricesFromDemands(model, demandPrice, mu, lambda);
-    }
-    const chosen = chooseGangs(model, lambda, mu, effective, reduced);
-    const local = search.map((s) => s.around());
-    for (let step = 0; step <= corrections; step++) {
-      if (planned && expired()) {
-        stoppedByDeadline = true;
-        break;
+  const chooseAndSolve = (order?: Int32Array) => {
+    for (let round = 0; round < RUNS_ROUNDS; round++) {
+      if (round > 0) {
+        flows.demandPrices(demandPrice);
+        pricesFromDemands(model, demandPrice, mu, lambda);
       }
-      flows.solve(chosen, weightTable(model, mu));
-      evaluate(chosen);
-      planned = true;
-      progress();
-      if (step === corrections) break;
-      const spend = flows.spend(chosen);
-      model.commitments.forEach((c, k) => {
-        mu[k] = local[k]?.next(mu[k] ?? 0, (spend[k] ?? 0) - c.minimum) ?? 0;
-      });
+      const chosen = chooseGangs(model, lambda, mu, effective, reduced, order);
+      const local = search.map((s) => s.around());
+      for (let step = 0; step <= corrections; step++) {
+        if (planned && expired()) {
+          stoppedByDeadline = true;
+          return;
+        }
+        flows.solve(chosen, weightTable(model, mu));
+        evaluate(chosen);
+        planned = true;
+        progress();
+        if (step === corrections) break;
+        const spend = flows.spend(chosen);
+        model.commitments.forEach((c, k) => {
+          mu[k] = local[k]?.next(mu[k] ?? 0, (spend[k] ?? 0) - c.minimum) ?? 0;
+        });
+      }
     }
-    if (stoppedByDeadline) break;
-  }
+  };
   // (3) Local search over the gang runs of the best plan, at its weights.
-  const budget =
-    options.gangTries ?? (model.spendPerGpu.length <= SEARCH_TRIPLE_LIMIT ? GANG_TRIES : 0);
-  if (!stoppedByDeadline && model.optionValue.length > 0 && budget > 0) {
+  const searchFromBest = (share: number, shareBefore: number) => {
     mu.set(best.mu);
     const weights = weightTable(model, mu);
     const start = Uint8Array.from(best.chosen);
@@ -261,12 +273,31 @@ export function planFastState(
         broken: () => broken,
         budget,
         expired,
-        progress: (fraction) =>
-          options.onProgress?.(1 - SEARCH_SHARE + fraction * SEARCH_SHARE, best.total, bound),
+        progress: (fraction) => {
+          report(1 - SEARCH_SHARE + (shareBefore + fraction * share) * SEARCH_SHARE);
+        },
       },
       start,
       startTotal,
     );
+  };
+  chooseAndSolve();
+  if (!stoppedByDeadline && searching) searchFromBest(0.5, 0);
+  // (2b, 3b) Where the search runs, all again from the bound's prices and weights with the
+  // biggest runs first (value × GPUs × hours), and the cheaper of the two plans wins. Runs
+  // placed by value per GPU-hour can leave gaps no big run fits: on `mixed` at 400 × 60 × 36
+  // the second start ends 0.6 % cheaper. Neither start is better everywhere, so each is
+  // searched from its own runs (docs/planner.md, "The search over gang runs").
+  if (!stoppedByDeadline && searching) {
+    kept = best;
+    best = { ...best, total: Infinity };
+    lambda.set(boundLambda);
+    mu.set(boundMu);
+    chooseAndSolve(model.gangOrderByWorth);
+    if (!stoppedByDeadline) searchFromBest(0.5, 0.5);
+    // Ties keep the first start's plan.
+    if (kept.total <= best.total) best = kept;
+    kept = undefined;
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {
@@ -332,9 +363,9 @@ class WeightSearch {
 }
 
 /**
- * Gang runs, highest value per GPU-hour first, each on its option cheapest at prices λ with
- * room left by the runs before it; run when that costs less than its value at those prices.
- * Returns 1 per chosen option.
+ * Gang runs in `order` (positions in `model.gangOrder`; by default highest value per GPU-hour
+ * first), each on its option cheapest at prices λ with room left by the runs before it; run
+ * when that costs less than its value at those prices. Returns 1 per chosen option.
  */
 function chooseGangs(
   model: Prepared,
@@ -342,6 +373,7 @@ function chooseGangs(
   mu: Float64Array,
   effective: Float64Array,
   reduced: Float64Array,
+  order?: Int32Array,
 ): Uint8Array {
   costs(model, lambda, mu, effective, reduced, model.groupStart[0] ?? 0);
   const free = Float64Array.from(model.capacity);
@@ -351,7 +383,8 @@ function chooseGangs(
     const c = capIndex[i] ?? 0;
     free[c] = (free[c] ?? 0) - gpus;
   };
-  for (let index = 0; index < model.gangOrder.length; index++) {
+  for (let position = 0; position < model.gangOrder.length; position++) {
+    const index = order ? (order[position] ?? 0) : position;
     const choice = cheapestOption(model, index, reduced, free);
     if (choice < 0) continue;
     if (optionCost(model, choice, reduced, free, undefined) >= (model.optionValue[choice] ?? 0)) {
