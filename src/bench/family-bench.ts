@@ -252,8 +252,11 @@ try {
         reference.cbc !== undefined &&
         (reference.cbc.model !== CBC_MODEL ||
           (reference.cbc.status === 'time-limit' && reference.cbc.limitSeconds < cbcLimit));
-      let cbcCached = reference.cbc !== undefined && !cbcStale;
-      if (size !== 'large' && !highsProved && (!cbcCached || flags.force === true) && withCbc) {
+      // A stale run is still a valid bound and plan of the same problem: used where Cbc is not
+      // at hand to make it again, and marked as cached.
+      let cbcCached = reference.cbc !== undefined;
+      const cbcWanted = !cbcCached || cbcStale || flags.force === true;
+      if (size !== 'large' && !highsProved && cbcWanted && withCbc) {
         process.stderr.write(`${family} ${size}: Cbc…\n`);
         reference = { ...reference, cbc: cbcReference(problem, cbcLimit) };
         cbcCached = false;

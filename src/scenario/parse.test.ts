@@ -6,6 +6,7 @@ import { parseScenario, parseScenarioOrThrow, validateScenario } from './parse.j
 import type { Problem } from './problems.js';
 import { InvalidInputError, formatPath, formatProblem } from './problems.js';
 import { generatedDocument } from '../test-support/generated.js';
+import { COMPILE_FROM_WORKLOADS } from './validate.js';
 
 /** A valid file that uses every section; the bad inputs below are small edits of it. */
 const VALID = dedent(`
@@ -558,7 +559,7 @@ describe('bad input', () => {
   // or not, must read the same as through the runtime parser.
   it('validates a large document compiled as a small one is, problems and all', () => {
     const small = generatedDocument({ workloads: 20, pools: 5, months: 6 });
-    const large = generatedDocument({ workloads: 1_000, pools: 20, months: 6 });
+    const large = generatedDocument({ workloads: COMPILE_FROM_WORKLOADS, pools: 20, months: 6 });
     expect(validateScenario(large).ok).toBe(true);
     const broken = (document: typeof small) => {
       const copy = structuredClone(document);

@@ -2,10 +2,11 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { loadScenarioFileWithHash } from './load.js';
-import { canonicalJson, scenarioHash } from './scenario-hash.js';
+import { canonicalJson, canonicalJsonByWalk, scenarioHash } from './scenario-hash.js';
 
 const EXAMPLE = fileURLToPath(new URL('../../examples/stargate-2025.yaml', import.meta.url));
 
@@ -41,6 +42,25 @@ describe('scenarioHash', () => {
     const written = canonicalJson(wide);
     expect(written.startsWith('{"k0":{"i":299},"k1":{"i":298},"k10":{"i":289}')).toBe(true);
     expect(JSON.parse(written)).toEqual(wide);
+  });
+
+  it('writes any JSON value as the walk does, key for key', () => {
+    // Keys drawn from a small set, so that objects share keys and miss some, as a scenario's do;
+    // undefined values and holes-free lists of every kind of value.
+    const key = fc.constantFrom('a', 'A', 'b', '10', '9', '', 'a-b', 'é', 'toJSON', 'constructor');
+    const value = fc.letrec((tie) => ({
+      any: fc.oneof(
+        { depthSize: 'small' },
+        fc.constantFrom(null, undefined, true, false, 0, -0, 1.5, -7, 1e21),
+        fc.string(),
+        fc.array(tie('any'), { maxLength: 4 }),
+        fc.dictionary(key, tie('any'), { maxKeys: 5 }),
+      ),
+    })).any;
+    fc.assert(
+      fc.property(value, (document) => canonicalJson(document) === canonicalJsonByWalk(document)),
+      { numRuns: 500, seed: 7 },
+    );
   });
 
   it('is the same for a YAML file and its JSON, and changes with any value', async () => {

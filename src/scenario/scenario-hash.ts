@@ -31,6 +31,11 @@ export function canonicalJson(value: unknown): string {
   ) {
     return JSON.stringify(value, [...shape.keys].sort(byCodePoint)) ?? 'null';
   }
+  return canonicalJsonByWalk(value);
+}
+
+/** `canonicalJson` the long way, key by key: what the fast path is held to (a property test). */
+export function canonicalJsonByWalk(value: unknown): string {
   const parts: string[] = [];
   write(value, parts);
   return parts.join('');
@@ -55,6 +60,9 @@ interface Shape {
  */
 function plainShape(value: unknown, shape: Shape): boolean {
   if (Array.isArray(value)) {
+    if (Object.getPrototypeOf(value) !== Array.prototype || Object.hasOwn(value, 'toJSON')) {
+      return false;
+    }
     for (let i = 0; i < value.length; i++) {
       if (!(i in value) || !plainShape(value[i], shape)) return false;
     }

@@ -117,6 +117,11 @@ const CORRECTIONS = 1;
  * would be paid anyway. The second round chooses runs at the prices of the first round's
  * flows. The cheapest plan wins.
  *
+ * **Stage 3: search.** Where there are gang options and at most 200,000 triples, a local search
+ * over the gang runs from the best plan (`searchGangs`). Then stage 2 and the search run again
+ * from the bound's λ and μ with the runs chosen biggest first (value × GPUs × hours); the second
+ * start's plan is given only where it is cheaper by more than float noise.
+ *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
  * duality, whatever heuristic produced λ and μ. It is also at least the dual value of the
@@ -143,9 +148,8 @@ export function planFastState(
   const corrections = commitments === 0 ? 0 : CORRECTIONS;
   const budget =
     options.gangTries ?? (model.spendPerGpu.length <= SEARCH_TRIPLE_LIMIT ? GANG_TRIES : 0);
-  const searching = model.optionValue.length > 0 && budget > 0;
-  // Stage 2 runs twice where the search runs: once per order of the gang runs.
-  const total = steps + RUNS_ROUNDS * (1 + corrections) * (searching ? 2 : 1);
+  const searching = model.optionValue.some((value) => value > 0) && budget > 0;
+  const total = steps + RUNS_ROUNDS * (1 + corrections);
   const mu = new Float64Array(commitments).fill(0.5);
   const search = model.commitments.map(() => new WeightSearch());
   const lambda = new Float64Array(model.capacity.length);
@@ -198,11 +202,11 @@ export function planFastState(
     reported = Math.max(reported, fraction);
     options.onProgress?.(reported, Math.min(best.total, kept?.total ?? Infinity), bound);
   };
-  // Stages 1 and 2 fill the first 1 − SEARCH_SHARE of the progress bar's way, the search the
-  // rest.
+  // Stages 1 and 2 fill the first 1 − SEARCH_SHARE of the progress bar's way, the search (with
+  // the second start's stage 2) the rest.
   const progress = () => {
     done++;
-    report((done / total) * (1 - SEARCH_SHARE));
+    if (done <= total) report((done / total) * (1 - SEARCH_SHARE));
   };
 
   // (1) Gang workloads bid like splittable demand; the commitment weights are searched on the
@@ -231,7 +235,8 @@ export function planFastState(
   // corrected for the runs' spend, a plan from each solve. Then once more with runs chosen at
   // the prices of the runs' own flows.
   let planned = false;
-  const chooseAndSolve = (order?: Int32Array) => {
+  /** Stage 2 with the runs in `order`; false where the deadline cut it short. */
+  const chooseAndSolve = (order?: Int32Array): boolean => {
     for (let round = 0; round < RUNS_ROUNDS; round++) {
       if (round > 0) {
         flows.demandPrices(demandPrice);
@@ -240,10 +245,7 @@ export function planFastState(
       const chosen = chooseGangs(model, lambda, mu, effective, reduced, order);
       const local = search.map((s) => s.around());
       for (let step = 0; step <= corrections; step++) {
-        if (planned && expired()) {
-          stoppedByDeadline = true;
-          return;
-        }
+        if (planned && expired()) return false;
         flows.solve(chosen, weightTable(model, mu));
         evaluate(chosen);
         planned = true;
@@ -255,6 +257,7 @@ export function planFastState(
         });
       }
     }
+    return true;
   };
   // (3) Local search over the gang runs of the best plan, at its weights.
   const searchFromBest = (share: number, shareBefore: number) => {
@@ -281,22 +284,26 @@ export function planFastState(
       startTotal,
     );
   };
-  chooseAndSolve();
+  // `stoppedByDeadline` says that the deadline cut stages 1 and 2 of the first start; a search
+  // cut short, and the second start with it, still leaves the plan of a whole run.
+  if (!chooseAndSolve()) stoppedByDeadline = true;
   if (!stoppedByDeadline && searching) searchFromBest(0.5, 0);
   // (2b, 3b) Where the search runs, all again from the bound's prices and weights with the
-  // biggest runs first (value × GPUs × hours), and the cheaper of the two plans wins. Runs
-  // placed by value per GPU-hour can leave gaps no big run fits: on `mixed` at 400 × 60 × 36
-  // the second start ends 0.6 % cheaper. Neither start is better everywhere, so each is
-  // searched from its own runs (docs/planner.md, "The search over gang runs").
-  if (!stoppedByDeadline && searching) {
+  // biggest runs first (value × GPUs × hours). Runs placed by value per GPU-hour can leave gaps
+  // no big run fits: on `mixed` at 400 × 60 × 36 the second start ends 0.6 % cheaper. Neither
+  // start is better everywhere, so each is searched from its own runs (docs/planner.md, "Two
+  // starts"). The month problems go on from the trees the first start left.
+  if (!stoppedByDeadline && searching && !expired()) {
     kept = best;
     best = { ...best, total: Infinity };
     lambda.set(boundLambda);
     mu.set(boundMu);
-    chooseAndSolve(model.gangOrderByWorth);
-    if (!stoppedByDeadline) searchFromBest(0.5, 0.5);
-    // Ties keep the first start's plan.
-    if (kept.total <= best.total) best = kept;
+    if (chooseAndSolve(model.gangOrderByWorth)) searchFromBest(0.5, 0.5);
+    // The second start's plan only where it is cheaper by more than float noise: two plans of
+    // one cost, summed in another order, differ in their last bits, and the first start's plan
+    // is the one a plan of the same cost should stay.
+    const threshold = kept.total - Math.max(1e-9 * Math.abs(kept.total), 1);
+    if (!(best.total < threshold)) best = kept;
     kept = undefined;
   }
   for (const i of used) x[i] = 0;
