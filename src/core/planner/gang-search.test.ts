@@ -93,4 +93,33 @@ describe('the search over gang runs', () => {
     const one = planFast(problem, { gangTries: 1 });
     expect(one.total).toBeGreaterThanOrEqual(first.total);
   });
+
+  // A clock that moves one tick each time it is read: the deadline falls at every point of the
+  // run in turn, the first start's stages, its search, the second start and its search.
+  it('says it was stopped only where the deadline cut the first start’s stages 1 and 2', () => {
+    const problem = problemOf('mixed', { workloads: 100, pools: 20, months: 12 }, 4);
+    let ticks = 0;
+    /** The clock's reading once the first search has begun (progress past stage 2's 0.8). */
+    let searchBegun = Infinity;
+    const whole = planFast(problem, {
+      deadline: { now: () => ticks++, at: Infinity },
+      onProgress: (fraction) => {
+        if (fraction > 0.8 && searchBegun === Infinity) searchBegun = ticks;
+      },
+    });
+    expect(whole.stoppedByDeadline).toBe(false);
+    const reads = ticks;
+    expect(searchBegun).toBeLessThan(reads);
+    for (let at = 1; at <= reads; at += Math.max(1, Math.floor(reads / 40))) {
+      let clock = 0;
+      const result = planFast(problem, { deadline: { now: () => clock++, at } });
+      if (at === 1) expect(result.stoppedByDeadline).toBe(true);
+      // Cut in a search, or in the second start: a whole run's plan, not a stopped one.
+      if (at >= searchBegun) expect(result.stoppedByDeadline).toBe(false);
+      expect(result.bound).toBeLessThanOrEqual(totalOf(problem, result) + 0.01);
+    }
+    let clock = 0;
+    const late = planFast(problem, { deadline: { now: () => clock++, at: reads } });
+    expect(late.placements).toEqual(whole.placements);
+  });
 });
