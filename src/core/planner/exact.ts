@@ -4,7 +4,7 @@ import { hoursIn, periodsOf } from '../period.js';
 import { finishPlan } from './finish.js';
 import type { Placement, Plan } from './plan.js';
 import type { PlacementProblem } from './problem.js';
-import { placementOf } from './problem.js';
+import { placeKey, placeKeyOf, placementOf } from './problem.js';
 import type { LinearModel, LinearSolver } from './solver.js';
 import { ModelBuilder } from './solver.js';
 
@@ -192,7 +192,9 @@ export function buildExactModel(
     }
     builder.addRow(columns, coefficients, microsToFloat(term.minSpend), Infinity);
   });
-  if (options.siteRows === true) addSiteRows(problem, builder, tripleColumn, optionColumn);
+  if (options.siteRows === true) {
+    addSiteRows(problem, builder, { tripleColumn, optionColumn, capacityRows });
+  }
 
   const model = builder.build();
   const start = new Float64Array(model.numCols);
@@ -202,44 +204,41 @@ export function buildExactModel(
   return { model, tripleColumn, optionColumn, start, capacityRows };
 }
 
-/** See {@link ExactModelOptions.siteRows}. Rows in a fixed order: by site key, then period. */
+/** See {@link ExactModelOptions.siteRows}. Rows in a fixed order: by place key, then period. */
 function addSiteRows(
   problem: PlacementProblem,
   builder: ModelBuilder,
-  tripleColumn: Int32Array,
-  optionColumn: Int32Array,
+  exact: Pick<ExactModel, 'tripleColumn' | 'optionColumn' | 'capacityRows'>,
 ): void {
   const { triples, pools, workloads, gangOptions } = problem;
-  const siteOf = (p: number) => {
-    const pool = pools[p];
-    return pool ? `${pool.site ?? `pool:${pool.id}`}\u0000${pool.accelerator}` : '';
-  };
   interface SiteRow {
     readonly terms: Map<number, number>;
-    /** The pools counted in the capacity, each once. */
-    readonly pools: Set<number>;
+    capacity: number;
     hasGang: boolean;
   }
   const rows = new Map<string, SiteRow>();
-  const rowOf = (key: string) => {
-    let row = rows.get(key);
-    if (!row) rows.set(key, (row = { terms: new Map(), pools: new Set(), hasGang: false }));
-    return row;
-  };
-  // Every pool-period with a triple has a capacity row; the site's capacity is their sum.
+  const keyOf = (place: string, period: number) => `${place}\u0000${period}`;
+  const placeOfPool = pools.map(placeKeyOf);
+  // The site's capacity in a period: its pools' capacity rows (a pool-period with a triple).
+  for (const { pool, period } of exact.capacityRows) {
+    const key = keyOf(placeOfPool[pool] ?? '', period);
+    const row = rows.get(key) ?? { terms: new Map(), capacity: 0, hasGang: false };
+    row.capacity += pools[pool]?.gpus ?? 0;
+    rows.set(key, row);
+  }
   for (let i = 0; i < triples.count; i++) {
-    const p = triples.pool[i] ?? 0;
-    const row = rowOf(`${siteOf(p)}\u0000${triples.period[i] ?? 0}`);
-    row.pools.add(p);
-    if ((triples.option[i] ?? -1) < 0) row.terms.set(tripleColumn[i] ?? 0, 1);
+    if ((triples.option[i] ?? -1) >= 0) continue;
+    const key = keyOf(placeOfPool[triples.pool[i] ?? 0] ?? '', triples.period[i] ?? 0);
+    rows.get(key)?.terms.set(exact.tripleColumn[i] ?? 0, 1);
   }
   gangOptions.forEach((option, g) => {
-    const column = optionColumn[g] ?? -1;
+    const column = exact.optionColumn[g] ?? -1;
     const range = problem.demandRange[option.workload];
     if (column < 0 || !range) return;
     const gpus = workloads[option.workload]?.gpus ?? 0;
+    const place = placeKey(option.site, option.accelerator);
     for (const period of periodsOf(range)) {
-      const row = rows.get(`${option.site}\u0000${option.accelerator}\u0000${period}`);
+      const row = rows.get(keyOf(place, period));
       if (!row) continue;
       row.terms.set(column, gpus);
       row.hasGang = true;
@@ -250,13 +249,11 @@ function addSiteRows(
     const row = rows.get(key);
     if (!row) continue;
     const terms = [...row.terms].sort((a, b) => a[0] - b[0]);
-    let capacity = 0;
-    for (const p of row.pools) capacity += pools[p]?.gpus ?? 0;
     builder.addRow(
       terms.map(([column]) => column),
       terms.map(([, coefficient]) => coefficient),
       -Infinity,
-      capacity,
+      row.capacity,
     );
   }
 }

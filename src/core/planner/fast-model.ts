@@ -240,22 +240,21 @@ export function prepare(problem: PlacementProblem): Prepared {
   gangOptions.forEach((option, g) => {
     if (option.viable) optionsOf[option.workload]?.push(g);
   });
-  const worth = (w: number) => {
-    const range = problem.demandRange[w];
-    let total = 0;
-    if (range) for (let t = range.from; t <= range.to; t++) total += hours[t - horizonStart] ?? 0;
-    return total * (workloads[w]?.gpus ?? 0) * (workloadValue[w] ?? 0);
-  };
-  const gangWorth = Float64Array.from(gangOrder, worth);
-  const gangOrderByWorth = Int32Array.from(gangOrder, (_, index) => index).sort(
-    (a, b) => (gangWorth[b] ?? 0) - (gangWorth[a] ?? 0) || a - b,
-  );
   const gangOptionStart = new Int32Array(gangOrder.length + 1);
   const gangOptionList: number[] = [];
   gangOrder.forEach((w, index) => {
     gangOptionList.push(...(optionsOf[w] ?? []));
     gangOptionStart[index + 1] = gangOptionList.length;
   });
+  // A run's worth is any of its viable options' value V (they are equal); a workload with none
+  // is never run, whatever its place in the order.
+  const worthOf = (index: number) =>
+    (gangOptionStart[index] ?? 0) < (gangOptionStart[index + 1] ?? 0)
+      ? (optionValue[gangOptionList[gangOptionStart[index] ?? 0] ?? 0] ?? 0)
+      : 0;
+  const gangOrderByWorth = Int32Array.from(gangOrder, (_, index) => index).sort(
+    (a, b) => worthOf(b) - worthOf(a) || a - b,
+  );
 
   const capacity = new Float64Array(pools.length * months);
   pools.forEach((p, index) => capacity.fill(p.gpus, index * months, (index + 1) * months));

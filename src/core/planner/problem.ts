@@ -73,9 +73,7 @@ export function buildProblem(
   // pairs of a large portfolio are not, so each workload looks at those pools alone.
   const poolsOf = poolsByAccelerators(pools);
   // A gang option's site and accelerator, as one key per pool.
-  const placeKeys = pools.map(
-    (pool) => `${pool.site ?? `pool:${pool.id}`}\u0000${pool.accelerator}`,
-  );
+  const placeKeys = pools.map(placeKeyOf);
   // Room per period of one gang workload's window, reused by every option.
   const room = new Float64Array(scenario.horizon.to - scenario.horizon.from + 1);
 
@@ -103,7 +101,7 @@ export function buildProblem(
       const key = placeKeys[p] ?? '';
       let group = groups.get(key);
       if (!group) {
-        group = { site: pool.site ?? `pool:${pool.id}`, accelerator: pool.accelerator, pools: [] };
+        group = { site: siteOf(pool), accelerator: pool.accelerator, pools: [] };
         groups.set(key, group);
       }
       group.pools.push(p);
@@ -152,6 +150,21 @@ export function buildProblem(
     gangOptions,
     commitments,
   };
+}
+
+/** A pool's site for gang options: its site id, or `pool:<id>` for a pool without a site. */
+export function siteOf(pool: Pool): string {
+  return pool.site ?? `pool:${pool.id}`;
+}
+
+/** The key of a place, a site and accelerator: gang options and their pools meet on it. */
+export function placeKey(site: string, accelerator: string): string {
+  return `${site}\u0000${accelerator}`;
+}
+
+/** The key of a pool's place. */
+export function placeKeyOf(pool: Pool): string {
+  return placeKey(siteOf(pool), pool.accelerator);
 }
 
 /**
