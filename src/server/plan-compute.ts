@@ -42,7 +42,8 @@ export async function computePlan({ planned, late, options }: PlanInput): Promis
   const method = choosePlanner(problem, options.solver, 'compare');
   const plan = planProblem(problem, {
     planner: method,
-    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
+    // For the fast planner, HiGHS loads only if it re-packs the gang runs.
+    solver: await createHighsSolver({ lazy: method === 'fast' }),
     ...(options.timeLimitSeconds === undefined
       ? {}
       : { timeLimitSeconds: options.timeLimitSeconds }),

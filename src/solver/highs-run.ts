@@ -48,6 +48,8 @@ export function runHighs(highs: Highs, model: LinearModel, options: SolveOptions
       random_seed: 0,
       mip_rel_gap: options.relativeGap ?? 1e-6,
       ...(options.timeLimitSeconds === undefined ? {} : { time_limit: options.timeLimitSeconds }),
+      ...(options.presolve === false ? { presolve: 'off' } : {}),
+      ...(options.maxNodes === undefined ? {} : { mip_max_nodes: options.maxNodes }),
     });
     if (options.start && !relax) instance.setSolution({ colValue: options.start });
     instance.run();
@@ -68,7 +70,11 @@ export function runHighs(highs: Highs, model: LinearModel, options: SolveOptions
     if (status === codes.infeasible) {
       return { status: 'infeasible', message: 'the model is infeasible' };
     }
-    if (status !== codes.optimal && status !== codes.timeLimit) {
+    // A node limit (`maxNodes`) ends the search as a time limit does: with its best plan.
+    const limited =
+      status === codes.timeLimit ||
+      (options.maxNodes !== undefined && status === codes.solutionLimit);
+    if (status !== codes.optimal && !limited) {
       return { status: 'error', message: `HiGHS stopped with model status ${status}` };
     }
     if (!hasSolution) {

@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { LinearModel } from '../core/planner/solver.js';
+import { ModelBuilder } from '../core/planner/solver.js';
+import { seededRandom } from '../core/random.js';
 import { buildExactModel } from '../core/planner/exact.js';
 import { buildProblem } from '../core/planner/problem.js';
 import { createHighsSolver, solverThreadsStarted } from './highs-solver.js';
@@ -35,6 +37,24 @@ const BROKEN: LinearModel = {
   rowUpper: new Float64Array(0),
 };
 
+/**
+ * A knapsack of 60 binaries and five rows, each row a third of its weights: HiGHS needs 15
+ * branch-and-bound nodes for it without presolve.
+ */
+function knapsack(): LinearModel {
+  const random = seededRandom(7);
+  const builder = new ModelBuilder();
+  const columns = Array.from({ length: 60 }, () =>
+    builder.addColumn(-(10 + random.int(0, 90)), 0, 1, true),
+  );
+  for (let row = 0; row < 5; row++) {
+    const weights = columns.map(() => 5 + random.int(0, 45));
+    const total = weights.reduce((a, b) => a + b, 0);
+    builder.addRow(columns, weights, -Infinity, Math.floor(total / 3));
+  }
+  return builder.build();
+}
+
 // The solver as the command runs it: compiled (npm test builds before it runs the tests).
 const BUILT = new URL('../../dist/solver/highs-solver.js', import.meta.url);
 
@@ -46,6 +66,26 @@ describe('createHighsSolver', () => {
     const inWorker = solver.solve(m, { start, timeLimitSeconds: 30 });
     expect(inProcess.status).toBe('optimal');
     expect(inWorker).toEqual(inProcess);
+  });
+
+  it('stops at a node limit with its best plan, as at a time limit, without presolve too', async () => {
+    const solver = await createHighsSolver();
+    const m = knapsack();
+    const whole = solver.solve(m, { presolve: false });
+    const limited = solver.solve(m, { presolve: false, maxNodes: 1 });
+    expect(whole.status).toBe('optimal');
+    expect(limited.status).toBe('time-limit');
+    if (whole.status !== 'optimal' || limited.status !== 'time-limit') return;
+    expect(limited.objective).toBeGreaterThanOrEqual(whole.objective - 1e-9);
+    expect(limited.bound).toBeLessThanOrEqual(whole.objective + 1e-9);
+    // Its plan keeps every row.
+    for (let r = 0; r < m.numRows; r++) {
+      let used = 0;
+      for (let k = m.rowStarts[r] ?? 0; k < (m.rowStarts[r + 1] ?? 0); k++) {
+        used += (m.rowValue[k] ?? 0) * (limited.values[m.rowIndex[k] ?? 0] ?? 0);
+      }
+      expect(used).toBeLessThanOrEqual((m.rowUpper[r] ?? 0) + 1e-6);
+    }
   });
 
   it('answers an LP relaxation with a time limit too', async () => {

@@ -20,6 +20,12 @@ function defaultGraceSeconds(timeLimitSeconds: number): number {
 export interface HighsSolverOptions {
   /** Seconds past a solve's time limit before it is stopped; default 1 s + 5 %. */
   readonly graceSeconds?: (timeLimitSeconds: number) => number;
+  /**
+   * Start the solver thread at the first solve, not here: for a solver that may not be used
+   * (the fast planner's re-pack runs on medium portfolios only), so that a plan which does not
+   * use it does not load HiGHS.
+   */
+  readonly lazy?: boolean;
 }
 
 /**
@@ -31,11 +37,11 @@ export interface HighsSolverOptions {
  * answer, at most a solve's time limit and its grace: if HiGHS has not stopped by then, the
  * solver thread is ended and the outcome is `overran` — the time limit is kept even where
  * HiGHS does not keep it — and the next solve starts a fresh one. The thread starts here, so
- * that HiGHS loads while the caller builds its model.
+ * that HiGHS loads while the caller builds its model (or, `lazy`, at the first solve).
  */
 export function createHighsSolver(settings: HighsSolverOptions = {}): Promise<LinearSolver> {
   const grace = settings.graceSeconds ?? defaultGraceSeconds;
-  solverThread();
+  if (settings.lazy !== true) solverThread();
   return Promise.resolve({
     name: 'HiGHS',
     solve: (model, options) =>

@@ -28,7 +28,8 @@ export async function runPlanTask({
   return planProblem(problem, {
     planner: method,
     // HiGHS is loaded once per thread: the next task on this worker reuses it.
-    ...(method === 'exact' ? { solver: await createHighsSolver() } : {}),
+    // For the fast planner, HiGHS loads only if it re-packs the gang runs.
+    solver: await createHighsSolver({ lazy: method === 'fast' }),
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
     fast:
       timeLimitSeconds === undefined

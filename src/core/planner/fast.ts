@@ -14,7 +14,9 @@ import {
 } from './fast-model.js';
 import { searchGangs } from './gang-search.js';
 import { MonthFlows } from './month-flows.js';
+import { repackGangs } from './gang-repack.js';
 import type { PlacementProblem } from './problem.js';
+import type { LinearSolver } from './solver.js';
 
 /** How long the fast planner works; step counts keep it deterministic. */
 export interface FastOptions {
@@ -36,6 +38,13 @@ export interface FastOptions {
   readonly gangTries?: number;
   /** Called after each solve with the fraction done, for a progress bar. */
   readonly onProgress?: (done: number, bestTotal: number, bound: number) => void;
+  /**
+   * A mixed-integer solver for re-packing the gang runs as one sub-MIP (stage 4, `gang-repack`).
+   * Without it the plan is that of the search.
+   */
+  readonly solver?: LinearSolver;
+  /** Eligible triples from which the re-pack runs (default 5,000); for tests. */
+  readonly repackFrom?: number;
 }
 
 export interface FastResult {
@@ -78,6 +87,33 @@ const SEARCH_TRIPLE_LIMIT = 200_000;
 
 /** The share of the progress bar given to the search. */
 const SEARCH_SHARE = 0.2;
+
+/**
+ * Below this many eligible triples the re-pack (stage 4) does not run: where HiGHS proves the
+ * optimum in seconds, loading it for a sub-MIP costs more than the plan gains (the small
+ * families' fast plans are optimal or within 0.01 % without it).
+ */
+const REPACK_TRIPLE_MIN = 5_000;
+
+/**
+ * Whether the fast planner may re-pack this problem's gang runs (stage 4), given a solver: so
+ * that a caller loads one only where it may be used.
+ */
+export function mayRepack(problem: PlacementProblem, repackFrom = REPACK_TRIPLE_MIN): boolean {
+  return problem.triples.count >= repackFrom && problem.gangOptions.some((o) => o.viable);
+}
+
+/** Nor where the plan is within this of its bound (relative): there is nothing to gain. */
+const REPACK_GAP = 1e-4;
+
+/** Rounds of re-packing, each from the plan the last one's search ended with. */
+const REPACK_ROUNDS = 3;
+
+/**
+ * The sub-MIP's time limit: a safety net, as the deadline is. On `mixed` at 400 × 60 × 36 it
+ * ends in about 4 s; a sub-MIP stopped by it depends on the machine's speed.
+ */
+const REPACK_SECONDS = 10;
 
 /** Rounds of choosing gang runs and solving with them fixed. */
 const RUNS_ROUNDS = 2;
@@ -122,6 +158,11 @@ const CORRECTIONS = 1;
  * from the bound's λ and μ with the runs chosen biggest first (value × GPUs × hours); the second
  * start's plan is given only where it is cheaper by more than float noise.
  *
+ * **Stage 4: re-pack.** Where a solver is given, the search ran, the problem has at least
+ * 5,000 triples and the plan is more than 0.01 % above its bound: the best plan's gang runs are
+ * chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved exactly by
+ * the month problems and searched; again while a round pays, at most three rounds.
+ *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
  * duality, whatever heuristic produced λ and μ. It is also at least the dual value of the
@@ -130,7 +171,8 @@ const CORRECTIONS = 1;
  *
  * **Determinism.** Fixed solve counts, no clock (but the optional deadline), ties broken by
  * index; network simplex on integer costs (1/10,000 USD per GPU-month) decides optimality
- * without tolerances.
+ * without tolerances; the re-pack's sub-MIP is limited by nodes, not time (its time limit, 10 s
+ * or what the deadline leaves, is a safety net).
  */
 export function planFast(problem: PlacementProblem, options: FastOptions = {}): FastResult {
   return planFastState(problem, options).result;
@@ -284,6 +326,50 @@ export function planFastState(
       startTotal,
     );
   };
+  /**
+   * Stage 4: from the best plan, `repackGangs` re-chooses the runs as one sub-MIP at the plan's
+   * prices; the runs it gives are solved exactly and searched. Again from the new best plan
+   * while a round pays; a round whose sub-MIP keeps the runs searches once more where the last
+   * search ran out of tries.
+   */
+  const repack = (solver: LinearSolver) => {
+    let exhausted = false;
+    for (let round = 0; round < REPACK_ROUNDS && !expired(); round++) {
+      const before = best.total;
+      mu.set(best.mu);
+      const weights = weightTable(model, mu);
+      const current = Uint8Array.from(best.chosen);
+      flows.solve(current, weights);
+      evaluate(current);
+      flows.demandPrices(demandPrice);
+      pricesFromDemands(model, demandPrice, mu, lambda);
+      costs(model, lambda, mu, effective, reduced);
+      const seconds = options.deadline
+        ? Math.min(
+            REPACK_SECONDS,
+            Math.max(0, (options.deadline.at - options.deadline.now()) / 1000),
+          )
+        : REPACK_SECONDS;
+      const next = repackGangs(
+        { model, chosen: current, x, used, lambda, effective },
+        solver,
+        seconds,
+      );
+      if (!next && !exhausted) break;
+      const from = next ?? current;
+      flows.solve(from, weights);
+      evaluate(from);
+      const value = evaluate(from, false);
+      const { tries } = searchGangs(
+        { model, flows, mu, evaluate, broken: () => broken, budget, expired },
+        from,
+        value,
+      );
+      exhausted = tries >= budget;
+      report(reported);
+      if (!(best.total < before - Math.max(1e-9 * Math.abs(before), 1))) break;
+    }
+  };
   // `stoppedByDeadline` says that the deadline cut stages 1 and 2 of the first start; a search
   // cut short, and the second start with it, still leaves the plan of a whole run.
   if (!chooseAndSolve()) stoppedByDeadline = true;
@@ -305,6 +391,16 @@ export function planFastState(
     const threshold = kept.total - Math.max(1e-9 * Math.abs(kept.total), 1);
     if (!(best.total < threshold)) best = kept;
     kept = undefined;
+  }
+  // (4) The gang runs re-packed as one sub-MIP beside the splittable flows, then searched.
+  if (
+    options.solver !== undefined &&
+    searching &&
+    !stoppedByDeadline &&
+    mayRepack(problem, options.repackFrom) &&
+    best.total - bound > REPACK_GAP * Math.abs(best.total)
+  ) {
+    repack(options.solver);
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {

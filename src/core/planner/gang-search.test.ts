@@ -1,13 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHighsSolver } from '../../solver/highs-solver.js';
 import type { Family } from '../../scenario/generate-families.js';
-import { generateScenario } from '../../scenario/generate.js';
-import { parseScenarioOrThrow } from '../../scenario/parse.js';
-import { seededRandom } from '../random.js';
+import { fastPlanTotal, generatedProblem } from '../../test-support/generated.js';
 import { planExact } from './exact.js';
 import { planFast } from './fast.js';
-import { finishPlan } from './finish.js';
-import { buildProblem } from './problem.js';
 import type { PlacementProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
 
@@ -16,25 +12,10 @@ function problemOf(
   size: { workloads: number; pools: number; months: number },
   seed: number,
 ): PlacementProblem {
-  const document = generateScenario({
-    ...size,
-    gangShare: 0.1,
-    family,
-    random: seededRandom(seed),
-  });
-  return buildProblem(parseScenarioOrThrow(JSON.stringify(document)));
+  return generatedProblem({ ...size, family, seed });
 }
 
-/** The plan's total in USD, priced exactly and verified as every plan is. */
-function totalOf(problem: PlacementProblem, result: ReturnType<typeof planFast>): number {
-  const plan = finishPlan(problem, result.placements, {
-    method: 'fast',
-    status: 'feasible',
-    boundSource: 'lagrangian',
-    bound: result.bound,
-  });
-  return Number(plan.objective.total) / 1e6;
-}
+const totalOf = fastPlanTotal;
 
 let solver: LinearSolver;
 beforeAll(async () => {

@@ -36,7 +36,11 @@ export const EXACT_TRIPLE_LIMIT = 2_000;
 export interface PlannerOptions {
   /** The planner, as `choosePlanner` picked it. */
   readonly planner: 'exact' | 'fast';
-  /** The exact solver; needed unless `planner` is `fast`. */
+  /**
+   * The exact solver; needed unless `planner` is `fast`. The fast planner re-packs its gang runs
+   * on it where it is given (`FastOptions.solver`); give one that loads on first use (HiGHS's
+   * `lazy`), so that a fast plan that does not re-pack does not load it.
+   */
   readonly solver?: LinearSolver;
   readonly timeLimitSeconds?: number;
   /** For the fast planner: a clock and progress reports, both from the shell. */
@@ -65,7 +69,10 @@ export function choosePlanner(
  * `solver.note` says why the plan is the fast planner's.
  */
 export function planProblem(problem: PlacementProblem, options: PlannerOptions): Plan {
-  if (options.planner === 'fast') return planFastly(problem, options.fast ?? {});
+  const { solver } = options;
+  if (options.planner === 'fast') {
+    return planFastly(problem, { ...options.fast, ...(solver ? { solver } : {}) });
+  }
   if (!options.solver) throw new Error('the exact planner needs a solver');
   const limit = options.timeLimitSeconds;
   // When the fast planner answers for HiGHS, the time is spent already: it runs to its end
@@ -74,6 +81,7 @@ export function planProblem(problem: PlacementProblem, options: PlannerOptions):
   const fastOptions: FastOptions = {
     ...(iterations === undefined ? {} : { iterations }),
     ...(onProgress === undefined ? {} : { onProgress }),
+    solver: options.solver,
   };
   const outcome = solveExact(
     problem,
