@@ -96,11 +96,16 @@ const SEARCH_SHARE = 0.2;
 const REPACK_TRIPLE_MIN = 5_000;
 
 /**
- * Whether the fast planner may re-pack this problem's gang runs (stage 4), given a solver: so
- * that a caller loads one only where it may be used.
+ * Whether the fast planner, given a solver, may re-pack this problem's gang runs (stage 4) with
+ * its default search: so that a caller loads a solver only where it may be used.
  */
-export function mayRepack(problem: PlacementProblem, repackFrom = REPACK_TRIPLE_MIN): boolean {
-  return problem.triples.count >= repackFrom && problem.gangOptions.some((o) => o.viable);
+export function mayRepack(problem: PlacementProblem): boolean {
+  const triples = problem.triples.count;
+  return (
+    triples >= REPACK_TRIPLE_MIN &&
+    triples <= SEARCH_TRIPLE_LIMIT &&
+    problem.gangOptions.some((o) => o.viable)
+  );
 }
 
 /** Nor where the plan is within this of its bound (relative): there is nothing to gain. */
@@ -110,10 +115,11 @@ const REPACK_GAP = 1e-4;
 const REPACK_ROUNDS = 3;
 
 /**
- * The sub-MIP's time limit: a safety net, as the deadline is. On `mixed` at 400 × 60 × 36 it
- * ends in about 4 s; a sub-MIP stopped by it depends on the machine's speed.
+ * Each re-pack solve's time limit (LP and sub-MIP alike): a safety net, as the deadline is. The
+ * sub-MIPs stop at 100 nodes; on `mixed` at 400 × 60 × 36 they take 1–4 s, most of it at the
+ * root. A solve stopped by the clock depends on the machine's speed.
  */
-const REPACK_SECONDS = 10;
+const REPACK_SECONDS = 30;
 
 /** Rounds of choosing gang runs and solving with them fixed. */
 const RUNS_ROUNDS = 2;
@@ -171,8 +177,8 @@ const CORRECTIONS = 1;
  *
  * **Determinism.** Fixed solve counts, no clock (but the optional deadline), ties broken by
  * index; network simplex on integer costs (1/10,000 USD per GPU-month) decides optimality
- * without tolerances; the re-pack's sub-MIP is limited by nodes, not time (its time limit, 10 s
- * or what the deadline leaves, is a safety net).
+ * without tolerances; the re-pack's sub-MIP is limited by nodes, not time (its time limit, 30 s
+ * per solve or what the deadline leaves, is a safety net).
  */
 export function planFast(problem: PlacementProblem, options: FastOptions = {}): FastResult {
   return planFastState(problem, options).result;
@@ -333,6 +339,12 @@ export function planFastState(
    * search ran out of tries.
    */
   const repack = (solver: LinearSolver) => {
+    const { deadline } = options;
+    /** Each solve's time limit: what the deadline leaves, at most `REPACK_SECONDS`. */
+    const timeLimit = () =>
+      deadline
+        ? Math.min(REPACK_SECONDS, Math.max(0, (deadline.at - deadline.now()) / 1000))
+        : REPACK_SECONDS;
     let exhausted = false;
     for (let round = 0; round < REPACK_ROUNDS && !expired(); round++) {
       const before = best.total;
@@ -341,19 +353,15 @@ export function planFastState(
       const current = Uint8Array.from(best.chosen);
       flows.solve(current, weights);
       evaluate(current);
+      // Only the runs the flows serve: a run they could not is not in the plan.
+      for (const g of broken) current[g] = 0;
       flows.demandPrices(demandPrice);
       pricesFromDemands(model, demandPrice, mu, lambda);
       costs(model, lambda, mu, effective, reduced);
-      const seconds = options.deadline
-        ? Math.min(
-            REPACK_SECONDS,
-            Math.max(0, (options.deadline.at - options.deadline.now()) / 1000),
-          )
-        : REPACK_SECONDS;
       const next = repackGangs(
         { model, chosen: current, x, used, lambda, effective },
         solver,
-        seconds,
+        timeLimit,
       );
       if (!next && !exhausted) break;
       const from = next ?? current;
@@ -397,7 +405,7 @@ export function planFastState(
     options.solver !== undefined &&
     searching &&
     !stoppedByDeadline &&
-    mayRepack(problem, options.repackFrom) &&
+    n >= (options.repackFrom ?? REPACK_TRIPLE_MIN) &&
     best.total - bound > REPACK_GAP * Math.abs(best.total)
   ) {
     repack(options.solver);

@@ -99,9 +99,9 @@ export function buildRepackModel(input: RepackInput): RepackModel {
   const columnsOf = new Map<number, number[]>();
   for (let g = 0; g < optionValue.length; g++) {
     const value = optionValue[g] ?? 0;
-    if (value <= 0) continue;
-    const cost = optionCost(model, g, effective, capacity, undefined);
     const runs = chosen[g] === 1;
+    if (value <= 0 && !runs) continue;
+    const cost = optionCost(model, g, effective, capacity, undefined);
     if (!(cost < value) && !runs) continue;
     const column = addColumn(cost - value, 1, true, g, runs ? 1 : 0);
     const workload = model.problem.gangOptions[g]?.workload ?? 0;
@@ -160,17 +160,17 @@ export function buildRepackModel(input: RepackInput): RepackModel {
  * there, and the rest is solved as a mixed-integer program from the plan's runs, without
  * presolve (these small models solve about twice as fast without it) and within 100 nodes.
  * Returns the runs it chose (1 per option), or undefined where they are the plan's or the
- * solver found nothing. Deterministic where the solve ends before `timeLimitSeconds`, a safety
- * net.
+ * solver found nothing. Each solve gets `timeLimit()` seconds, a safety net: a solve stopped by
+ * the clock depends on the machine's speed, where the node limit does not.
  */
 export function repackGangs(
   input: RepackInput,
   solver: LinearSolver,
-  timeLimitSeconds: number,
+  timeLimit: () => number,
 ): Uint8Array | undefined {
   const { model, columnOption, start } = buildRepackModel(input);
   if (!columnOption.some((g) => g >= 0)) return undefined;
-  const relaxed = solver.solve(model, { relax: true, timeLimitSeconds });
+  const relaxed = solver.solve(model, { relax: true, timeLimitSeconds: timeLimit() });
   if (relaxed.status !== 'optimal') return undefined;
   const lower = Float64Array.from(model.colLower);
   const upper = Float64Array.from(model.colUpper);
@@ -187,7 +187,7 @@ export function repackGangs(
   const outcome = solver.solve(
     { ...model, colLower: lower, colUpper: upper },
     {
-      timeLimitSeconds,
+      timeLimitSeconds: timeLimit(),
       relativeGap: SUB_MIP_GAP,
       start,
       presolve: false,
