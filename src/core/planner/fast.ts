@@ -89,9 +89,10 @@ const SEARCH_TRIPLE_LIMIT = 200_000;
 const SEARCH_SHARE = 0.2;
 
 /**
- * Below this many eligible triples the re-pack (stage 4) does not run: where HiGHS proves the
- * optimum in seconds, loading it for a sub-MIP costs more than the plan gains (the small
- * families' fast plans are optimal or within 0.01 % without it).
+ * Below this many eligible triples the re-pack (stage 4) does not run: there loading HiGHS for
+ * a sub-MIP costs about as much as HiGHS's whole solve, and the bench's small rows are optimal
+ * or within 0.01 % without it (docs/planner.md, "What it does not do", names small portfolios
+ * where the plan is not, and the re-pack does not help either).
  */
 const REPACK_TRIPLE_MIN = 5_000;
 
