@@ -309,29 +309,19 @@ export function planFastState(
     return true;
   };
   // (3) Local search over the gang runs of the best plan, at its weights.
-  const searchFromBest = (share: number, shareBefore: number) => {
-    mu.set(best.mu);
-    const weights = weightTable(model, mu);
-    const start = Uint8Array.from(best.chosen);
-    flows.solve(start, weights);
+  /** The search from the runs `start`, at the weights μ now set; returns the tries it spent. */
+  const searchFrom = (start: Uint8Array, progress?: (fraction: number) => void): number => {
+    flows.solve(start, weightTable(model, mu));
     evaluate(start);
     const startTotal = evaluate(start, false);
-    searchGangs(
-      {
-        model,
-        flows,
-        mu,
-        evaluate,
-        broken: () => broken,
-        budget,
-        expired,
-        progress: (fraction) => {
-          report(1 - SEARCH_SHARE + (shareBefore + fraction * share) * SEARCH_SHARE);
-        },
-      },
-      start,
-      startTotal,
-    );
+    const context = { model, flows, mu, evaluate, broken: () => broken, budget, expired };
+    return searchGangs(progress ? { ...context, progress } : context, start, startTotal).tries;
+  };
+  const searchFromBest = (share: number, shareBefore: number) => {
+    mu.set(best.mu);
+    searchFrom(Uint8Array.from(best.chosen), (fraction) => {
+      report(1 - SEARCH_SHARE + (shareBefore + fraction * share) * SEARCH_SHARE);
+    });
   };
   /**
    * Stage 4: from the best plan, `repackGangs` re-chooses the runs as one sub-MIP at the plan's
@@ -350,9 +340,8 @@ export function planFastState(
     for (let round = 0; round < REPACK_ROUNDS && !expired(); round++) {
       const before = best.total;
       mu.set(best.mu);
-      const weights = weightTable(model, mu);
       const current = Uint8Array.from(best.chosen);
-      flows.solve(current, weights);
+      flows.solve(current, weightTable(model, mu));
       evaluate(current);
       // Only the runs the flows serve: a run they could not is not in the plan.
       for (const g of broken) current[g] = 0;
@@ -365,16 +354,7 @@ export function planFastState(
         timeLimit,
       );
       if (!next && !exhausted) break;
-      const from = next ?? current;
-      flows.solve(from, weights);
-      evaluate(from);
-      const value = evaluate(from, false);
-      const { tries } = searchGangs(
-        { model, flows, mu, evaluate, broken: () => broken, budget, expired },
-        from,
-        value,
-      );
-      exhausted = tries >= budget;
+      exhausted = searchFrom(next ?? current) >= budget;
       report(reported);
       if (!(best.total < before - Math.max(1e-9 * Math.abs(before), 1))) break;
     }

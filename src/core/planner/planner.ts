@@ -73,7 +73,7 @@ export function planProblem(problem: PlacementProblem, options: PlannerOptions):
   if (options.planner === 'fast') {
     return planFastly(problem, { ...options.fast, ...(solver ? { solver } : {}) });
   }
-  if (!options.solver) throw new Error('the exact planner needs a solver');
+  if (!solver) throw new Error('the exact planner needs a solver');
   const limit = options.timeLimitSeconds;
   // When the fast planner answers for HiGHS, the time is spent already: it runs to its end
   // without a deadline, so its placements are those `--solver fast` gives.
@@ -81,11 +81,11 @@ export function planProblem(problem: PlacementProblem, options: PlannerOptions):
   const fastOptions: FastOptions = {
     ...(iterations === undefined ? {} : { iterations }),
     ...(onProgress === undefined ? {} : { onProgress }),
-    solver: options.solver,
+    solver,
   };
   const outcome = solveExact(
     problem,
-    options.solver,
+    solver,
     limit === undefined ? {} : { timeLimitSeconds: limit },
   );
   if (outcome.status === 'overran' || outcome.status === 'failed') {
