@@ -8,6 +8,7 @@ import { buildProblem } from '../core/planner/problem.js';
 import { createHighsSolver, solverThreadsStarted } from './highs-solver.js';
 import { runPlanTask } from './plan-task.js';
 import { generatedScenario } from '../test-support/generated.js';
+import { rowActivity } from '../test-support/linear-model.js';
 
 function model(workloads: number, pools: number, months: number) {
   return buildExactModel(
@@ -80,11 +81,7 @@ describe('createHighsSolver', () => {
     expect(limited.bound).toBeLessThanOrEqual(whole.objective + 1e-9);
     // Its plan keeps every row.
     for (let r = 0; r < m.numRows; r++) {
-      let used = 0;
-      for (let k = m.rowStarts[r] ?? 0; k < (m.rowStarts[r + 1] ?? 0); k++) {
-        used += (m.rowValue[k] ?? 0) * (limited.values[m.rowIndex[k] ?? 0] ?? 0);
-      }
-      expect(used).toBeLessThanOrEqual((m.rowUpper[r] ?? 0) + 1e-6);
+      expect(rowActivity(m, limited.values, r)).toBeLessThanOrEqual((m.rowUpper[r] ?? 0) + 1e-6);
     }
   });
 

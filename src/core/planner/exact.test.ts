@@ -1,12 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHighsSolver } from '../../solver/highs-solver.js';
+import { generatedProblem } from '../../test-support/generated.js';
 import { dedent, parseValid } from '../../test-support/unit-scenarios.js';
 import { toCents } from '../money.js';
 import { formatPeriod } from '../period.js';
 import type { Family } from '../../scenario/generate-families.js';
-import { generateScenario } from '../../scenario/generate.js';
-import { parseScenarioOrThrow } from '../../scenario/parse.js';
-import { seededRandom } from '../random.js';
 import { buildExactModel, planExact, solveExact } from './exact.js';
 import type { Plan } from './plan.js';
 import { planToJson } from './plan-json.js';
@@ -490,15 +488,7 @@ describe('buildExactModel with site rows', () => {
   ])(
     'adds rows that change neither the LP nor the MIP optimum (%s 30 × 8 × 6, seed %i)',
     (family, seed) => {
-      const document = generateScenario({
-        workloads: 30,
-        pools: 8,
-        months: 6,
-        gangShare: 0.1,
-        family,
-        random: seededRandom(seed),
-      });
-      const problem = buildProblem(parseScenarioOrThrow(JSON.stringify(document)));
+      const problem = generatedProblem({ workloads: 30, pools: 8, months: 6, family, seed });
       const plain = buildExactModel(problem);
       const sited = buildExactModel(problem, { siteRows: true });
       expect(sited.model.numRows).toBeGreaterThan(plain.model.numRows);

@@ -2,21 +2,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHighsSolver } from '../../solver/highs-solver.js';
 import type { Family } from '../../scenario/generate-families.js';
 import { fastPlanTotal, generatedProblem } from '../../test-support/generated.js';
+import { rowActivity } from '../../test-support/linear-model.js';
 import { costs, prepare } from './fast-model.js';
 import { planFast } from './fast.js';
 import { buildRepackModel } from './gang-repack.js';
-import type { PlacementProblem } from './problem.js';
 import type { LinearModel, LinearSolver, SolveOptions, SolveOutcome } from './solver.js';
-
-function problemOf(
-  family: Family,
-  size: { workloads: number; pools: number; months: number },
-  seed: number,
-): PlacementProblem {
-  return generatedProblem({ ...size, family, seed });
-}
-
-const totalOf = fastPlanTotal;
 
 /** A solver that counts its solves and hands them to `inner`. */
 function counting(inner: LinearSolver): LinearSolver & { calls: SolveOptions[] } {
@@ -44,7 +34,13 @@ describe('the re-pack model', () => {
   ])(
     'holds the plan it starts from: its runs fit beside its flows (%s, seed %i)',
     (family, seed) => {
-      const problem = problemOf(family, { workloads: 60, pools: 12, months: 12 }, seed);
+      const problem = generatedProblem({
+        family,
+        workloads: 60,
+        pools: 12,
+        months: 12,
+        seed,
+      });
       const model = prepare(problem);
       const result = planFast(problem);
       // The plan's GPUs per internal triple, and its runs.
@@ -90,10 +86,7 @@ describe('the re-pack model', () => {
         expect(built.start[j]).toBeLessThanOrEqual((m.colUpper[j] ?? 0) + 1e-9);
       }
       for (let r = 0; r < m.numRows; r++) {
-        let activity = 0;
-        for (let k = m.rowStarts[r] ?? 0; k < (m.rowStarts[r + 1] ?? 0); k++) {
-          activity += (m.rowValue[k] ?? 0) * (built.start[m.rowIndex[k] ?? 0] ?? 0);
-        }
+        const activity = rowActivity(m, built.start, r);
         expect(activity).toBeLessThanOrEqual((m.rowUpper[r] ?? 0) + 1e-6);
         expect(activity).toBeGreaterThanOrEqual((m.rowLower[r] ?? 0) - 1e-6);
       }
@@ -110,12 +103,20 @@ describe('the fast planner’s re-pack', () => {
   ])(
     'never gives a dearer plan than the search alone, nor one below the bound, and the same plan twice (%s 100 × 20 × 12, seed %i)',
     (family, seed) => {
-      const problem = problemOf(family, { workloads: 100, pools: 20, months: 12 }, seed);
+      const problem = generatedProblem({
+        family,
+        workloads: 100,
+        pools: 20,
+        months: 12,
+        seed,
+      });
       const searched = planFast(problem);
       const solver = counting(highs);
       const repacked = planFast(problem, { solver, repackFrom: 0 });
       const again = planFast(problem, { solver: highs, repackFrom: 0 });
-      expect(totalOf(problem, repacked)).toBeLessThanOrEqual(totalOf(problem, searched) + 1e-6);
+      expect(fastPlanTotal(problem, repacked)).toBeLessThanOrEqual(
+        fastPlanTotal(problem, searched) + 1e-6,
+      );
       expect(repacked.bound).toBeLessThanOrEqual(repacked.total);
       expect(again.placements).toEqual(repacked.placements);
       // A sub-MIP ran, limited by nodes, presolve off.
@@ -131,17 +132,29 @@ describe('the fast planner’s re-pack', () => {
   // The search ends 0.079 % above HiGHS's proven optimum here; re-packed, the plan is that
   // optimum (measured, HiGHS 8 s): the re-pack must find a strictly cheaper plan.
   it('finds a cheaper plan where the search ends short (gang-heavy 60 × 12 × 12, seed 4)', () => {
-    const problem = problemOf('gang-heavy', { workloads: 60, pools: 12, months: 12 }, 4);
-    const searched = totalOf(problem, planFast(problem));
+    const problem = generatedProblem({
+      family: 'gang-heavy',
+      workloads: 60,
+      pools: 12,
+      months: 12,
+      seed: 4,
+    });
+    const searched = fastPlanTotal(problem, planFast(problem));
     const solver = counting(highs);
     const repacked = planFast(problem, { solver, repackFrom: 0 });
     expect(solver.calls.length).toBeGreaterThan(0);
-    expect(totalOf(problem, repacked)).toBeLessThan(searched * (1 - 5e-4));
+    expect(fastPlanTotal(problem, repacked)).toBeLessThan(searched * (1 - 5e-4));
     expect(repacked.bound).toBeLessThanOrEqual(repacked.total);
   });
 
   it('does not call the solver below 5,000 triples, nor where the plan is within 0.01 % of its bound', () => {
-    const small = problemOf('mixed', { workloads: 100, pools: 20, months: 12 }, 2);
+    const small = generatedProblem({
+      family: 'mixed',
+      workloads: 100,
+      pools: 20,
+      months: 12,
+      seed: 2,
+    });
     expect(small.triples.count).toBeLessThan(5_000);
     const solver = counting(highs);
     const plain = planFast(small);
@@ -149,7 +162,13 @@ describe('the fast planner’s re-pack', () => {
     expect(solver.calls).toHaveLength(0);
     expect(given.placements).toEqual(plain.placements);
     // A plan with gang runs within 0.01 % of its bound (0.0077 % here): nothing worth a solve.
-    const close = problemOf('tight', { workloads: 100, pools: 20, months: 12 }, 3);
+    const close = generatedProblem({
+      family: 'tight',
+      workloads: 100,
+      pools: 20,
+      months: 12,
+      seed: 3,
+    });
     const result = planFast(close);
     expect(close.gangOptions.some((o) => o.viable)).toBe(true);
     expect(result.total - result.bound).toBeLessThan(1e-4 * result.total);

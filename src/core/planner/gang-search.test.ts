@@ -4,18 +4,7 @@ import type { Family } from '../../scenario/generate-families.js';
 import { fastPlanTotal, generatedProblem } from '../../test-support/generated.js';
 import { planExact } from './exact.js';
 import { planFast } from './fast.js';
-import type { PlacementProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
-
-function problemOf(
-  family: Family,
-  size: { workloads: number; pools: number; months: number },
-  seed: number,
-): PlacementProblem {
-  return generatedProblem({ ...size, family, seed });
-}
-
-const totalOf = fastPlanTotal;
 
 let solver: LinearSolver;
 beforeAll(async () => {
@@ -28,10 +17,16 @@ describe('the search over gang runs', () => {
   it.each([2, 3])(
     'reaches HiGHS’s proven optimum where the greedy runs do not (gang-heavy 40 × 10 × 8, seed %i)',
     (seed) => {
-      const problem = problemOf('gang-heavy', { workloads: 40, pools: 10, months: 8 }, seed);
+      const problem = generatedProblem({
+        family: 'gang-heavy',
+        workloads: 40,
+        pools: 10,
+        months: 8,
+        seed,
+      });
       const optimum = Number(planExact(problem, solver).objective.total) / 1e6;
-      const greedy = totalOf(problem, planFast(problem, { gangTries: 0 }));
-      const searched = totalOf(problem, planFast(problem));
+      const greedy = fastPlanTotal(problem, planFast(problem, { gangTries: 0 }));
+      const searched = fastPlanTotal(problem, planFast(problem));
       expect(greedy).toBeGreaterThan(optimum * 1.001);
       // HiGHS proves its plan within a relative 10⁻⁶ of the optimum: equal within that.
       expect(Math.abs(searched - optimum)).toBeLessThanOrEqual(1e-6 * optimum);
@@ -42,9 +37,15 @@ describe('the search over gang runs', () => {
   // measured before the second start); from the runs biggest first (value × GPUs × hours), it
   // reaches the optimum. The cheaper of the two searched plans is given.
   it('reaches HiGHS’s proven optimum from its second start, the biggest runs first (mixed 100 × 20 × 12, seed 4)', () => {
-    const problem = problemOf('mixed', { workloads: 100, pools: 20, months: 12 }, 4);
+    const problem = generatedProblem({
+      family: 'mixed',
+      workloads: 100,
+      pools: 20,
+      months: 12,
+      seed: 4,
+    });
     const optimum = Number(planExact(problem, solver).objective.total) / 1e6;
-    const searched = totalOf(problem, planFast(problem));
+    const searched = fastPlanTotal(problem, planFast(problem));
     expect(Math.abs(searched - optimum)).toBeLessThanOrEqual(1e-6 * optimum);
   });
 
@@ -57,16 +58,30 @@ describe('the search over gang runs', () => {
   ])(
     'never gives a dearer plan than the greedy runs, nor one below the bound (%s, seed %i)',
     (family, seed) => {
-      const problem = problemOf(family, { workloads: 40, pools: 10, months: 8 }, seed);
+      const problem = generatedProblem({
+        family,
+        workloads: 40,
+        pools: 10,
+        months: 8,
+        seed,
+      });
       const greedy = planFast(problem, { gangTries: 0 });
       const searched = planFast(problem);
-      expect(totalOf(problem, searched)).toBeLessThanOrEqual(totalOf(problem, greedy) + 0.01);
-      expect(searched.bound).toBeLessThanOrEqual(totalOf(problem, searched) + 0.01);
+      expect(fastPlanTotal(problem, searched)).toBeLessThanOrEqual(
+        fastPlanTotal(problem, greedy) + 0.01,
+      );
+      expect(searched.bound).toBeLessThanOrEqual(fastPlanTotal(problem, searched) + 0.01);
     },
   );
 
   it('gives the same plan for the same input, and stops at its budget', () => {
-    const problem = problemOf('mixed', { workloads: 40, pools: 10, months: 8 }, 4);
+    const problem = generatedProblem({
+      family: 'mixed',
+      workloads: 40,
+      pools: 10,
+      months: 8,
+      seed: 4,
+    });
     const first = planFast(problem);
     const second = planFast(problem);
     expect(second.placements).toEqual(first.placements);
@@ -78,7 +93,13 @@ describe('the search over gang runs', () => {
   // A clock that moves one tick each time it is read: the deadline falls at every point of the
   // run in turn, the first start's stages, its search, the second start and its search.
   it('says it was stopped only where the deadline cut the first start’s stages 1 and 2', () => {
-    const problem = problemOf('mixed', { workloads: 100, pools: 20, months: 12 }, 4);
+    const problem = generatedProblem({
+      family: 'mixed',
+      workloads: 100,
+      pools: 20,
+      months: 12,
+      seed: 4,
+    });
     let ticks = 0;
     /** The clock's reading once the first search has begun (progress past stage 2's 0.8). */
     let searchBegun = Infinity;
@@ -97,7 +118,7 @@ describe('the search over gang runs', () => {
       if (at === 1) expect(result.stoppedByDeadline).toBe(true);
       // Cut in a search, or in the second start: a whole run's plan, not a stopped one.
       if (at >= searchBegun) expect(result.stoppedByDeadline).toBe(false);
-      expect(result.bound).toBeLessThanOrEqual(totalOf(problem, result) + 0.01);
+      expect(result.bound).toBeLessThanOrEqual(fastPlanTotal(problem, result) + 0.01);
     }
     let clock = 0;
     const late = planFast(problem, { deadline: { now: () => clock++, at: reads } });
