@@ -15,6 +15,7 @@ import {
 import { searchGangs } from './gang-search.js';
 import { MonthFlows } from './month-flows.js';
 import { repackGangs } from './gang-repack.js';
+import { BendersMaster, cutsFromFlows } from './gang-benders.js';
 import type { PlacementProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
 
@@ -121,6 +122,22 @@ const REPACK_ROUNDS = 3;
  * root. A solve stopped by the clock depends on the machine's speed.
  */
 const REPACK_SECONDS = 30;
+
+/** Benders rounds (stage 5), each from the best plan the last one's search ended with. */
+const BENDERS_ROUNDS = 3;
+
+/**
+ * Masters per Benders round: each about 0.1–1 s of HiGHS on 400 × 60 × 36, growing with the
+ * cuts (docs/planner.md, "Benders rounds").
+ */
+const BENDERS_MASTERS = 12;
+
+/**
+ * How many options a master may change from the incumbent (stopped or started): 20, then 40
+ * once nothing within 20 pays in the master. Far from the incumbent the cuts are loose and the
+ * proposals worse; wider, each master's MIP takes seconds.
+ */
+const BENDERS_RADIUS = 20;
 
 /** Rounds of choosing gang runs and solving with them fixed. */
 const RUNS_ROUNDS = 2;
@@ -323,6 +340,13 @@ export function planFastState(
       report(1 - SEARCH_SHARE + (shareBefore + fraction * share) * SEARCH_SHARE);
     });
   };
+  /** Each sub-MIP solve's time limit: what the deadline leaves, at most `REPACK_SECONDS`. */
+  const solveLimit = () => {
+    const { deadline } = options;
+    return deadline
+      ? Math.min(REPACK_SECONDS, Math.max(0, (deadline.at - deadline.now()) / 1000))
+      : REPACK_SECONDS;
+  };
   /**
    * Stage 4: from the best plan, `repackGangs` re-chooses the runs as one sub-MIP at the plan's
    * prices; the runs it gives are solved exactly and searched. Again from the new best plan
@@ -330,12 +354,6 @@ export function planFastState(
    * search ran out of tries.
    */
   const repack = (solver: LinearSolver) => {
-    const { deadline } = options;
-    /** Each solve's time limit: what the deadline leaves, at most `REPACK_SECONDS`. */
-    const timeLimit = () =>
-      deadline
-        ? Math.min(REPACK_SECONDS, Math.max(0, (deadline.at - deadline.now()) / 1000))
-        : REPACK_SECONDS;
     let exhausted = false;
     for (let round = 0; round < REPACK_ROUNDS && !expired(); round++) {
       const before = best.total;
@@ -351,12 +369,54 @@ export function planFastState(
       const next = repackGangs(
         { model, chosen: current, x, used, lambda, effective },
         solver,
-        timeLimit,
+        solveLimit,
       );
       if (!next && !exhausted) break;
       exhausted = searchFrom(next ?? current) >= budget;
       report(reported);
       if (!(best.total < before - Math.max(1e-9 * Math.abs(before), 1))) break;
+    }
+  };
+  /**
+   * Stage 5: Benders rounds over the gang runs (`gang-benders.ts`). From the best plan, the
+   * master proposes runs within `BENDERS_RADIUS` changes of the incumbent (twice that once it
+   * has nothing nearer); each proposal is solved exactly, priced, and adds its cut; a cheaper one
+   * becomes the incumbent. After at most `BENDERS_MASTERS` masters, where they found a cheaper
+   * plan, it is searched (stage 3) and the round starts again from the best plan.
+   */
+  const benders = (solver: LinearSolver) => {
+    const master = new BendersMaster(model);
+    const weights = () => weightTable(model, mu);
+    for (let round = 0; round < BENDERS_ROUNDS && !expired(); round++) {
+      const before = best.total;
+      mu.set(best.mu);
+      let incumbent = Uint8Array.from(best.chosen);
+      flows.solve(incumbent, weights());
+      let incumbentTotal = evaluate(incumbent);
+      for (const g of broken) incumbent[g] = 0;
+      master.addCut(cutsFromFlows(model, flows, mu));
+      let radius = BENDERS_RADIUS;
+      for (let k = 0; k < BENDERS_MASTERS && !expired(); k++) {
+        const next = master.propose(incumbent, solver, solveLimit, radius);
+        if (!next) {
+          if (radius >= 2 * BENDERS_RADIUS) break;
+          radius = 2 * BENDERS_RADIUS;
+          continue;
+        }
+        flows.solve(next, weights());
+        const total = evaluate(next);
+        master.addCut(cutsFromFlows(model, flows, mu));
+        if (total < incumbentTotal) {
+          incumbent = Uint8Array.from(next);
+          for (const g of broken) incumbent[g] = 0;
+          incumbentTotal = total;
+        }
+      }
+      // A round whose masters found nothing cheaper would search the plan searched before.
+      const threshold = before - Math.max(1e-9 * Math.abs(before), 1);
+      if (!(best.total < threshold)) break;
+      searchFrom(Uint8Array.from(best.chosen));
+      report(reported);
     }
   };
   // `stoppedByDeadline` says that the deadline cut stages 1 and 2 of the first start; a search
@@ -390,6 +450,7 @@ export function planFastState(
     best.total - bound > REPACK_GAP * Math.abs(best.total)
   ) {
     repack(options.solver);
+    benders(options.solver);
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {

@@ -1,6 +1,6 @@
 import type { Prepared } from './fast-model.js';
 import { optionCost } from './fast-model.js';
-import { placeKeyOf } from './problem.js';
+import { placeIndices } from './problem.js';
 import type { LinearModel, LinearSolver } from './solver.js';
 import { ModelBuilder } from './solver.js';
 
@@ -18,7 +18,7 @@ export interface RepackInput {
   readonly effective: Float64Array;
 }
 
-/** The repack's model: which column is which option, and the plan's runs as a start. */
+/** The repack's model: which column is which option (-1: none), and the plan's runs as a start. */
 export interface RepackModel {
   readonly model: LinearModel;
   /** Per column, the gang option it runs, or -1 for a displacement column. */
@@ -68,14 +68,7 @@ export function buildRepackModel(input: RepackInput): RepackModel {
     const c = model.capIndex[i] ?? 0;
     splitAt[c] = (splitAt[c] ?? 0) + (x[i] ?? 0);
   }
-  const placeIndex = new Map<string, number>();
-  const placeOfPool = Int32Array.from(model.problem.pools, (p) => {
-    const key = placeKeyOf(p);
-    const known = placeIndex.get(key);
-    if (known !== undefined) return known;
-    placeIndex.set(key, placeIndex.size);
-    return placeIndex.size - 1;
-  });
+  const placeOfPool = placeIndices(model.problem.pools);
 
   const builder = new ModelBuilder();
   const columnOption: number[] = [];
@@ -155,20 +148,34 @@ export function buildRepackModel(input: RepackInput): RepackModel {
 }
 
 /**
- * Re-chooses the plan's gang runs on {@link buildRepackModel}'s model, relaxation-induced
- * (RINS): the LP relaxation is solved, every binary on which it agrees with the plan is fixed
- * there, and the rest is solved as a mixed-integer program from the plan's runs, without
- * presolve (these small models solve about twice as fast without it) and within 100 nodes.
- * Returns the runs it chose (1 per option), or undefined where they are the plan's or the
- * solver found nothing. Each solve gets `timeLimit()` seconds, a safety net: a solve stopped by
- * the clock depends on the machine's speed, where the node limit does not.
+ * Re-chooses the plan's gang runs on {@link buildRepackModel}'s model (`solveAround`). Returns
+ * the runs it chose (1 per option), or undefined where they are the plan's or the solver found
+ * nothing.
  */
 export function repackGangs(
   input: RepackInput,
   solver: LinearSolver,
   timeLimit: () => number,
 ): Uint8Array | undefined {
-  const { model, columnOption, start } = buildRepackModel(input);
+  return solveAround(buildRepackModel(input), input.chosen, solver, timeLimit);
+}
+
+/**
+ * Solves a model over the gang options (`columnOption`: per column its option, -1 for others)
+ * relaxation-induced (RINS) around the runs `current`, which `start` holds: the LP relaxation is
+ * solved, every binary on which it agrees with `start` is fixed there, and the rest is solved as
+ * a mixed-integer program from `start`, without presolve (these small models solve about twice
+ * as fast without it) and within 100 nodes. Returns the runs it chose, or undefined where they
+ * are `current` or the solver found nothing. Each solve gets `timeLimit()` seconds, a safety
+ * net: a solve stopped by the clock depends on the machine's speed, where the node limit does
+ * not. The re-pack and the Benders masters (`gang-benders.ts`) are solved so.
+ */
+export function solveAround(
+  { model, columnOption, start }: RepackModel,
+  current: Uint8Array,
+  solver: LinearSolver,
+  timeLimit: () => number,
+): Uint8Array | undefined {
   if (!columnOption.some((g) => g >= 0)) return undefined;
   const relaxed = solver.solve(model, { relax: true, timeLimitSeconds: timeLimit() });
   if (relaxed.status !== 'optimal') return undefined;
@@ -195,9 +202,9 @@ export function repackGangs(
     },
   );
   if (outcome.status !== 'optimal' && outcome.status !== 'time-limit') return undefined;
-  const next = new Uint8Array(input.chosen.length);
+  const next = new Uint8Array(current.length);
   columnOption.forEach((g, j) => {
     if (g >= 0 && (outcome.values[j] ?? 0) > 0.5) next[g] = 1;
   });
-  return next.every((v, g) => v === input.chosen[g]) ? undefined : next;
+  return next.every((v, g) => v === current[g]) ? undefined : next;
 }

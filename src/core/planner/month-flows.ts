@@ -242,6 +242,22 @@ export class MonthFlows {
   }
 
   /**
+   * Writes each pool-month's capacity price into `out` (pool × months + month offset; USD per
+   * GPU-month, ≥ 0): minus its pool node's optimal potential, 0 where the pool has no node.
+   */
+  poolPrices(out: Float64Array): void {
+    const { months } = this.model;
+    out.fill(0);
+    this.months.forEach((month, m) => {
+      if (!month) return;
+      const { potential } = month.flows;
+      month.poolNode.forEach((node, p) => {
+        if (node >= 0) out[p * months + m] = Math.max(0, -(potential[node] ?? 0) / UNITS_PER_USD);
+      });
+    });
+  }
+
+  /**
    * Writes, for each gang triple i, the dual price of its workload's node (USD per GPU-month)
    * into `out[i - firstGangTriple]`: meaningful while bidding.
    */

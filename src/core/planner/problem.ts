@@ -167,6 +167,18 @@ export function placeKeyOf(pool: Pool): string {
   return placeKey(siteOf(pool), pool.accelerator);
 }
 
+/** Per pool, the index of its place (site and accelerator), numbered in order of first pool. */
+export function placeIndices(pools: readonly Pool[]): Int32Array {
+  const index = new Map<string, number>();
+  return Int32Array.from(pools, (pool) => {
+    const key = placeKeyOf(pool);
+    const known = index.get(key);
+    if (known !== undefined) return known;
+    index.set(key, index.size);
+    return index.size - 1;
+  });
+}
+
 /**
  * The first period of a gang workload's window `range` in which a group of pools, each counted
  * in its eligible ranges, holds fewer than `need` GPUs, with the room there; undefined when it
