@@ -46,6 +46,8 @@ export interface FastOptions {
   readonly solver?: LinearSolver;
   /** Eligible triples from which the re-pack runs (default 5,000); for tests. */
   readonly repackFrom?: number;
+  /** Whether the Benders rounds (stage 5) follow the re-pack (default true); for tests. */
+  readonly benders?: boolean;
 }
 
 export interface FastResult {
@@ -187,6 +189,11 @@ const CORRECTIONS = 1;
  * chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved exactly by
  * the month problems and searched; again while a round pays, at most three rounds.
  *
+ * **Stage 5: Benders rounds.** Under the same conditions, after the re-pack: a Benders master
+ * over the gang runs (`BendersMaster`), with per month a value bounded below by a cut from each
+ * run set evaluated, proposes runs near the incumbent; each proposal is solved exactly, priced
+ * and cut; where a round found a cheaper plan it is searched, at most three rounds.
+ *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
  * duality, whatever heuristic produced λ and μ. It is also at least the dual value of the
@@ -195,8 +202,9 @@ const CORRECTIONS = 1;
  *
  * **Determinism.** Fixed solve counts, no clock (but the optional deadline), ties broken by
  * index; network simplex on integer costs (1/10,000 USD per GPU-month) decides optimality
- * without tolerances; the re-pack's sub-MIP is limited by nodes, not time (its time limit, 30 s
- * per solve or what the deadline leaves, is a safety net).
+ * without tolerances; the re-pack's sub-MIP and the Benders masters are limited by nodes and
+ * counts, not time (their time limit, 30 s per solve or what the deadline leaves, is a safety
+ * net).
  */
 export function planFast(problem: PlacementProblem, options: FastOptions = {}): FastResult {
   return planFastState(problem, options).result;
@@ -362,7 +370,7 @@ export function planFastState(
       flows.solve(current, weightTable(model, mu));
       evaluate(current);
       // Only the runs the flows serve: a run they could not is not in the plan.
-      for (const g of broken) current[g] = 0;
+      keepServed(model, x, current);
       flows.demandPrices(demandPrice);
       pricesFromDemands(model, demandPrice, mu, lambda);
       costs(model, lambda, mu, effective, reduced);
@@ -393,7 +401,10 @@ export function planFastState(
       let incumbent = Uint8Array.from(best.chosen);
       flows.solve(incumbent, weights());
       let incumbentTotal = evaluate(incumbent);
-      for (const g of broken) incumbent[g] = 0;
+      if (keepServed(model, x, incumbent)) {
+        flows.solve(incumbent, weights());
+        incumbentTotal = evaluate(incumbent);
+      }
       master.addCut(cutsFromFlows(model, flows, mu));
       let radius = BENDERS_RADIUS;
       for (let k = 0; k < BENDERS_MASTERS && !expired(); k++) {
@@ -408,13 +419,18 @@ export function planFastState(
         master.addCut(cutsFromFlows(model, flows, mu));
         if (total < incumbentTotal) {
           incumbent = Uint8Array.from(next);
-          for (const g of broken) incumbent[g] = 0;
+          keepServed(model, x, incumbent);
           incumbentTotal = total;
+        } else {
+          // The master's value is the month problems' at fixed weights, the plan's takes the
+          // commitments' shortfall: a proposal can look cheaper to it after its own cut. Once
+          // priced and not cheaper, it is not proposed again.
+          master.exclude(next);
         }
       }
       // A round whose masters found nothing cheaper would search the plan searched before.
       const threshold = before - Math.max(1e-9 * Math.abs(before), 1);
-      if (!(best.total < threshold)) break;
+      if (!(best.total < threshold) || expired()) break;
       searchFrom(Uint8Array.from(best.chosen));
       report(reported);
     }
@@ -450,7 +466,7 @@ export function planFastState(
     best.total - bound > REPACK_GAP * Math.abs(best.total)
   ) {
     repack(options.solver);
-    benders(options.solver);
+    if (options.benders !== false) benders(options.solver);
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {
@@ -578,6 +594,30 @@ export function dropBrokenGangs(model: Prepared, x: Float64Array): number[] {
     }
   }
   return broken;
+}
+
+/**
+ * Clears in `chosen` each run the flows `x` (after `dropBrokenGangs`) do not serve: a run cut
+ * short, and one they gave no GPUs at all (which `dropBrokenGangs` leaves, having nothing to
+ * remove). Returns whether it cleared any.
+ */
+function keepServed(model: Prepared, x: Float64Array, chosen: Uint8Array): boolean {
+  const { optionGroupStart, groupStart } = model;
+  let cleared = false;
+  for (let g = 0; g < chosen.length; g++) {
+    if (chosen[g] !== 1) continue;
+    let served = 0;
+    for (let group = optionGroupStart[g] ?? 0; group < (optionGroupStart[g + 1] ?? 0); group++) {
+      for (let j = groupStart[group] ?? 0; j < (groupStart[group + 1] ?? 0); j++) {
+        served += x[j] ?? 0;
+      }
+    }
+    if (served === 0) {
+      chosen[g] = 0;
+      cleared = true;
+    }
+  }
+  return cleared;
 }
 
 /**

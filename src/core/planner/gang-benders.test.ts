@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHighsSolver } from '../../solver/highs-solver.js';
 import type { Family } from '../../scenario/generate-families.js';
 import { fastPlanTotal, generatedProblem } from '../../test-support/generated.js';
+import { dedent, parseValid } from '../../test-support/unit-scenarios.js';
 import { seededRandom } from '../random.js';
 import { costs, prepare, weightTable } from './fast-model.js';
 import type { Prepared } from './fast-model.js';
@@ -9,6 +10,7 @@ import { dropBrokenGangs, planFast } from './fast.js';
 import type { MonthCuts } from './gang-benders.js';
 import { BendersMaster, cutsFromFlows } from './gang-benders.js';
 import { MonthFlows } from './month-flows.js';
+import { buildProblem } from './problem.js';
 import type { LinearSolver } from './solver.js';
 
 let highs: LinearSolver;
@@ -50,13 +52,13 @@ function cutValue(model: Prepared, cut: MonthCuts, chosen: Uint8Array): Float64A
   return value;
 }
 
-/** Run sets: one option of about half the gang workloads each, drawn with `seed`. */
-function runSets(model: Prepared, count: number, seed: number): Uint8Array[] {
+/** Run sets: one option of about `share` of the gang workloads each, drawn with `seed`. */
+function runSets(model: Prepared, count: number, seed: number, share = 0.5): Uint8Array[] {
   const random = seededRandom(seed);
   return Array.from({ length: count }, () => {
     const chosen = new Uint8Array(model.optionValue.length);
     for (let index = 0; index < model.gangOrder.length; index++) {
-      if (random.next() < 0.5) continue;
+      if (random.next() >= share) continue;
       const from = model.gangOptionStart[index] ?? 0;
       const to = model.gangOptionStart[index + 1] ?? 0;
       const viable: number[] = [];
@@ -71,18 +73,24 @@ function runSets(model: Prepared, count: number, seed: number): Uint8Array[] {
 }
 
 describe('the Benders cuts of the month problems', () => {
-  it.each<[Family, number]>([
-    ['gang-heavy', 2],
-    ['mixed', 3],
-    ['long-gangs', 1],
+  // At 400 × 60 × 36 a pool's potential is above what any splittable demand could earn there on
+  // some pool-months (runs compete for it): a ceiling from splittable demand alone left the cut
+  // up to 0.28 % below the flows' cost at its own runs.
+  it.each<[Family, number, number, number, number]>([
+    ['gang-heavy', 2, 40, 10, 8],
+    ['mixed', 3, 40, 10, 8],
+    ['long-gangs', 1, 40, 10, 8],
+    ['gang-heavy', 3, 400, 60, 36],
   ])(
-    'are below every month’s cost at every run set, and exact where taken (%s 40 × 10 × 8, seed %i)',
-    (family, seed) => {
-      const problem = generatedProblem({ family, workloads: 40, pools: 10, months: 8, seed });
+    'are below every month’s cost at every run set, and exact where taken (%s, seed %i, %i × %i × %i)',
+    (family, seed, workloads, pools, months) => {
+      const problem = generatedProblem({ family, workloads, pools, months, seed });
       const model = prepare(problem);
       const flows = new MonthFlows(model);
       const mu = new Float64Array(model.commitments.length).fill(0.3);
-      const sets = runSets(model, 8, seed);
+      // Sets with a run the flows cannot serve are left out (their cost is not the model's):
+      // at 400 × 60 × 36 a set of half the gangs always has one.
+      const sets = workloads > 100 ? runSets(model, 5, seed, 0.05) : runSets(model, 8, seed);
       const taken: { cut: MonthCuts; cost: Float64Array; chosen: Uint8Array }[] = [];
       for (const chosen of sets) {
         flows.solve(chosen, weightTable(model, mu));
@@ -90,7 +98,7 @@ describe('the Benders cuts of the month problems', () => {
         if (!cost) continue;
         taken.push({ cut: cutsFromFlows(model, flows, mu), cost, chosen });
       }
-      expect(taken.length).toBeGreaterThanOrEqual(4);
+      expect(taken.length).toBeGreaterThanOrEqual(3);
       const tolerance = (v: number) => 1e-6 * Math.abs(v) + 1;
       for (const at of taken) {
         // Exact at its own runs, month by month (the flows' costs are whole 1e-4 USD units).
@@ -108,6 +116,46 @@ describe('the Benders cuts of the month problems', () => {
       }
     },
   );
+});
+
+describe('the Benders cut of one run alone', () => {
+  // One run of 10 GPUs at a site of two pools, 5 GPUs at $1/h and 10 at $3/h, and no other
+  // demand: it fills the cheap pool and takes 5 of the dear one, $20/h × 744 h. The cheap pool's
+  // price is what it saves the run, $2/h: no splittable demand sets it, and a cut priced from
+  // splittable demand alone would say $10/h.
+  it('is exact where runs alone compete for a pool', () => {
+    const problem = buildProblem(
+      parseValid(
+        dedent(`
+          apiVersion: stargate/v1
+          kind: Scenario
+          metadata: { name: benders-cut }
+          horizon: { start: 2026-01, end: 2026-01 }
+          accelerators:
+            - { id: h100, kwPerGpu: 1.2 }
+          providers:
+            - { id: oracle, name: Oracle, kind: partner }
+          sites:
+            - { id: west, provider: oracle }
+          pools:
+            - { id: cheap, provider: oracle, site: west, accelerator: h100, gpus: 5, window: { from: 2026-01, to: 2026-01 }, pricePerGpuHour: "1.00" }
+            - { id: dear, provider: oracle, site: west, accelerator: h100, gpus: 10, window: { from: 2026-01, to: 2026-01 }, pricePerGpuHour: "3.00" }
+          workloads:
+            - { id: run, class: training, accelerators: [h100], gpus: 10, gang: true, window: { from: 2026-01, to: 2026-01 }, valuePerGpuHour: "5" }
+        `),
+      ),
+    );
+    const model = prepare(problem);
+    const flows = new MonthFlows(model);
+    const mu = new Float64Array(0);
+    const chosen = Uint8Array.from(model.optionValue, (value) => (value > 0 ? 1 : 0));
+    expect(chosen.reduce((a, b) => a + b, 0)).toBe(1);
+    flows.solve(chosen, weightTable(model, mu));
+    const cost = monthCosts(model, flows, chosen, mu);
+    expect(cost?.[0]).toBeCloseTo(20 * 744, 6);
+    const cut = cutsFromFlows(model, flows, mu);
+    expect(cutValue(model, cut, chosen)[0]).toBeCloseTo(20 * 744, 6);
+  });
 });
 
 describe('the Benders master', () => {
@@ -147,13 +195,55 @@ describe('the Benders master', () => {
       });
       // The master prefers its proposal to the incumbent.
       expect(master.value(next)).toBeLessThan(master.value(incumbent));
+      // Within each place-month's GPUs: the month problems serve every run in full.
+      flows.solve(next, weightTable(model, mu));
+      const x = new Float64Array(model.spendPerGpu.length);
+      flows.addFlows(x, next, []);
+      expect(dropBrokenGangs(model, x)).toEqual([]);
+      next.forEach((run, g) => {
+        if (run !== 1) return;
+        const from = model.optionGroupStart[g] ?? 0;
+        const to = model.optionGroupStart[g + 1] ?? 0;
+        for (let group = from; group < to; group++) {
+          let gpus = 0;
+          for (let i = model.groupStart[group] ?? 0; i < (model.groupStart[group + 1] ?? 0); i++) {
+            gpus += x[i] ?? 0;
+          }
+          expect(gpus).toBe(model.optionNeed[g]);
+        }
+      });
+      flows.solve(incumbent, weightTable(model, mu));
     }
+  });
+
+  it('does not propose a run set it was told to exclude', () => {
+    const problem = generatedProblem({
+      family: 'gang-heavy',
+      workloads: 60,
+      pools: 12,
+      months: 12,
+      seed: 2,
+    });
+    const model = prepare(problem);
+    const flows = new MonthFlows(model);
+    const mu = new Float64Array(model.commitments.length).fill(0.5);
+    const [incumbent = new Uint8Array(0)] = runSets(model, 1, 7);
+    flows.solve(incumbent, weightTable(model, mu));
+    const master = new BendersMaster(model);
+    master.addCut(cutsFromFlows(model, flows, mu));
+    const first = master.propose(incumbent, highs, () => 30, 6);
+    expect(first).toBeDefined();
+    if (!first) return;
+    master.exclude(first);
+    const second = master.propose(incumbent, highs, () => 30, 6);
+    expect(second).toBeDefined();
+    expect(second).not.toEqual(first);
   });
 });
 
 describe('the fast planner’s Benders rounds', () => {
   // The search ends 0.42 % above HiGHS's proven optimum ($3.3979B, HiGHS 8 s), and the re-pack
-  // alone finds nothing better (measured); with the Benders rounds the plan is that optimum.
+  // alone does not get within 0.4 % of it; with the Benders rounds the plan is that optimum.
   it('reach HiGHS’s proven optimum where the search ends short (gang-heavy 60 × 12 × 12, seed 2)', () => {
     const problem = generatedProblem({
       family: 'gang-heavy',
@@ -163,9 +253,14 @@ describe('the fast planner’s Benders rounds', () => {
       seed: 2,
     });
     const searched = fastPlanTotal(problem, planFast(problem));
+    const repacked = fastPlanTotal(
+      problem,
+      planFast(problem, { solver: highs, repackFrom: 0, benders: false }),
+    );
     const result = planFast(problem, { solver: highs, repackFrom: 0 });
     const total = fastPlanTotal(problem, result);
     expect(searched).toBeGreaterThan(3.3979e9 * 1.004);
+    expect(repacked).toBeGreaterThan(3.3979e9 * 1.004);
     expect(total).toBeLessThan(3.3979e9 * 1.00001);
     expect(result.bound).toBeLessThanOrEqual(result.total);
     // Deterministic: the same plan again.

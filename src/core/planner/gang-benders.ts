@@ -70,12 +70,13 @@ export function monthCuts(
 
 /**
  * The cuts at the runs the month flows hold now, at the commitment weights μ: demand prices from
- * the flows' optimal potentials, capacity prices from their pool potentials. A pool potential
- * can carry the weight that forces a run to be served (a pool that runs fill alone); each price
- * is therefore held between the least that keeps every splittable demand from wanting the pool
- * (`pricesFromDemands`: the cut stays valid) and the most any splittable demand could earn there
- * (so no such weight enters the master). With the potentials' own prices the cut is exact at
- * these runs: the dual objective equals the flows' cost.
+ * the flows' optimal potentials, capacity prices from their pool potentials. Where a chosen run
+ * is not served in full, its pools' potentials carry the weight that forces runs to be served
+ * (`MUST` in `month-flows.ts`); each price is therefore held between the least that keeps every
+ * splittable demand from wanting the pool (`pricesFromDemands`: the cut stays valid) and the
+ * most any demand, splittable or gang, could earn there (so no such weight enters the master).
+ * Where every run is served, the potentials' own prices lie within those limits and the cut is
+ * exact at these runs: the dual objective equals the flows' cost.
  */
 export function cutsFromFlows(model: Prepared, flows: MonthFlows, mu: Float64Array): MonthCuts {
   const n = model.spendPerGpu.length;
@@ -90,9 +91,11 @@ export function cutsFromFlows(model: Prepared, flows: MonthFlows, mu: Float64Arr
   costs(model, undefined, mu, effective, reduced);
   const most = new Float64Array(model.capacity.length);
   const splittable = model.groupStart[0] ?? 0;
-  for (let i = 0; i < splittable; i++) {
+  for (let i = 0; i < n; i++) {
+    const value =
+      i < splittable ? (model.valuePerGpu[i] ?? 0) : (model.gangValuePerGpu[i - splittable] ?? 0);
     const c = model.capIndex[i] ?? 0;
-    most[c] = Math.max(most[c] ?? 0, (model.valuePerGpu[i] ?? 0) - (effective[i] ?? 0));
+    most[c] = Math.max(most[c] ?? 0, value - (effective[i] ?? 0));
   }
   for (let c = 0; c < lambda.length; c++) {
     lambda[c] = Math.max(lambda[c] ?? 0, Math.min(potential[c] ?? 0, most[c] ?? 0));
@@ -114,6 +117,8 @@ const SCALE = 1e-6;
 export class BendersMaster {
   private readonly model: Prepared;
   private readonly cuts: MonthCuts[] = [];
+  /** Run sets the master may not propose again (`exclude`). */
+  private readonly excluded: Uint8Array[] = [];
   /** Per group: its cell (place × months + month). */
   private readonly groupCell: Int32Array;
   /** Per cell: the GPUs of the pools its groups use. */
@@ -144,6 +149,14 @@ export class BendersMaster {
 
   addCut(cut: MonthCuts): void {
     this.cuts.push(cut);
+  }
+
+  /**
+   * Forbids the run set `chosen` (1 per option) from now on: a row that at least one option
+   * differs from it, Σ over its runs (1 − y) + Σ over the others y ≥ 1.
+   */
+  exclude(chosen: Uint8Array): void {
+    this.excluded.push(Uint8Array.from(chosen));
   }
 
   /** The master's value of the runs `chosen`: Σ over months of the highest cut − Σ V. */
@@ -179,8 +192,10 @@ export class BendersMaster {
   }
 
   /**
-   * The master's model around the incumbent: columns for the options that run or that some
-   * cut says may pay, then one θ per month with a gang group among them.
+   * The master's model around the incumbent: columns for the options that run or that may pay
+   * (their value above their cheapest cut's cost, month by month), then one θ per month with a
+   * gang group among them; rows for one option per workload, each place-month's GPUs, the
+   * changes allowed, the run sets excluded and the cuts.
    */
   build(incumbent: Uint8Array, maxChanges = Infinity): RepackModel {
     const { model, cuts } = this;
@@ -194,19 +209,15 @@ export class BendersMaster {
       const value = optionValue[g] ?? 0;
       const runs = incumbent[g] === 1;
       if (value <= 0 && !runs) continue;
-      let pays = runs;
-      for (let k = 0; k < cuts.length && !pays; k++) {
-        let cost = 0;
-        for (
-          let group = optionGroupStart[g] ?? 0;
-          group < (optionGroupStart[g + 1] ?? 0);
-          group++
-        ) {
-          cost += cuts[k]?.slope[group] ?? 0;
-        }
-        pays = cost < value;
+      // θ is the highest cut in each month, so an option's least cost is that of its cheapest
+      // cut month by month.
+      let cost = 0;
+      for (let group = optionGroupStart[g] ?? 0; group < (optionGroupStart[g + 1] ?? 0); group++) {
+        let least = Infinity;
+        for (const cut of cuts) least = Math.min(least, cut.slope[group] ?? 0);
+        cost += least;
       }
-      if (!pays) continue;
+      if (!runs && !(cost < value)) continue;
       const column = builder.addColumn(-value * SCALE, 0, 1, true);
       columnOf[g] = column;
       columnOption.push(g);
@@ -255,6 +266,24 @@ export class BendersMaster {
         if (incumbent[g] === 1) running++;
       });
       builder.addRow(columns, coefficients, -Infinity, maxChanges - running);
+    }
+    for (const runs of this.excluded) {
+      const columns: number[] = [];
+      const coefficients: number[] = [];
+      let count = 0;
+      let covered = 0;
+      runs.forEach((run) => {
+        if (run === 1) count++;
+      });
+      columnOption.forEach((g, j) => {
+        if (g < 0) return;
+        columns.push(j);
+        coefficients.push(runs[g] === 1 ? -1 : 1);
+        if (runs[g] === 1) covered++;
+      });
+      // A run of `runs` without a column is 0 in every proposal: they all differ already.
+      if (covered < count) continue;
+      builder.addRow(columns, coefficients, 1 - count, Infinity);
     }
     for (const cut of cuts) {
       for (let m = 0; m < months; m++) {
