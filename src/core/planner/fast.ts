@@ -416,6 +416,7 @@ export function planFastState(
         }
         flows.solve(next, weights());
         const total = evaluate(next);
+        report(reported);
         master.addCut(cutsFromFlows(model, flows, mu));
         if (total < incumbentTotal) {
           incumbent = Uint8Array.from(next);
