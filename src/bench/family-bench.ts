@@ -265,11 +265,15 @@ try {
         // A second prover where HiGHS proved no optimum: once, then cached with HiGHS's run.
         const highsProved =
           reference.highs?.status === 'optimal' && reference.highs.method === 'exact';
-        // A cached Cbc run stands unless it was of another model, or stopped at a shorter limit.
+        // A cached Cbc run stands unless it was of another model, or stopped at a shorter limit
+        // than a `--cbc-limit` given (the default, for runs not cached, re-runs none: the cached
+        // runs were made with 300–1,800 s, and running them all again would take hours).
         const cbcStale =
           reference.cbc !== undefined &&
           (reference.cbc.model !== CBC_MODEL ||
-            (reference.cbc.status === 'time-limit' && reference.cbc.limitSeconds < cbcLimit));
+            (flags['cbc-limit'] !== undefined &&
+              reference.cbc.status === 'time-limit' &&
+              reference.cbc.limitSeconds < cbcLimit));
         // A stale run is still a valid bound and plan of the same problem: used where Cbc is not
         // at hand to make it again, and marked as cached.
         let cbcCached = reference.cbc !== undefined;
