@@ -397,6 +397,8 @@ export function planFastState(
     const weights = () => weightTable(model, mu);
     for (let round = 0; round < BENDERS_ROUNDS && !expired(); round++) {
       const before = best.total;
+      // The same weights in every round (nothing in stage 5 changes them, so every plan it
+      // finds has them): the cuts of earlier rounds hold.
       mu.set(best.mu);
       let incumbent = Uint8Array.from(best.chosen);
       flows.solve(incumbent, weights());
