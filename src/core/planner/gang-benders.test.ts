@@ -158,22 +158,31 @@ describe('the Benders cut of one run alone', () => {
   });
 });
 
+/**
+ * A master with one cut, taken at a random run set of gang-heavy 60 × 12 × 12 seed 2, the
+ * incumbent; the flows hold that run set.
+ */
+function masterAtRandomRuns() {
+  const problem = generatedProblem({
+    family: 'gang-heavy',
+    workloads: 60,
+    pools: 12,
+    months: 12,
+    seed: 2,
+  });
+  const model = prepare(problem);
+  const flows = new MonthFlows(model);
+  const mu = new Float64Array(model.commitments.length).fill(0.5);
+  const [incumbent = new Uint8Array(0)] = runSets(model, 1, 7);
+  flows.solve(incumbent, weightTable(model, mu));
+  const master = new BendersMaster(model);
+  master.addCut(cutsFromFlows(model, flows, mu));
+  return { problem, model, flows, mu, incumbent, master };
+}
+
 describe('the Benders master', () => {
   it('proposes runs within its radius, one per workload, that it prefers, and the same twice', () => {
-    const problem = generatedProblem({
-      family: 'gang-heavy',
-      workloads: 60,
-      pools: 12,
-      months: 12,
-      seed: 2,
-    });
-    const model = prepare(problem);
-    const flows = new MonthFlows(model);
-    const mu = new Float64Array(model.commitments.length).fill(0.5);
-    const [incumbent = new Uint8Array(0)] = runSets(model, 1, 7);
-    flows.solve(incumbent, weightTable(model, mu));
-    const master = new BendersMaster(model);
-    master.addCut(cutsFromFlows(model, flows, mu));
+    const { problem, model, flows, mu, incumbent, master } = masterAtRandomRuns();
     for (const radius of [2, 6, Infinity]) {
       const next = master.propose(incumbent, highs, () => 30, radius);
       expect(next).toBeDefined();
@@ -217,20 +226,7 @@ describe('the Benders master', () => {
   });
 
   it('does not propose a run set it was told to exclude', () => {
-    const problem = generatedProblem({
-      family: 'gang-heavy',
-      workloads: 60,
-      pools: 12,
-      months: 12,
-      seed: 2,
-    });
-    const model = prepare(problem);
-    const flows = new MonthFlows(model);
-    const mu = new Float64Array(model.commitments.length).fill(0.5);
-    const [incumbent = new Uint8Array(0)] = runSets(model, 1, 7);
-    flows.solve(incumbent, weightTable(model, mu));
-    const master = new BendersMaster(model);
-    master.addCut(cutsFromFlows(model, flows, mu));
+    const { incumbent, master } = masterAtRandomRuns();
     const first = master.propose(incumbent, highs, () => 30, 6);
     expect(first).toBeDefined();
     if (!first) return;
