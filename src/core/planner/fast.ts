@@ -40,13 +40,19 @@ export interface FastOptions {
   /** Called after each solve with the fraction done, for a progress bar. */
   readonly onProgress?: (done: number, bestTotal: number, bound: number) => void;
   /**
-   * A mixed-integer solver for re-packing the gang runs as one sub-MIP (stage 4, `gang-repack`).
-   * Without it the plan is that of the search.
+   * A mixed-integer solver for the sub-MIPs over the gang runs: the Benders rounds (stage 5,
+   * `gang-benders`), or the re-pack (stage 4, `gang-repack`) where `benders` is false. Without
+   * it the plan is that of the search.
    */
   readonly solver?: LinearSolver;
-  /** Eligible triples from which the re-pack runs (default 5,000); for tests. */
+  /** Eligible triples from which the sub-MIPs run (default 5,000); for tests. */
   readonly repackFrom?: number;
-  /** Whether the Benders rounds (stage 5) follow the re-pack (default true); for tests. */
+  /**
+   * The Benders rounds (default) or, false, the re-pack in their place; for tests. The re-pack
+   * ran before the rounds until they were seen to do its work (docs/planner.md, "Re-packing the
+   * gang runs"): on the bench's 24 medium rows, dropping it left 20 plans the same or cheaper
+   * and took a second off `gang-heavy` (seed 2).
+   */
   readonly benders?: boolean;
 }
 
@@ -92,7 +98,7 @@ const SEARCH_TRIPLE_LIMIT = 200_000;
 const SEARCH_SHARE = 0.2;
 
 /**
- * Below this many eligible triples the re-pack (stage 4) does not run: there loading HiGHS for
+ * Below this many eligible triples the sub-MIPs (stages 4 and 5) do not run: there loading HiGHS for
  * a sub-MIP costs about as much as HiGHS's whole solve, and the bench's small rows are optimal
  * or within 0.01 % without it (docs/planner.md, "What it does not do", names small portfolios
  * where the plan is not, and the re-pack does not help either).
@@ -100,7 +106,7 @@ const SEARCH_SHARE = 0.2;
 const REPACK_TRIPLE_MIN = 5_000;
 
 /**
- * Whether the fast planner, given a solver, may re-pack this problem's gang runs (stage 4) with
+ * Whether the fast planner, given a solver, may solve sub-MIPs over this problem's gang runs with
  * its default search: so that a caller loads a solver only where it may be used.
  */
 export function mayRepack(problem: PlacementProblem): boolean {
@@ -135,6 +141,13 @@ const BENDERS_ROUNDS = 3;
 const BENDERS_MASTERS = 12;
 
 /**
+ * A round ends after this many masters in a row found nothing cheaper. On `gang-heavy` (seed 3,
+ * 400 × 60 × 36) the second round's first eleven masters found nothing, for 5 s of HiGHS, and
+ * the twelfth 0.005 %.
+ */
+const BENDERS_PATIENCE = 4;
+
+/**
  * How many options a master may change from the incumbent (stopped or started): 20, then 40
  * once nothing within 20 pays in the master. Far from the incumbent the cuts are loose and the
  * proposals worse; wider, each master's MIP takes seconds.
@@ -144,8 +157,12 @@ const BENDERS_RADIUS = 20;
 /** Rounds of choosing gang runs and solving with them fixed. */
 const RUNS_ROUNDS = 2;
 
-/** Steps correcting the commitment weights in each such round. */
-const CORRECTIONS = 1;
+/**
+ * Steps correcting the commitment weights in each such round, each giving a plan. With one, a
+ * commitment's spend was left over its minimum on `binding-commitments` (seed 3, 400 × 60 × 36:
+ * 0.165 % over the optimum); with two, 0.089 % (docs/planner.md, "Commitment weights").
+ */
+const CORRECTIONS = 2;
 
 /**
  * The fast planner for large portfolios: exact month-by-month transportation problems for the
@@ -167,13 +184,13 @@ const CORRECTIONS = 1;
  *
  * **Stage 1: prices and bound.** `iterations` solves with gang workloads bidding, starting at
  * μ = ½; after each, every commitment's spend moves its μ[k] towards the weight where spend
- * meets the minimum (bisection, then regula falsi with the Illinois rule once bracketed). The
- * bound is L(λ, μ) at the last solve's prices.
+ * meets the minimum (the interval's ends first, then regula falsi with the Illinois rule once
+ * bracketed). The bound is L(λ, μ) at the last solve's prices.
  *
  * **Stage 2: plan.** Two rounds. Each chooses gang runs at the current λ — highest value per
  * GPU-hour first, each on its option cheapest at h·price·(1 − Σμ) + λ with room left by the
  * runs before it, when that is below its value — then solves with the runs fixed, corrects μ
- * once for the runs' spend (a search around stage 1's interval) and solves again. Every solve
+ * twice for the runs' spend (a search around stage 1's interval), solving after each. Every solve
  * gives a plan: its flows, gang runs not served in full dropped (never, by construction), and
  * a take-or-pay repair that serves unmet demand on a committed provider while the shortfall
  * would be paid anyway. The second round chooses runs at the prices of the first round's
@@ -184,15 +201,15 @@ const CORRECTIONS = 1;
  * from the bound's λ and μ with the runs chosen biggest first (value × GPUs × hours); the second
  * start's plan is given only where it is cheaper by more than float noise.
  *
- * **Stage 4: re-pack.** Where a solver is given, the search ran, the problem has at least
- * 5,000 triples and the plan is more than 0.01 % above its bound: the best plan's gang runs are
- * chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved exactly by
- * the month problems and searched; again while a round pays, at most three rounds.
+ * **Stage 5: Benders rounds.** Where a solver is given, the search ran, the problem has at
+ * least 5,000 triples and the plan is more than 0.01 % above its bound: a Benders master over
+ * the gang runs (`BendersMaster`), with per month a value bounded below by a cut from each run
+ * set evaluated, proposes runs near the incumbent; each proposal is solved exactly, priced and
+ * cut; where a round found a cheaper plan it is searched, at most three rounds.
  *
- * **Stage 5: Benders rounds.** Under the same conditions, after the re-pack: a Benders master
- * over the gang runs (`BendersMaster`), with per month a value bounded below by a cut from each
- * run set evaluated, proposes runs near the incumbent; each proposal is solved exactly, priced
- * and cut; where a round found a cheaper plan it is searched, at most three rounds.
+ * **Stage 4: re-pack** (`benders: false` only; the rounds do its work): the best plan's gang
+ * runs chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved exactly
+ * by the month problems and searched; again while a round pays, at most three rounds.
  *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
@@ -389,8 +406,9 @@ export function planFastState(
    * Stage 5: Benders rounds over the gang runs (`gang-benders.ts`). From the best plan, the
    * master proposes runs within `BENDERS_RADIUS` changes of the incumbent (twice that once it
    * has nothing nearer); each proposal is solved exactly, priced, and adds its cut; a cheaper one
-   * becomes the incumbent. After at most `BENDERS_MASTERS` masters, where they found a cheaper
-   * plan, it is searched (stage 3) and the round starts again from the best plan.
+   * becomes the incumbent. After at most `BENDERS_MASTERS` masters (fewer where
+   * `BENDERS_PATIENCE` in a row found nothing cheaper), where they found a cheaper plan, it is
+   * searched (stage 3) and the round starts again from the best plan.
    */
   const benders = (solver: LinearSolver) => {
     const master = new BendersMaster(model);
@@ -409,8 +427,10 @@ export function planFastState(
       }
       master.addCut(cutsFromFlows(model, flows, mu));
       let radius = BENDERS_RADIUS;
-      for (let k = 0; k < BENDERS_MASTERS && !expired(); k++) {
+      let fruitless = 0;
+      for (let k = 0; k < BENDERS_MASTERS && fruitless < BENDERS_PATIENCE && !expired(); k++) {
         const next = master.propose(incumbent, solver, solveLimit, radius);
+        fruitless++;
         if (!next) {
           if (radius >= 2 * BENDERS_RADIUS) break;
           radius = 2 * BENDERS_RADIUS;
@@ -424,6 +444,7 @@ export function planFastState(
           incumbent = Uint8Array.from(next);
           keepServed(model, x, incumbent);
           incumbentTotal = total;
+          fruitless = 0;
         } else {
           // The master's value is the month problems' at fixed weights, the plan's takes the
           // commitments' shortfall: a proposal can look cheaper to it after its own cut. Once
@@ -460,7 +481,7 @@ export function planFastState(
     if (!(best.total < threshold)) best = kept;
     kept = undefined;
   }
-  // (4) The gang runs re-packed as one sub-MIP beside the splittable flows, then searched.
+  // (5) Benders rounds over the gang runs, or (4) the gang runs re-packed as one sub-MIP.
   if (
     options.solver !== undefined &&
     searching &&
@@ -468,8 +489,8 @@ export function planFastState(
     n >= (options.repackFrom ?? REPACK_TRIPLE_MIN) &&
     best.total - bound > REPACK_GAP * Math.abs(best.total)
   ) {
-    repack(options.solver);
-    if (options.benders !== false) benders(options.solver);
+    if (options.benders === false) repack(options.solver);
+    else benders(options.solver);
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {
@@ -488,10 +509,18 @@ export function planFastState(
 }
 
 /**
- * The search for one commitment's weight μ ∈ [0, 1], where spend grows with μ: bisection until
- * both a weight with spend short of the minimum and one reaching it are known, then regula
- * falsi on the excess spend (Illinois: an end kept twice has its excess halved), bisecting
- * whenever the interpolation lands near an end.
+ * Where the weight search interpolates: strictly inside this share of the interval's width from
+ * either end, else it bisects. At 0.05 a commitment whose weight lies near 0 (a bracket of
+ * [0, 0.5] with spend short by $58M at one end and over by $1.4B at the other, t = 0.04) was
+ * bisected for five steps (gang-heavy, seed 3, 400 × 60 × 36); at 0.01 it is found in three.
+ */
+const SECANT_GUARD = 0.01;
+
+/**
+ * The search for one commitment's weight μ ∈ [0, 1], where spend grows with μ: first the
+ * interval's ends, until both a weight with spend short of the minimum and one reaching it are
+ * known, then regula falsi on the excess spend (Illinois: an end kept twice has its excess
+ * halved), bisecting whenever the interpolation lands near an end (`SECANT_GUARD`).
  */
 class WeightSearch {
   private low: number;
@@ -527,10 +556,16 @@ class WeightSearch {
       this.excessHigh = excess;
       this.side = 1;
     }
-    const middle = (this.low + this.high) / 2;
-    if (Number.isNaN(this.excessLow) || Number.isNaN(this.excessHigh)) return middle;
+    // Until both ends are measured, the next weight is the end not measured: at 0 a
+    // commitment met without any weight is known at once (its weight stays 0), and a bracket
+    // (spend short at one end, met at the other) is known after two steps, not after bisecting
+    // down to it.
+    if (Number.isNaN(this.excessLow)) return this.low;
+    if (Number.isNaN(this.excessHigh)) return this.high;
     const t = -this.excessLow / (this.excessHigh - this.excessLow);
-    return t > 0.05 && t < 0.95 ? this.low + t * (this.high - this.low) : middle;
+    return t > SECANT_GUARD && t < 1 - SECANT_GUARD
+      ? this.low + t * (this.high - this.low)
+      : (this.low + this.high) / 2;
   }
 }
 

@@ -112,8 +112,8 @@ describe('the fast planner’s re-pack', () => {
       });
       const searched = planFast(problem);
       const solver = counting(highs);
-      const repacked = planFast(problem, { solver, repackFrom: 0 });
-      const again = planFast(problem, { solver: highs, repackFrom: 0 });
+      const repacked = planFast(problem, { solver, repackFrom: 0, benders: false });
+      const again = planFast(problem, { solver: highs, repackFrom: 0, benders: false });
       expect(fastPlanTotal(problem, repacked)).toBeLessThanOrEqual(
         fastPlanTotal(problem, searched) + 1e-6,
       );
@@ -129,21 +129,23 @@ describe('the fast planner’s re-pack', () => {
     },
   );
 
-  // The search ends 0.079 % above HiGHS's proven optimum here; re-packed, the plan is that
-  // optimum (measured, HiGHS 8 s): the re-pack must find a strictly cheaper plan.
-  it('finds a cheaper plan where the search ends short (gang-heavy 60 × 12 × 12, seed 4)', () => {
+  // Since the weight search probes its interval's ends (2026-12-06) the search alone ends
+  // within 0.015 % of HiGHS's optimum on gang-heavy 60 × 12 × 12 seeds 1–4 and the re-pack
+  // finds nothing more there; from a search of one try (seed 3) it still finds a cheaper plan
+  // (0.004 %, measured), which it must.
+  it('finds a cheaper plan where the search ends short (gang-heavy 60 × 12 × 12, seed 3, one try)', () => {
     const problem = generatedProblem({
       family: 'gang-heavy',
       workloads: 60,
       pools: 12,
       months: 12,
-      seed: 4,
+      seed: 3,
     });
-    const searched = fastPlanTotal(problem, planFast(problem));
+    const searched = fastPlanTotal(problem, planFast(problem, { gangTries: 1 }));
     const solver = counting(highs);
-    const repacked = planFast(problem, { solver, repackFrom: 0 });
+    const repacked = planFast(problem, { solver, gangTries: 1, repackFrom: 0, benders: false });
     expect(solver.calls.length).toBeGreaterThan(0);
-    expect(fastPlanTotal(problem, repacked)).toBeLessThan(searched * (1 - 5e-4));
+    expect(fastPlanTotal(problem, repacked)).toBeLessThan(searched - 1e4);
     expect(repacked.bound).toBeLessThanOrEqual(repacked.total);
   });
 
