@@ -3,7 +3,7 @@ import type { Plan } from '../core/planner/plan.js';
 import type { PlannerChoice, PlanPurpose } from '../core/planner/planner.js';
 import { choosePlanner, planProblem } from '../core/planner/planner.js';
 import { buildProblem } from '../core/planner/problem.js';
-import { mayRepack } from '../core/planner/fast.js';
+import { mayUseSolver } from '../core/planner/fast.js';
 import type { Io } from './io.js';
 import { progressBar } from './progress.js';
 
@@ -24,8 +24,8 @@ export async function planScenario(
   const plan = planProblem(problem, {
     planner: method,
     // HiGHS's wrapper loads only when it may be used: for the fast planner, where it may
-    // re-pack the gang runs, and HiGHS itself only when it does.
-    ...(method === 'exact' || mayRepack(problem)
+    // solve sub-MIPs over the gang runs, and HiGHS itself only when it does.
+    ...(method === 'exact' || mayUseSolver(problem)
       ? {
           solver: await (
             await import('../solver/highs-solver.js')

@@ -42,7 +42,7 @@ export async function computePlan({ planned, late, options }: PlanInput): Promis
   const method = choosePlanner(problem, options.solver, 'compare');
   const plan = planProblem(problem, {
     planner: method,
-    // For the fast planner, HiGHS loads only if it re-packs the gang runs.
+    // For the fast planner, HiGHS loads only if it solves sub-MIPs over the gang runs.
     solver: await createHighsSolver({ lazy: method === 'fast' }),
     ...(options.timeLimitSeconds === undefined
       ? {}

@@ -15,9 +15,12 @@ export type Highs = Awaited<ReturnType<(typeof HighsModule)['default']>>;
  * V8 runs a WebAssembly function first as baseline code and compiles it optimised (on a
  * background thread) only once it has run for a while. The fast planner's sub-MIPs are many
  * short solves, most of them over before HiGHS's hot functions are optimised: asking for
- * optimised code from a function's first call took a gang-heavy 400 × 60 × 36 plan from
- * 2.38–2.66 s to 2.11–2.37 s whole command (five runs each, 2026-12-06). The setting is the
- * process's; it changes how fast WebAssembly runs, never what it computes.
+ * optimised code from a function's first call took a `gang-heavy` 400 × 60 × 36 plan (seed 2,
+ * with the Benders rounds alone) from 2.38–2.66 s to 2.11–2.37 s whole command (five runs each,
+ * 2026-12-06). The setting is the process's: it holds for every WebAssembly module (PGlite's
+ * too, which a review measured quicker with it, 2.3–2.5 s of CPU for 200 inserts against
+ * 4.2–4.3 s). It changes how fast WebAssembly runs, never what it computes. A V8 without the
+ * flag ignores it, saying so on stderr.
  */
 const TIER_UP_AT_FIRST_CALL = '--wasm-tiering-budget=1';
 

@@ -22,7 +22,8 @@ export interface HighsSolverOptions {
   readonly graceSeconds?: (timeLimitSeconds: number) => number;
   /**
    * Start the solver thread at the first solve, not here: for a solver that may not be used
-   * (the fast planner's re-pack runs on medium portfolios only), so that a plan which does not
+   * (the fast planner's sub-MIPs over gang runs, its Benders rounds, run on medium portfolios
+   * only), so that a plan which does not
    * use it does not load HiGHS.
    */
   readonly lazy?: boolean;

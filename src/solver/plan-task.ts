@@ -28,7 +28,7 @@ export async function runPlanTask({
   return planProblem(problem, {
     planner: method,
     // HiGHS is loaded once per thread: the next task on this worker reuses it.
-    // For the fast planner, HiGHS loads only if it re-packs the gang runs.
+    // For the fast planner, HiGHS loads only if it solves sub-MIPs over the gang runs.
     solver: await createHighsSolver({ lazy: method === 'fast' }),
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
     fast:

@@ -48,10 +48,9 @@ export interface FastOptions {
   /** Eligible triples from which the sub-MIPs run (default 5,000); for tests. */
   readonly repackFrom?: number;
   /**
-   * The Benders rounds (default) or, false, the re-pack in their place; for tests. The re-pack
-   * ran before the rounds until they were seen to do its work (docs/planner.md, "Re-packing the
-   * gang runs"): on the bench's 24 medium rows, dropping it left 20 plans the same or cheaper
-   * and took a second off `gang-heavy` (seed 2).
+   * The Benders rounds (default) or, false, the re-pack in their place; for tests and
+   * comparisons. Both, the re-pack first, cost `mixed` at 400 × 60 × 36 its speed target and
+   * `gang-heavy` seed 2 its 20× (docs/planner.md, "Re-packing the gang runs").
    */
   readonly benders?: boolean;
 }
@@ -98,38 +97,39 @@ const SEARCH_TRIPLE_LIMIT = 200_000;
 const SEARCH_SHARE = 0.2;
 
 /**
- * Below this many eligible triples the sub-MIPs (stages 4 and 5) do not run: there loading HiGHS for
- * a sub-MIP costs about as much as HiGHS's whole solve, and the bench's small rows are optimal
- * or within 0.01 % without it (docs/planner.md, "What it does not do", names small portfolios
- * where the plan is not, and the re-pack does not help either).
+ * Below this many eligible triples the sub-MIPs (stages 4 and 5) do not run: there loading HiGHS
+ * for a sub-MIP costs about as much as HiGHS's whole solve, and the bench's small rows but one
+ * are within 0.1 % of the optimum without them (docs/planner.md, "What it does not do", names
+ * small portfolios where the plan is not, and where the sub-MIPs do not help either).
  */
-const REPACK_TRIPLE_MIN = 5_000;
+const SUB_MIP_TRIPLE_MIN = 5_000;
 
 /**
  * Whether the fast planner, given a solver, may solve sub-MIPs over this problem's gang runs with
  * its default search: so that a caller loads a solver only where it may be used.
  */
-export function mayRepack(problem: PlacementProblem): boolean {
+export function mayUseSolver(problem: PlacementProblem): boolean {
   const triples = problem.triples.count;
   return (
-    triples >= REPACK_TRIPLE_MIN &&
+    triples >= SUB_MIP_TRIPLE_MIN &&
     triples <= SEARCH_TRIPLE_LIMIT &&
     problem.gangOptions.some((o) => o.viable)
   );
 }
 
 /** Nor where the plan is within this of its bound (relative): there is nothing to gain. */
-const REPACK_GAP = 1e-4;
+const SUB_MIP_PLAN_GAP = 1e-4;
 
 /** Rounds of re-packing, each from the plan the last one's search ended with. */
 const REPACK_ROUNDS = 3;
 
 /**
- * Each re-pack solve's time limit (LP and sub-MIP alike): a safety net, as the deadline is. The
- * sub-MIPs stop at 100 nodes; on `mixed` at 400 × 60 × 36 they take 1–4 s, most of it at the
- * root. A solve stopped by the clock depends on the machine's speed.
+ * Each sub-MIP solve's time limit (a Benders master's or the re-pack's, LP and MIP alike): a
+ * safety net, as the deadline is. The sub-MIPs stop at 100 nodes; on 400 × 60 × 36 a master
+ * takes 0.1–1 s, a re-pack on `mixed` 1–4 s. A solve stopped by the clock depends on the
+ * machine's speed.
  */
-const REPACK_SECONDS = 30;
+const SUB_MIP_SECONDS = 30;
 
 /** Benders rounds (stage 5), each from the best plan the last one's search ended with. */
 const BENDERS_ROUNDS = 3;
@@ -141,7 +141,8 @@ const BENDERS_ROUNDS = 3;
 const BENDERS_MASTERS = 12;
 
 /**
- * A round ends after this many masters in a row found nothing cheaper. On `gang-heavy` (seed 3,
+ * A round ends after this many proposals in a row, priced, were not cheaper (a master that
+ * proposes nothing widens its radius or ends the round, as before). On `gang-heavy` (seed 3,
  * 400 × 60 × 36) the second round's first eleven masters found nothing, for 5 s of HiGHS, and
  * the twelfth 0.005 %.
  */
@@ -207,9 +208,9 @@ const CORRECTIONS = 2;
  * set evaluated, proposes runs near the incumbent; each proposal is solved exactly, priced and
  * cut; where a round found a cheaper plan it is searched, at most three rounds.
  *
- * **Stage 4: re-pack** (`benders: false` only; the rounds do its work): the best plan's gang
- * runs chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved exactly
- * by the month problems and searched; again while a round pays, at most three rounds.
+ * **Stage 4: re-pack** (`benders: false` only, in the rounds' place): the best plan's gang runs
+ * chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved exactly by
+ * the month problems and searched; again while a round pays, at most three rounds.
  *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
@@ -302,12 +303,16 @@ export function planFastState(
 
   // (1) Gang workloads bid like splittable demand; the commitment weights are searched on the
   // spend of the exact month flows. The bound is the Lagrangian at the last flows' prices.
+  /** The weights of the last solve: where the deadline stops the search, μ goes back to them. */
+  const solvedMu = Float64Array.from(mu);
   for (let step = 0; step < steps; step++) {
     if (step > 0 && expired()) {
       stoppedByDeadline = true;
+      mu.set(solvedMu);
       break;
     }
     flows.solve(undefined, weightTable(model, mu));
+    solvedMu.set(mu);
     progress();
     if (step + 1 === steps) break;
     const spend = flows.spend(undefined);
@@ -365,12 +370,12 @@ export function planFastState(
       report(1 - SEARCH_SHARE + (shareBefore + fraction * share) * SEARCH_SHARE);
     });
   };
-  /** Each sub-MIP solve's time limit: what the deadline leaves, at most `REPACK_SECONDS`. */
+  /** Each sub-MIP solve's time limit: what the deadline leaves, at most `SUB_MIP_SECONDS`. */
   const solveLimit = () => {
     const { deadline } = options;
     return deadline
-      ? Math.min(REPACK_SECONDS, Math.max(0, (deadline.at - deadline.now()) / 1000))
-      : REPACK_SECONDS;
+      ? Math.min(SUB_MIP_SECONDS, Math.max(0, (deadline.at - deadline.now()) / 1000))
+      : SUB_MIP_SECONDS;
   };
   /**
    * Stage 4: from the best plan, `repackGangs` re-chooses the runs as one sub-MIP at the plan's
@@ -430,12 +435,12 @@ export function planFastState(
       let fruitless = 0;
       for (let k = 0; k < BENDERS_MASTERS && fruitless < BENDERS_PATIENCE && !expired(); k++) {
         const next = master.propose(incumbent, solver, solveLimit, radius);
-        fruitless++;
         if (!next) {
           if (radius >= 2 * BENDERS_RADIUS) break;
           radius = 2 * BENDERS_RADIUS;
           continue;
         }
+        fruitless++;
         flows.solve(next, weights());
         const total = evaluate(next);
         report(reported);
@@ -486,8 +491,8 @@ export function planFastState(
     options.solver !== undefined &&
     searching &&
     !stoppedByDeadline &&
-    n >= (options.repackFrom ?? REPACK_TRIPLE_MIN) &&
-    best.total - bound > REPACK_GAP * Math.abs(best.total)
+    n >= (options.repackFrom ?? SUB_MIP_TRIPLE_MIN) &&
+    best.total - bound > SUB_MIP_PLAN_GAP * Math.abs(best.total)
   ) {
     if (options.benders === false) repack(options.solver);
     else benders(options.solver);
@@ -510,9 +515,10 @@ export function planFastState(
 
 /**
  * Where the weight search interpolates: strictly inside this share of the interval's width from
- * either end, else it bisects. At 0.05 a commitment whose weight lies near 0 (a bracket of
- * [0, 0.5] with spend short by $58M at one end and over by $1.4B at the other, t = 0.04) was
- * bisected for five steps (gang-heavy, seed 3, 400 × 60 × 36); at 0.01 it is found in three.
+ * either end, else it bisects. With the ends measured first and 0.05 here, a commitment whose
+ * weight lies near 0 (a bracket of [0, 0.5] with spend short by $58M at one end and over by
+ * $1.4B at the other, t = 0.04) was bisected for five steps (gang-heavy, seed 3,
+ * 400 × 60 × 36); at 0.01 it is found in three.
  */
 const SECANT_GUARD = 0.01;
 
@@ -522,16 +528,21 @@ const SECANT_GUARD = 0.01;
  * known, then regula falsi on the excess spend (Illinois: an end kept twice has its excess
  * halved), bisecting whenever the interpolation lands near an end (`SECANT_GUARD`).
  */
-class WeightSearch {
+export class WeightSearch {
   private low: number;
   private high: number;
   private excessLow = NaN;
   private excessHigh = NaN;
   private side = 0;
+  /** The interval it started with, which a stale end reopens to. */
+  private readonly lowest: number;
+  private readonly highest: number;
 
   constructor(low = 0, high = 1) {
     this.low = low;
     this.high = high;
+    this.lowest = low;
+    this.highest = high;
   }
 
   /**
@@ -545,6 +556,16 @@ class WeightSearch {
 
   /** Records the excess spend (spend − minimum) at `mu`; returns the next weight to try. */
   next(mu: number, excess: number): number {
+    // Every commitment's weight moves at once, so an end measured under the others' earlier
+    // weights can stop holding: spend short at or above the end where it was met (or met at or
+    // below the end where it was short). That end is then not known, back to where it started.
+    if (excess < 0 && mu >= this.high && this.high < this.highest) {
+      this.high = this.highest;
+      this.excessHigh = NaN;
+    } else if (excess >= 0 && mu <= this.low && this.low > this.lowest) {
+      this.low = this.lowest;
+      this.excessLow = NaN;
+    }
     if (excess < 0) {
       if (this.side === -1) this.excessHigh /= 2;
       this.low = mu;
@@ -556,10 +577,10 @@ class WeightSearch {
       this.excessHigh = excess;
       this.side = 1;
     }
-    // Until both ends are measured, the next weight is the end not measured: at 0 a
-    // commitment met without any weight is known at once (its weight stays 0), and a bracket
-    // (spend short at one end, met at the other) is known after two steps, not after bisecting
-    // down to it.
+    // Until both ends are measured, the next weight is the end not measured: a commitment met
+    // at weight 0 stays there while it is met there, one short at 1 stays there while it is
+    // short there, and any other has spend short at one end and met at the other after two
+    // steps, not after bisecting down to it.
     if (Number.isNaN(this.excessLow)) return this.low;
     if (Number.isNaN(this.excessHigh)) return this.high;
     const t = -this.excessLow / (this.excessHigh - this.excessLow);

@@ -37,9 +37,9 @@ export interface PlannerOptions {
   /** The planner, as `choosePlanner` picked it. */
   readonly planner: 'exact' | 'fast';
   /**
-   * The exact solver; needed unless `planner` is `fast`. The fast planner re-packs its gang runs
-   * on it where it is given (`FastOptions.solver`); give one that loads on first use (HiGHS's
-   * `lazy`), so that a fast plan that does not re-pack does not load it.
+   * The exact solver; needed unless `planner` is `fast`. The fast planner solves its sub-MIPs
+   * over the gang runs on it where it is given (`FastOptions.solver`); give one that loads on
+   * first use (HiGHS's `lazy`), so that a fast plan without them does not load it.
    */
   readonly solver?: LinearSolver;
   readonly timeLimitSeconds?: number;
