@@ -208,8 +208,11 @@ interface Row {
 }
 
 const directory = mkdtempSync(join(tmpdir(), 'stargate-family-bench-'));
-// Loaded once here, so that no in-process time includes compiling HiGHS's WebAssembly.
-const solver = await createHighsSolver();
+// Loaded once here, so that no in-process time includes compiling HiGHS's WebAssembly; for the
+// fast planner's many short sub-MIPs, as `stargate plan` loads it for them (`manyShortSolves`),
+// since every in-process plan shares this thread. The large rungs' LP references (cached) run
+// on it too, slower so.
+const solver = await createHighsSolver({ manyShortSolves: true });
 const rows: Row[] = [];
 try {
   for (const size of sizes) {

@@ -24,12 +24,18 @@ export async function planScenario(
   const plan = planProblem(problem, {
     planner: method,
     // HiGHS's wrapper loads only when it may be used: for the fast planner, where it may
-    // solve sub-MIPs over the gang runs, and HiGHS itself only when it does.
+    // solve sub-MIPs over the gang runs, and HiGHS itself only when it does. Compiled for the
+    // sub-MIPs' many short solves there, where the plan is to act on; not for a plan to
+    // compare (`diff`, `value`), whose command may solve exactly afterwards, nor for an exact
+    // solve (`manyShortSolves`: once set, the setting holds for the whole process).
     ...(method === 'exact' || mayUseSolver(problem)
       ? {
           solver: await (
             await import('../solver/highs-solver.js')
-          ).createHighsSolver({ lazy: method === 'fast' }),
+          ).createHighsSolver({
+            lazy: method === 'fast',
+            manyShortSolves: method === 'fast' && options.purpose === 'plan',
+          }),
         }
       : {}),
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),

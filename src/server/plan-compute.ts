@@ -43,6 +43,8 @@ export async function computePlan({ planned, late, options }: PlanInput): Promis
   const plan = planProblem(problem, {
     planner: method,
     // For the fast planner, HiGHS loads only if it solves sub-MIPs over the gang runs.
+    // Not `manyShortSolves`: that setting is the process's, and this process's later plans
+    // and solves, exact ones among them, would be slowed by it (highs-run.ts).
     solver: await createHighsSolver({ lazy: method === 'fast' }),
     ...(options.timeLimitSeconds === undefined
       ? {}

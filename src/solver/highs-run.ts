@@ -15,18 +15,25 @@ export type Highs = Awaited<ReturnType<(typeof HighsModule)['default']>>;
  * V8 runs a WebAssembly function first as baseline code and compiles it optimised (on a
  * background thread) only once it has run for a while. The fast planner's sub-MIPs are many
  * short solves, most of them over before HiGHS's hot functions are optimised: asking for
- * optimised code from a function's first call took a `gang-heavy` 400 × 60 × 36 plan (seed 2,
- * with the Benders rounds alone) from 2.38–2.66 s to 2.11–2.37 s whole command (five runs each,
- * 2026-12-06). The setting is the process's: it holds for every WebAssembly module (PGlite's
- * too, which a review measured quicker with it, 2.3–2.5 s of CPU for 200 inserts against
- * 4.2–4.3 s). It changes how fast WebAssembly runs, never what it computes. A V8 without the
- * flag ignores it, saying so on stderr.
+ * optimised code from a function's first call took a `gang-heavy` 400 × 60 × 36 plan (seed 2)
+ * from 2.82–3.22 s to 2.27–2.55 s whole command (2026-12-06, five runs each). It is only for
+ * those: a long solve is much slower with it, HiGHS's exact plan of the same portfolio 100–105 s
+ * against 57–59 s, the small `gang-heavy` seed 3 7.3–11.5 s against 6.4–7.4 s, and the fast
+ * plan of `mixed` seed 2 10.6–13.3 s against 7.8–9.4 s (docs/planner.md, the latest family
+ * table). The setting is V8's, for the whole process: every thread and every WebAssembly module,
+ * and once set it stays. It changes how fast WebAssembly runs, never what it computes. A V8
+ * without the flag ignores it, saying so on stderr.
  */
 const TIER_UP_AT_FIRST_CALL = '--wasm-tiering-budget=1';
 
+export interface LoadOptions {
+  /** Optimised code from each function's first call: for many short solves only (above). */
+  readonly manyShortSolves: boolean;
+}
+
 /** Loads the HiGHS WebAssembly module: its JavaScript, compiled, instantiated. */
-export async function loadHighs(): Promise<Highs> {
-  setFlagsFromString(TIER_UP_AT_FIRST_CALL);
+export async function loadHighs(options: LoadOptions): Promise<Highs> {
+  if (options.manyShortSolves) setFlagsFromString(TIER_UP_AT_FIRST_CALL);
   const module = await import('highs');
   return module.default();
 }

@@ -22,11 +22,19 @@ export interface HighsSolverOptions {
   readonly graceSeconds?: (timeLimitSeconds: number) => number;
   /**
    * Start the solver thread at the first solve, not here: for a solver that may not be used
-   * (the fast planner's sub-MIPs over gang runs, its Benders rounds, run on medium portfolios
-   * only), so that a plan which does not
-   * use it does not load HiGHS.
+   * (the fast planner's sub-MIPs over gang runs, its Benders round, run on medium portfolios
+   * only), so that a plan which does not use it does not load HiGHS.
    */
   readonly lazy?: boolean;
+  /**
+   * The solves will be many and short (the fast planner's sub-MIPs): HiGHS's functions are
+   * compiled optimised from their first call (`highs-run.ts`), which makes a long solve much
+   * slower. The setting is V8's, for the whole process: once a solver thread has started with
+   * it, every later solve in the process has it, whatever its own solver asked. So only for a
+   * process that solves nothing long afterwards (`planScenario` for `plan`, `ledger` and
+   * `risk`). Default false.
+   */
+  readonly manyShortSolves?: boolean;
 }
 
 /**
@@ -42,11 +50,13 @@ export interface HighsSolverOptions {
  */
 export function createHighsSolver(settings: HighsSolverOptions = {}): Promise<LinearSolver> {
   const grace = settings.graceSeconds ?? defaultGraceSeconds;
-  if (settings.lazy !== true) solverThread();
+  const manyShortSolves = settings.manyShortSolves === true;
+  if (settings.lazy !== true) solverThread(manyShortSolves);
   return Promise.resolve({
     name: 'HiGHS',
     solve: (model, options) =>
       solveInThread(
+        manyShortSolves,
         model,
         options,
         options.timeLimitSeconds === undefined
@@ -80,11 +90,11 @@ export function solverThreadsStarted(): number {
   return started;
 }
 
-function solverThread(): SolverThread {
+function solverThread(manyShortSolves: boolean): SolverThread {
   if (current) return current;
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const workerData: SolverThreadData = { port: port2, flag };
+  const workerData: SolverThreadData = { port: port2, flag, manyShortSolves };
   const options = {
     workerData,
     transferList: [port2],
@@ -155,11 +165,12 @@ function stop(thread: SolverThread): void {
  * stays synchronous, as the port is.
  */
 function solveInThread(
+  manyShortSolves: boolean,
   model: LinearModel,
   options: SolveOptions,
   waitSeconds: number,
 ): SolveOutcome {
-  const thread = solverThread();
+  const thread = solverThread(manyShortSolves);
   // An answer before any question: the thread could not start, and says why.
   const early = receiveMessageOnPort(thread.port);
   if (early) {

@@ -18,6 +18,8 @@ export interface SolverThreadData {
   readonly port: MessagePort;
   /** Set to 1, and notified, once an answer is on the port: the caller blocks on it. */
   readonly flag: Int32Array;
+  /** How HiGHS is compiled (`HighsSolverOptions.manyShortSolves`). */
+  readonly manyShortSolves: boolean;
 }
 
 /** One solve to run. */
@@ -26,8 +28,8 @@ export interface SolveRequest {
   readonly options: SolveOptions;
 }
 
-const { port, flag } = workerData as SolverThreadData;
-const highs = loadHighs();
+const { port, flag, manyShortSolves } = workerData as SolverThreadData;
+const highs = loadHighs({ manyShortSolves });
 // A failed load is answered to each request below; unobserved here, it would end the thread.
 highs.catch(() => undefined);
 let busy = false;

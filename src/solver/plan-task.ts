@@ -29,6 +29,8 @@ export async function runPlanTask({
     planner: method,
     // HiGHS is loaded once per thread: the next task on this worker reuses it.
     // For the fast planner, HiGHS loads only if it solves sub-MIPs over the gang runs.
+    // Not `manyShortSolves`: that setting is the process's, and this process's later plans
+    // and solves, exact ones among them, would be slowed by it (highs-run.ts).
     solver: await createHighsSolver({ lazy: method === 'fast' }),
     ...(timeLimitSeconds === undefined ? {} : { timeLimitSeconds }),
     fast:

@@ -158,7 +158,7 @@ describe('the Benders cut of one run alone', () => {
   });
 });
 
-/** The portfolio of the master's tests and the rounds' test, where the search ends short. */
+/** The portfolio of the master's tests and the round's test, where the search ends short. */
 const GANG_HEAVY_60 = {
   family: 'gang-heavy',
   workloads: 60,
@@ -240,10 +240,10 @@ describe('the Benders master', () => {
   });
 });
 
-describe('the fast planner’s Benders rounds', () => {
+describe('the fast planner’s Benders round', () => {
   // The search ends 0.42 % above HiGHS's proven optimum ($3.3979B, HiGHS 8 s), and the re-pack
-  // alone does not get within 0.4 % of it; with the Benders rounds the plan is that optimum.
-  it('reach HiGHS’s proven optimum where the search ends short (gang-heavy 60 × 12 × 12, seed 2)', () => {
+  // alone does not get within 0.4 % of it; with the Benders round the plan is that optimum.
+  it('reaches HiGHS’s proven optimum where the search ends short (gang-heavy 60 × 12 × 12, seed 2)', () => {
     const problem = generatedProblem(GANG_HEAVY_60);
     const searched = fastPlanTotal(problem, planFast(problem));
     const repacked = fastPlanTotal(
