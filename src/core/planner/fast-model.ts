@@ -487,6 +487,15 @@ export function objective(model: Prepared, x: Float64Array, used?: ArrayLike<num
 }
 
 /**
+ * Whether a plan's objective `total` (USD, float) is cheaper than `than` by more than float
+ * noise: two plans of one cost, summed in another order, differ in their last bits, and a plan
+ * kept should stay where another only ties it.
+ */
+export function cheaperThan(total: number, than: number): boolean {
+  return total < than - Math.max(1e-9 * Math.abs(than), 1);
+}
+
+/**
  * The plan's placements, in the problem's triple order. `used` lists every triple with GPUs
  * (the others are 0), so that only those are read.
  */

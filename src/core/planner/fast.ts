@@ -2,6 +2,7 @@ import type { Placement } from './plan.js';
 import { lagrangian, pricesFromDemands } from './fast-bound.js';
 import type { Prepared } from './fast-model.js';
 import {
+  cheaperThan,
   cheapestOption,
   costs,
   objective,
@@ -401,7 +402,7 @@ export function planFastState(
       if (!next && !exhausted) break;
       exhausted = searchFrom(next ?? current) >= budget;
       report(reported);
-      if (!(best.total < before - Math.max(1e-9 * Math.abs(before), 1))) break;
+      if (!cheaperThan(best.total, before)) break;
     }
   };
   /**
@@ -456,8 +457,7 @@ export function planFastState(
       }
     }
     // Masters that found nothing cheaper leave the plan that was searched already.
-    const threshold = before - Math.max(1e-9 * Math.abs(before), 1);
-    if (!(best.total < threshold) || expired()) return;
+    if (!cheaperThan(best.total, before) || expired()) return;
     searchFrom(Uint8Array.from(best.chosen));
     report(reported);
   };
@@ -479,8 +479,7 @@ export function planFastState(
     // The second start's plan only where it is cheaper by more than float noise: two plans of
     // one cost, summed in another order, differ in their last bits, and the first start's plan
     // is the one a plan of the same cost should stay.
-    const threshold = kept.total - Math.max(1e-9 * Math.abs(kept.total), 1);
-    if (!(best.total < threshold)) best = kept;
+    if (!cheaperThan(best.total, kept.total)) best = kept;
     kept = undefined;
   }
   // (5) A Benders round over the gang runs, or (4) the gang runs re-packed as one sub-MIP.

@@ -1,6 +1,6 @@
 import { pricesFromDemands } from './fast-bound.js';
 import type { Prepared } from './fast-model.js';
-import { costs, optionCost } from './fast-model.js';
+import { cheaperThan, costs, optionCost } from './fast-model.js';
 import type { MonthFlows } from './month-flows.js';
 
 /** What the search needs from the fast planner: the month flows and the plan's true cost. */
@@ -80,7 +80,7 @@ export function searchGangs(
     if ((model.optionValue[g] ?? 0) > 0) optionsOf[workloadOf[g] ?? 0]?.push(g);
   }
   const neighbours = sharedCapacity(model);
-  const better = (value: number) => value < total - Math.max(1e-9 * Math.abs(total), 1);
+  const better = (value: number) => cheaperThan(value, total);
   const reprice = () => {
     flows.demandPrices(demandPrice);
     pricesFromDemands(model, demandPrice, mu, lambda);
@@ -110,7 +110,7 @@ export function searchGangs(
       shift(next, step);
       tries++;
       const value = evaluate(next, false);
-      if (value < (best?.value ?? worth - Math.max(1e-9 * Math.abs(worth), 1))) {
+      if (best ? value < best.value : cheaperThan(value, worth)) {
         best = { next, value, step };
       }
       shift(current, step);
