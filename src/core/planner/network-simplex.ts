@@ -227,25 +227,38 @@ export class NetworkSimplex {
       }
     }
     const head = this.head;
+    const block = this.blockSize;
+    const room = candidates.length;
     let limit = head;
-    let left = this.blockSize;
     let e = this.nextArc;
-    for (let scanned = 0; scanned < arcs; scanned++) {
-      const s = state[e] ?? 0;
-      if (s !== 0) {
-        const value =
-          s *
-          ((cost[e] ?? 0) + (potential[source[e] ?? 0] ?? 0) - (potential[target[e] ?? 0] ?? 0));
-        if (value < 0 && length < candidates.length) {
-          candidates[length] = e;
-          candidateValue[length++] = value;
+    for (let scanned = 0; scanned < arcs;) {
+      const todo = Math.min(block, arcs - scanned);
+      scanned += todo;
+      // The block: `todo` arcs from e, going on at arc 0 past the last arc. The inner loop only
+      // prices (a tree arc, state 0, prices at 0 and is never a candidate): with the wrap and
+      // the block's end checked at every arc, the scan took a sixth longer (gang-heavy
+      // 5,000 × 300 × 72: 0.49 s against 0.41 s of 68.5M arcs priced).
+      let end = e + todo;
+      for (;;) {
+        const stop = Math.min(end, arcs);
+        for (; e < stop; e++) {
+          const value =
+            (state[e] ?? 0) *
+            ((cost[e] ?? 0) + (potential[source[e] ?? 0] ?? 0) - (potential[target[e] ?? 0] ?? 0));
+          if (value < 0 && length < room) {
+            candidates[length] = e;
+            candidateValue[length++] = value;
+          }
         }
+        if (e === arcs) {
+          e = 0;
+          end -= arcs;
+        }
+        if (e >= end) break;
       }
-      if (++e === arcs) e = 0;
-      if (--left === 0) {
+      if (todo === block) {
         if (length > limit) break;
         limit = 0;
-        left = this.blockSize;
       }
     }
     this.nextArc = e;
