@@ -23,6 +23,7 @@ import {
   secs,
   usd,
   benchMachine,
+  loopMilliseconds,
   writeBenchReport,
 } from './plan-command.js';
 import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
@@ -157,6 +158,8 @@ function saveReference(reference: Reference): void {
   writeFileSync(cacheFile, `${JSON.stringify({ references }, null, 2)}\n`);
 }
 const machine = benchMachine();
+/** The machine's speed as the run starts (`loopMilliseconds`), and again as it ends. */
+const loopAtStart = loopMilliseconds();
 
 /**
  * Our planner in process: `planScenario` as `stargate plan` calls it, after parsing, with
@@ -494,9 +497,10 @@ if (rows.length > 0) {
       'left',
     ],
   );
+  const loopAtEnd = loopMilliseconds();
   writeBenchReport(out, table, {
     measuredAt: new Date().toISOString(),
-    machine,
+    machine: { ...machine, loopMilliseconds: { start: loopAtStart, end: loopAtEnd } },
     seeds,
     gangShare: GANG_SHARE,
     generatorVersion: FAMILY_GENERATOR_VERSION,
@@ -506,6 +510,9 @@ if (rows.length > 0) {
     targets: TARGET,
     results: rows,
   });
+  process.stdout.write(
+    `The machine's speed: a fixed loop took ${loopAtStart} ms as the run started, ${loopAtEnd} ms as it ended (less is faster)\n`,
+  );
   process.stdout.write(`Wrote ${out}\n`);
   const failed = rows.filter((r) => !r.pass);
   process.stdout.write(
