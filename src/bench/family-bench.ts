@@ -510,8 +510,9 @@ if (rows.length > 0) {
     targets: TARGET,
     results: rows,
   });
+  const ms = (value: number | null) => (value === null ? 'not measured' : `${value} ms`);
   process.stdout.write(
-    `The machine's speed: a fixed loop took ${loopAtStart} ms as the run started, ${loopAtEnd} ms as it ended (less is faster)\n`,
+    `The machine's speed: a fixed loop took ${ms(loopAtStart)} as the run started, ${ms(loopAtEnd)} as it ended (less is faster)\n`,
   );
   process.stdout.write(`Wrote ${out}\n`);
   const failed = rows.filter((r) => !r.pass);

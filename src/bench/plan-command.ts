@@ -144,21 +144,22 @@ export const benchMachine = (): { cpus: number; node: string } => ({
 });
 
 /**
- * How fast the machine is now, in ms: the least of three runs of a fixed loop (3 × 10⁸ additions)
- * in a fresh Node, each alone. A shared virtual machine's speed moves by tens of percent within an
- * hour as its neighbours' load does; a table's times are read against this.
+ * How fast the machine is now, in ms: the least of three runs of a fixed loop (3 × 10⁸ steps of
+ * `x += i % 7`) in a fresh Node, each alone; null where none ran. A shared virtual machine's speed
+ * moves by tens of percent within an hour as its neighbours' load does; a table's times are read
+ * against this.
  */
-export function loopMilliseconds(): number {
+export function loopMilliseconds(): number | null {
   const loop =
     'const t = performance.now(); let x = 0; for (let i = 0; i < 3e8; i++) x += i % 7; ' +
     'process.stdout.write(String(x > 0 ? performance.now() - t : -1));';
   let least = Infinity;
   for (let run = 0; run < 3; run++) {
-    const child = spawnSync(process.execPath, ['-e', loop], { encoding: 'utf8' });
+    const child = spawnSync(process.execPath, ['-e', loop], { encoding: 'utf8', timeout: 60_000 });
     const ms = Number(child.stdout);
     if (child.status === 0 && ms > 0) least = Math.min(least, ms);
   }
-  return Math.round(least);
+  return Number.isFinite(least) ? Math.round(least) : null;
 }
 
 /** Prints a benchmark's table and writes its JSON report to `out` (its folder made if need be). */
