@@ -53,11 +53,12 @@ export class NetworkSimplex {
    * The candidate list has room for `candidateRoom` + 1 arcs; the room doubles from the first
    * `maxArcs` as arcs are added, however much room the arc arrays were given up front, so that
    * the entering rule (which stops adding candidates when the list is full) never depends on
-   * that reservation.
+   * that reservation. The arrays themselves are only as long as a scan can fill them
+   * (`ensureCandidateArrays`): a few hundred entries where the room is the month's arcs.
    */
   private candidateRoom: number;
-  private candidates: Int32Array;
-  private candidateValue: Float64Array;
+  private candidates: Int32Array = new Int32Array(0);
+  private candidateValue: Float64Array = new Float64Array(0);
   private candidateCount = 0;
   /** Pivots made so far, degenerate ones included. */
   pivots = 0;
@@ -89,8 +90,6 @@ export class NetworkSimplex {
     this.prevSibling = new Int32Array(nodes).fill(-1);
     this.stack = new Int32Array(nodes);
     this.candidateRoom = maxArcs;
-    this.candidates = new Int32Array(maxArcs + 1);
-    this.candidateValue = new Float64Array(maxArcs + 1);
   }
 
   /**
@@ -99,7 +98,7 @@ export class NetworkSimplex {
    */
   addArc(u: number, v: number, cost: number, capacity: number, tag: number, flow = 0): number {
     if (this.arcs === this.source.length) this.grow();
-    if (this.arcs === this.candidateRoom) this.growCandidates();
+    if (this.arcs === this.candidateRoom) this.candidateRoom *= 2;
     const e = this.arcs++;
     this.source[e] = u;
     this.target[e] = v;
@@ -126,10 +125,18 @@ export class NetworkSimplex {
     this.state = state;
   }
 
-  private growCandidates(): void {
-    this.candidateRoom *= 2;
-    this.candidates = growInt32(this.candidates, this.candidateRoom + 1);
-    this.candidateValue = growFloat64(this.candidateValue, this.candidateRoom + 1);
+  /**
+   * Makes the candidate arrays as long as one `findEntering` can fill: the kept candidates (at
+   * most `head`, kept when `head` was no larger) and then, since the scan stops after the first
+   * whole block that ends with more than `head` candidates, or after a later one that ends with
+   * any, at most one block's worth: `head` + `blockSize` in all, or the room if less.
+   */
+  private ensureCandidateArrays(): void {
+    const need = Math.min(this.candidateRoom + 1, this.head + this.blockSize);
+    if (this.candidates.length >= need) return;
+    const size = Math.min(this.candidateRoom + 1, Math.max(need, 2 * this.candidates.length));
+    this.candidates = growInt32(this.candidates, size);
+    this.candidateValue = growFloat64(this.candidateValue, size);
   }
 
   /**
@@ -213,6 +220,7 @@ export class NetworkSimplex {
    * violates optimality.
    */
   private findEntering(): number {
+    this.ensureCandidateArrays();
     const { arcs, state, cost, potential, source, target, candidates, candidateValue } = this;
     let length = 0;
     for (let k = 0; k < this.candidateCount; k++) {
@@ -228,7 +236,7 @@ export class NetworkSimplex {
     }
     const head = this.head;
     const block = this.blockSize;
-    const room = candidates.length;
+    const room = this.candidateRoom + 1;
     let limit = head;
     let e = this.nextArc;
     for (let scanned = 0; scanned < arcs;) {
@@ -262,6 +270,8 @@ export class NetworkSimplex {
       }
     }
     this.nextArc = e;
+    // A write past the arrays' end is dropped: `ensureCandidateArrays` must have made room.
+    if (length > candidates.length) throw new Error('NetworkSimplex: candidate list overflow');
     if (length === 0) {
       this.candidateCount = 0;
       return -1;
