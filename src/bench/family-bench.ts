@@ -23,6 +23,7 @@ import {
   secs,
   usd,
   benchMachine,
+  freshMemoryMilliseconds,
   loopMilliseconds,
   writeBenchReport,
 } from './plan-command.js';
@@ -158,8 +159,12 @@ function saveReference(reference: Reference): void {
   writeFileSync(cacheFile, `${JSON.stringify({ references }, null, 2)}\n`);
 }
 const machine = benchMachine();
-/** The machine's speed as the run starts (`loopMilliseconds`), and again as it ends. */
+/**
+ * The machine's speed as the run starts, and again as it ends: a fixed loop
+ * (`loopMilliseconds`) and fresh memory (`freshMemoryMilliseconds`), which move apart.
+ */
 const loopAtStart = loopMilliseconds();
+const memoryAtStart = freshMemoryMilliseconds();
 
 /**
  * Our planner in process: `planScenario` as `stargate plan` calls it, after parsing, with
@@ -498,9 +503,14 @@ if (rows.length > 0) {
     ],
   );
   const loopAtEnd = loopMilliseconds();
+  const memoryAtEnd = freshMemoryMilliseconds();
   writeBenchReport(out, table, {
     measuredAt: new Date().toISOString(),
-    machine: { ...machine, loopMilliseconds: { start: loopAtStart, end: loopAtEnd } },
+    machine: {
+      ...machine,
+      loopMilliseconds: { start: loopAtStart, end: loopAtEnd },
+      freshMemoryMilliseconds: { start: memoryAtStart, end: memoryAtEnd },
+    },
     seeds,
     gangShare: GANG_SHARE,
     generatorVersion: FAMILY_GENERATOR_VERSION,
@@ -512,7 +522,8 @@ if (rows.length > 0) {
   });
   const ms = (value: number | null) => (value === null ? 'not measured' : `${value} ms`);
   process.stdout.write(
-    `The machine's speed: a fixed loop took ${ms(loopAtStart)} as the run started, ${ms(loopAtEnd)} as it ended (less is faster)\n`,
+    `The machine's speed: a fixed loop took ${ms(loopAtStart)} as the run started, ${ms(loopAtEnd)} as it ended (less is faster)\n` +
+      `Fresh memory: touching 64 MiB of new pages took ${ms(memoryAtStart)} as the run started, ${ms(memoryAtEnd)} as it ended\n`,
   );
   process.stdout.write(`Wrote ${out}\n`);
   const failed = rows.filter((r) => !r.pass);
