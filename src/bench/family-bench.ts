@@ -523,7 +523,7 @@ if (rows.length > 0) {
   const ms = (value: number | null) => (value === null ? 'not measured' : `${value} ms`);
   process.stdout.write(
     `The machine's speed: a fixed loop took ${ms(loopAtStart)} as the run started, ${ms(loopAtEnd)} as it ended (less is faster)\n` +
-      `Fresh memory: touching 64 MiB of new pages took ${ms(memoryAtStart)} as the run started, ${ms(memoryAtEnd)} as it ended\n`,
+      `Fresh memory: touching 64 MiB of new pages took ${ms(memoryAtStart)} as the run started, ${ms(memoryAtEnd)} as it ended (less is faster)\n`,
   );
   process.stdout.write(`Wrote ${out}\n`);
   const failed = rows.filter((r) => !r.pass);

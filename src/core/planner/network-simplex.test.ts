@@ -9,19 +9,23 @@ const runs = (n: number) => Math.max(1, Math.round(n * SCALE));
 /**
  * A transportation problem as the fast planner builds them: supply nodes 1..s with an unserved
  * arc to the root (node 0), capacity nodes with a bounded arc to the root, and arcs from
- * supplies to capacities with integer costs of either sign.
+ * supplies to capacities with integer costs of either sign. `depth` 'max' makes fast-check draw
+ * arrays up to their `maxLength`: by default it keeps them to about ten entries whatever
+ * `maxLength` says.
  */
-const transportOf = (size: { supplies: number; capacities: number; arcs: number }) =>
+const transportOf = (size: { supplies: number; capacities: number; arcs: number; depth?: 'max' }) =>
   fc
     .record({
       supplies: fc.array(fc.integer({ min: 0, max: 30 }), {
         minLength: 1,
         maxLength: size.supplies,
+        ...(size.depth ? { size: size.depth } : {}),
       }),
       // Each capacity node's arc to the root must be able to take more flow: at least 1.
       capacities: fc.array(fc.integer({ min: 1, max: 40 }), {
         minLength: 1,
         maxLength: size.capacities,
+        ...(size.depth ? { size: size.depth } : {}),
       }),
     })
     .chain(({ supplies, capacities }) =>
@@ -34,7 +38,7 @@ const transportOf = (size: { supplies: number; capacities: number; arcs: number 
             to: fc.nat({ max: capacities.length - 1 }),
             cost: fc.integer({ min: -50, max: 20 }),
           }),
-          { maxLength: size.arcs },
+          { maxLength: size.arcs, ...(size.depth ? { size: size.depth } : {}) },
         ),
         /** How many arcs exist before the first solve; the rest are added after it. */
         firstArcs: fc.nat({ max: size.arcs }),
@@ -45,7 +49,7 @@ const transport = transportOf({ supplies: 8, capacities: 6, arcs: 30 });
  * Networks of many pricing blocks (√arcs arcs each), whose scans go on past the first block and
  * wrap around: the candidate list's length is then bounded by the rule, not by the room.
  */
-const largeTransport = transportOf({ supplies: 60, capacities: 30, arcs: 900 });
+const largeTransport = transportOf({ supplies: 60, capacities: 30, arcs: 900, depth: 'max' });
 
 describe('NetworkSimplex', () => {
   it.each([
