@@ -161,7 +161,7 @@ function saveReference(reference: Reference): void {
 const machine = benchMachine();
 /**
  * The machine's speed as the run starts, and again as it ends: a fixed loop
- * (`loopMilliseconds`) and fresh memory (`freshMemoryMilliseconds`), which move apart.
+ * (`loopMilliseconds`) and fresh memory (`freshMemoryMilliseconds`), which may move apart.
  */
 const loopAtStart = loopMilliseconds();
 const memoryAtStart = freshMemoryMilliseconds();

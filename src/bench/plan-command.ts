@@ -159,7 +159,7 @@ export function loopMilliseconds(): number | null {
 /**
  * How fast the machine gives a process fresh memory now, in ms: the least of three runs, each in
  * a fresh Node, of touching every 4 KiB page of a new 64 MiB array once; null where none ran.
- * On this project's virtual machine a first touch costs about 10 µs a page, and it moves apart
+ * On this project's virtual machine a first touch costs about 10 µs a page, and it may move apart
  * from the loop's speed: start-up and a large plan (300 MiB at peak) pay it page by page.
  */
 export function freshMemoryMilliseconds(): number | null {
