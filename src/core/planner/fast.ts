@@ -38,6 +38,11 @@ export interface FastOptions {
    * triples, none above; 0 skips it.
    */
   readonly gangTries?: number;
+  /**
+   * Whether the search, once its plain passes pay no more, refills the room that a move's
+   * stopped runs leave (default true; `gang-search.ts`); false for tests and comparisons.
+   */
+  readonly refill?: boolean;
   /** Called after each solve with the fraction done, for a progress bar. */
   readonly onProgress?: (done: number, bestTotal: number, bound: number) => void;
   /**
@@ -359,7 +364,16 @@ export function planFastState(
     flows.solve(start, weightTable(model, mu));
     evaluate(start);
     const startTotal = evaluate(start, false);
-    const context = { model, flows, mu, evaluate, broken: () => broken, budget, expired };
+    const context = {
+      model,
+      flows,
+      mu,
+      evaluate,
+      broken: () => broken,
+      budget,
+      expired,
+      refill: options.refill !== false,
+    };
     return searchGangs(progress ? { ...context, progress } : context, start, startTotal).tries;
   };
   const searchFromBest = (share: number, shareBefore: number) => {

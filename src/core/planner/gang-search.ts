@@ -17,6 +17,8 @@ export interface GangSearchContext {
   readonly broken: () => readonly number[];
   /** Exact evaluations allowed (each re-solves the months of the runs it changes). */
   readonly budget: number;
+  /** Whether settling refills the room a move's stopped runs leave, after the plain passes. */
+  readonly refill?: boolean;
   readonly expired?: () => boolean;
   /** Told the share of the budget spent after each try, for a progress bar. */
   readonly progress?: (fraction: number) => void;
@@ -125,10 +127,19 @@ export function searchGangs(
   ];
 
   /**
-   * A descent from `base` (flows holding it, worth `value`) after the options `focus` started:
-   * first each run the change left short moves to its best other option or stops; then, once,
-   * the best move or stop of any run near `focus`. Returns where it ended and every option it
-   * changed.
+   * Whether settling also refills the room a move's stopped runs left: only once the plain
+   * passes pay no more (`context.refill`), so that the search ends where it did without it or
+   * at a cheaper plan from there.
+   */
+  let wide = false;
+
+  /**
+   * A descent from `base` (flows holding it, worth `value`) after the options `focus` started
+   * and `left` stopped: first each run the change left short moves to its best other option or
+   * stops; each workload of `left` starts again elsewhere where that pays; when `wide`, options
+   * of workloads not running start in the room `left` freed, one at a time while one pays; then,
+   * once, the best move or stop of any run near `focus`. Returns where it ended and every option
+   * it changed.
    */
   const settle = (
     base: Uint8Array,
@@ -165,6 +176,36 @@ export function searchGangs(
       }
       take(bestStep(current, worth, steps));
     }
+    // Room the stopped runs left that nothing took: options of workloads not running start
+    // there, one at a time while one pays, the most promising at the prices of the moment (a
+    // few each time), alone where they fit, else each in place of one run in their way.
+    for (let round = 0; wide && round < left.length && !out(); round++) {
+      reprice();
+      const room = roomLeft(model, current, reduced);
+      const running = workloadsRunning(model, current, workloadOf);
+      const fills: { g: number; estimate: number }[] = [];
+      const seen = new Set<number>();
+      for (const h of left) {
+        for (const g of neighbours[h] ?? []) {
+          if (seen.has(g) || current[g] === 1 || running[workloadOf[g] ?? 0] === 1) continue;
+          seen.add(g);
+          const estimate =
+            optionCost(model, g, reduced, model.capacity, undefined) - (model.optionValue[g] ?? 0);
+          if (estimate < 0) fills.push({ g, estimate });
+        }
+      }
+      fills.sort((x, y) => x.estimate - y.estimate || x.g - y.g);
+      const steps: number[][] = [];
+      for (const { g } of fills.slice(0, SWAPS_PER_RUN)) {
+        if (optionCost(model, g, reduced, room, undefined) < Infinity) steps.push([g]);
+        else {
+          for (const b of blockers(model, g, current, room)) {
+            if (!focus.includes(b)) steps.push([g, b]);
+          }
+        }
+      }
+      if (!take(bestStep(current, worth, steps))) break;
+    }
     const near = new Set<number>();
     for (const g of focus) for (const h of neighbours[g] ?? []) near.add(h);
     const steps = [...near]
@@ -195,11 +236,13 @@ export function searchGangs(
     total = value;
   };
 
+  /** A pass of (b) alone, the first with `wide` set. */
+  let onlyAdds = false;
   for (let pass = 0; !out(); pass++) {
     let improved = false;
     // (a) Each run: drop it; if that does not pay, put in its place the option (of another
     // workload not running, or its own) that the prices after the drop say may pay most.
-    for (let a = 0; a < options && !out(); a++) {
+    for (let a = 0; a < options && !out() && !onlyAdds; a++) {
       if (chosen[a] !== 1) continue;
       const dropped = changedFrom(chosen, [a], []);
       const afterDrop = attempt(dropped, [a]);
@@ -261,7 +304,7 @@ export function searchGangs(
     }
     // (c) Whole sites trade places: every run on one site (and accelerator) that may run on
     // another moves there, and the other's runs move back, or one way only.
-    for (const change of siteExchanges(model, chosen, workloadOf, optionsOf)) {
+    for (const change of onlyAdds ? [] : siteExchanges(model, chosen, workloadOf, optionsOf)) {
       if (out()) break;
       if (change.drop.some((g) => chosen[g] !== 1) || change.add.some((g) => chosen[g] === 1)) {
         continue;
@@ -276,7 +319,12 @@ export function searchGangs(
         shift(chosen, changed);
       }
     }
-    if (!improved) break;
+    if (!improved) {
+      if (wide || context.refill !== true) break;
+      // One more pass, refilling: only (b) settles, and (a) and (c) would try again what they
+      // just tried.
+      wide = onlyAdds = true;
+    } else onlyAdds = false;
   }
   return { chosen, total, tries };
 }
