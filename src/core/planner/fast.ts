@@ -43,6 +43,11 @@ export interface FastOptions {
    * stopped runs leave (default true; `gang-search.ts`); false for tests and comparisons.
    */
   readonly refill?: boolean;
+  /**
+   * Whether the best plan's spend to spare on met commitments moves to cheaper pools at the end
+   * (`releaseCommitments`; default true); false for tests and comparisons.
+   */
+  readonly release?: boolean;
   /** Called after each solve with the fraction done, for a progress bar. */
   readonly onProgress?: (done: number, bestTotal: number, bound: number) => void;
   /**
@@ -104,9 +109,9 @@ const SEARCH_SHARE = 0.2;
 
 /**
  * Below this many eligible triples the sub-MIPs (stages 4 and 5) do not run: there loading HiGHS
- * for a sub-MIP costs about as much as HiGHS's whole solve, and the bench's small rows but one
- * are within 0.1 % of the optimum without them (docs/planner.md, "What it does not do", names
- * small portfolios where the plan is not, and where the sub-MIPs do not help either).
+ * for a sub-MIP costs about as much as HiGHS's whole solve, and the bench's small rows are within
+ * 0.1 % of the optimum without them (docs/planner.md, "What it does not do", names a small
+ * portfolio where the plan is not, and where the sub-MIPs do not help either).
  */
 const SUB_MIP_TRIPLE_MIN = 5_000;
 
@@ -214,6 +219,10 @@ const CORRECTIONS = 2;
  * **Stage 4: re-pack** (`benders: false` only, in the Benders round's place): the best plan's
  * gang runs chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved
  * exactly by the month problems and searched; again while a round pays, at most three rounds.
+ *
+ * **Stage 6: release.** Where commitments are met with spend to spare, the best plan's served
+ * demand on their pools moves to cheaper pools of its own with room, as far as the spare allows
+ * (`releaseCommitments`); given where cheaper.
  *
  * **Bound.** L(λ, μ) (`lagrangian`) is computed from the model's exact reduced costs with
  * compensated summation; for any λ ≥ 0 and μ ∈ [0, 1] it is at most the optimum by weak
@@ -511,6 +520,28 @@ export function planFastState(
   best.used.forEach((i, k) => {
     x[i] = best.gpus[k] ?? 0;
   });
+  // (6) The best plan's spend to spare on met commitments goes back to cheaper pools. Last, on
+  // the plan given only: done in every repair, it moved the stages' paths, and some plans ended
+  // dearer (docs/planner.md, "Releasing spend to spare").
+  if (options.release !== false && model.commitments.length > 0) {
+    const list = Array.from(best.used);
+    releaseCommitments(model, x, list);
+    const value = objective(model, x, list);
+    if (cheaperThan(value, best.total)) {
+      const kept = list.filter((i) => (x[i] ?? 0) > 0);
+      best = {
+        ...best,
+        used: Int32Array.from(kept),
+        gpus: Float64Array.from(kept, (i) => x[i] ?? 0),
+        total: value,
+      };
+    } else {
+      for (const i of list) x[i] = 0;
+      best.used.forEach((i, k) => {
+        x[i] = best.gpus[k] ?? 0;
+      });
+    }
+  }
   return {
     result: {
       placements: toPlacements(model, x, best.used),
@@ -819,6 +850,70 @@ function coverage(model: Prepared): Coverage {
   const made = { start, list: Int32Array.from(lists.flat()) };
   coverages.set(model, made);
   return made;
+}
+
+/**
+ * Where a commitment is met with spend to spare, served demand on its provider's pools moves to
+ * cheaper pools of its own with room, as far as the spare of every commitment covering the
+ * source allows. The month problems price a commitment's spend at (1 − Σμ) of its price, and at
+ * the weight where its spend meets the minimum a whole block of demand moves at once: from the
+ * side where the block is on the provider's pools, this takes back what the minimum does not
+ * need. Only a saving: served demand stays served, no commitment falls short.
+ */
+function releaseCommitments(model: Prepared, x: Float64Array, used: number[]): void {
+  const { capIndex, demandStart, providerMonth, spendPerGpu, capacity, commitments } = model;
+  const slack = spends(model, x, used).map((spend, k) => spend - (commitments[k]?.minimum ?? 0));
+  if (slack.every((s) => s <= 0)) return;
+  const cover = coverage(model);
+  /** Spend that may leave triple i's provider-month, 0 where no commitment covers it. */
+  const movable = (i: number) => {
+    const pm = providerMonth[i] ?? 0;
+    const from = cover.start[pm] ?? 0;
+    const to = cover.start[pm + 1] ?? 0;
+    if (from === to) return 0;
+    let most = Infinity;
+    for (let k = from; k < to; k++)
+      most = Math.min(most, Math.max(0, slack[cover.list[k] ?? 0] ?? 0));
+    return most;
+  };
+  const free = Float64Array.from(capacity);
+  for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
+  const emptied = new Set<number>();
+  const moveSpend = (i: number, amount: number) => {
+    const pm = providerMonth[i] ?? 0;
+    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
+      const index = cover.list[k] ?? 0;
+      slack[index] = (slack[index] ?? 0) + amount;
+    }
+  };
+  for (let d = 0; d < model.demandWorkload.length; d++) {
+    const from = demandStart[d] ?? 0;
+    const to = demandStart[d + 1] ?? 0;
+    for (let i = from; i < to; i++) {
+      while ((x[i] ?? 0) > 0) {
+        const perGpu = Math.max(spendPerGpu[i] ?? 0, 1e-9);
+        const spare = Math.floor(movable(i) / perGpu);
+        if (spare <= 0) break;
+        let target = -1;
+        for (let k = from; k < to; k++) {
+          if (k === i || (free[capIndex[k] ?? 0] ?? 0) <= 0) continue;
+          if ((spendPerGpu[k] ?? 0) >= (spendPerGpu[i] ?? 0)) continue;
+          if (target < 0 || (spendPerGpu[k] ?? 0) < (spendPerGpu[target] ?? 0)) target = k;
+        }
+        if (target < 0) break;
+        const take = Math.min(x[i] ?? 0, spare, free[capIndex[target] ?? 0] ?? 0);
+        x[i] = (x[i] ?? 0) - take;
+        // A triple emptied here stays listed in `used`: it must not be listed twice.
+        if (x[i] === 0) emptied.add(i);
+        free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) + take;
+        moveSpend(i, -take * (spendPerGpu[i] ?? 0));
+        if ((x[target] ?? 0) === 0 && !emptied.has(target)) used.push(target);
+        x[target] = (x[target] ?? 0) + take;
+        free[capIndex[target] ?? 0] = (free[capIndex[target] ?? 0] ?? 0) - take;
+        moveSpend(target, take * (spendPerGpu[target] ?? 0));
+      }
+    }
+  }
 }
 
 /** The month offset of splittable demand d. */
