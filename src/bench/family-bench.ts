@@ -161,10 +161,12 @@ function saveReference(reference: Reference): void {
 const machine = benchMachine();
 /**
  * The machine's speed as the run starts, and again as it ends: a fixed loop
- * (`loopMilliseconds`) and fresh memory (`freshMemoryMilliseconds`), which may move apart.
+ * (`loopMilliseconds`) and fresh memory (`freshMemoryMilliseconds`), which may move apart. Not
+ * measured for `--highs-only`, which writes no rows.
  */
-const loopAtStart = loopMilliseconds();
-const memoryAtStart = freshMemoryMilliseconds();
+const timingRows = flags['highs-only'] !== true;
+const loopAtStart = timingRows ? loopMilliseconds() : null;
+const memoryAtStart = timingRows ? freshMemoryMilliseconds() : null;
 
 /**
  * Our planner in process: `planScenario` as `stargate plan` calls it, after parsing, with
