@@ -535,6 +535,7 @@ export function planFastState(
         gpus: Float64Array.from(kept, (i) => x[i] ?? 0),
         total: value,
       };
+      report(reported);
     } else {
       for (const i of list) x[i] = 0;
       best.used.forEach((i, k) => {
@@ -878,7 +879,9 @@ function releaseCommitments(model: Prepared, x: Float64Array, used: number[]): v
   };
   const free = Float64Array.from(capacity);
   for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
-  const emptied = new Set<number>();
+  // Triples listed once each (`toPlacements`); the take-or-pay repair leaves triples it emptied
+  // listed, so one with no GPUs may be listed already.
+  const listed = new Set(used);
   const moveSpend = (i: number, amount: number) => {
     const pm = providerMonth[i] ?? 0;
     for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
@@ -892,7 +895,9 @@ function releaseCommitments(model: Prepared, x: Float64Array, used: number[]): v
     for (let i = from; i < to; i++) {
       while ((x[i] ?? 0) > 0) {
         const perGpu = Math.max(spendPerGpu[i] ?? 0, 1e-9);
-        const spare = Math.floor(movable(i) / perGpu);
+        // A dollar short of the spare: the slack is a float sum, and a division that lands just
+        // under a whole number of GPUs must not round the commitment short.
+        const spare = Math.floor(Math.max(0, movable(i) - 1) / perGpu);
         if (spare <= 0) break;
         let target = -1;
         for (let k = from; k < to; k++) {
@@ -903,11 +908,12 @@ function releaseCommitments(model: Prepared, x: Float64Array, used: number[]): v
         if (target < 0) break;
         const take = Math.min(x[i] ?? 0, spare, free[capIndex[target] ?? 0] ?? 0);
         x[i] = (x[i] ?? 0) - take;
-        // A triple emptied here stays listed in `used`: it must not be listed twice.
-        if (x[i] === 0) emptied.add(i);
         free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) + take;
         moveSpend(i, -take * (spendPerGpu[i] ?? 0));
-        if ((x[target] ?? 0) === 0 && !emptied.has(target)) used.push(target);
+        if (!listed.has(target)) {
+          listed.add(target);
+          used.push(target);
+        }
         x[target] = (x[target] ?? 0) + take;
         free[capIndex[target] ?? 0] = (free[capIndex[target] ?? 0] ?? 0) - take;
         moveSpend(target, take * (spendPerGpu[target] ?? 0));

@@ -17,7 +17,10 @@ export interface GangSearchContext {
   readonly broken: () => readonly number[];
   /** Exact evaluations allowed (each re-solves the months of the runs it changes). */
   readonly budget: number;
-  /** Whether settling refills the room a move's stopped runs leave, after the plain passes. */
+  /**
+   * Whether settling refills the room a move's stopped runs leave, from the first pass that paid
+   * nothing on (default false here; the fast planner passes `FastOptions.refill`, default true).
+   */
   readonly refill?: boolean;
   readonly expired?: () => boolean;
   /** Told the share of the budget spent after each try, for a progress bar. */
@@ -127,9 +130,9 @@ export function searchGangs(
   ];
 
   /**
-   * Whether settling also refills the room a move's stopped runs left: only once the plain
-   * passes pay no more (`context.refill`), so that the search ends where it did without it or
-   * at a cheaper plan from there.
+   * Whether settling also refills the room a move's stopped runs left: from the first pass that
+   * paid nothing on (`context.refill`), so that the search ends where it did without it or at a
+   * cheaper plan from there.
    */
   let wide = false;
 
