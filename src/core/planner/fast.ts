@@ -39,10 +39,11 @@ export interface FastOptions {
    */
   readonly gangTries?: number;
   /**
-   * Whether the search, once its plain passes pay no more, refills the room that a move's
-   * stopped runs leave (default true; `gang-search.ts`); false for tests and comparisons.
+   * Whether the search, once its plain passes pay no more, widens its moves: refilling the room
+   * that a move's stopped runs leave, and single runs trading places between two places (default
+   * true; `gang-search.ts`); false for tests and comparisons.
    */
-  readonly refill?: boolean;
+  readonly widen?: boolean;
   /**
    * Whether the best plan's spend to spare on met commitments moves to cheaper pools at the end
    * (`releaseCommitments`; default true); false for tests and comparisons.
@@ -381,7 +382,7 @@ export function planFastState(
       broken: () => broken,
       budget,
       expired,
-      refill: options.refill !== false,
+      widen: options.widen !== false,
     };
     return searchGangs(progress ? { ...context, progress } : context, start, startTotal).tries;
   };

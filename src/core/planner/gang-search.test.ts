@@ -61,11 +61,29 @@ describe('the search over gang runs', () => {
       seed: 15,
     });
     const optimum = Number(planExact(problem, solver).objective.total) / 1e6;
-    const plain = fastPlanTotal(problem, planFast(problem, { refill: false }));
+    const plain = fastPlanTotal(problem, planFast(problem, { widen: false }));
     const refilled = fastPlanTotal(problem, planFast(problem));
     expect(plain).toBeGreaterThan(optimum * 1.01);
     expect(refilled).toBeLessThan(optimum * 1.0005);
     expect(refilled).toBeGreaterThanOrEqual(optimum * (1 - 1e-6));
+  });
+
+  // Here the plain passes end 0.21 % above HiGHS's proven optimum: two runs on one H200 place
+  // and two on another must trade places. Once the plain passes pay no more, single runs trade
+  // between two places, one pair at a time, and the plan is the optimum.
+  it('trades single runs between two places, from where the plain passes end (gang-heavy 100 × 20 × 12, seed 19)', () => {
+    const problem = generatedProblem({
+      family: 'gang-heavy',
+      workloads: 100,
+      pools: 20,
+      months: 12,
+      seed: 19,
+    });
+    const optimum = Number(planExact(problem, solver).objective.total) / 1e6;
+    const plain = fastPlanTotal(problem, planFast(problem, { widen: false }));
+    const traded = fastPlanTotal(problem, planFast(problem));
+    expect(plain).toBeGreaterThan(optimum * 1.001);
+    expect(Math.abs(traded - optimum)).toBeLessThanOrEqual(1e-6 * optimum);
   });
 
   it.each<[Family, number]>([

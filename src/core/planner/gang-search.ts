@@ -18,10 +18,11 @@ export interface GangSearchContext {
   /** Exact evaluations allowed (each re-solves the months of the runs it changes). */
   readonly budget: number;
   /**
-   * Whether settling refills the room a move's stopped runs leave, from the first pass that paid
-   * nothing on (default false here; the fast planner passes `FastOptions.refill`, default true).
+   * Whether the search widens its moves from the first pass that paid nothing on: settling
+   * refills the room a move's stopped runs leave, and single runs trade places between two places
+   * (default false here; the fast planner passes `FastOptions.widen`, default true).
    */
-  readonly refill?: boolean;
+  readonly widen?: boolean;
   readonly expired?: () => boolean;
   /** Told the share of the budget spent after each try, for a progress bar. */
   readonly progress?: (fraction: number) => void;
@@ -130,9 +131,10 @@ export function searchGangs(
   ];
 
   /**
-   * Whether settling also refills the room a move's stopped runs left: from the first pass that
-   * paid nothing on (`context.refill`), so that the search ends where it did without it or at a
-   * cheaper plan from there.
+   * Whether the moves are wider — settling also refills the room a move's stopped runs left, and
+   * (c) also trades single runs between two places: from the first pass that paid nothing on
+   * (`context.widen`), so that the search ends where it did without them or at a cheaper plan
+   * from there.
    */
   let wide = false;
 
@@ -239,7 +241,7 @@ export function searchGangs(
     total = value;
   };
 
-  /** A pass of (b) alone, the first with `wide` set. */
+  /** The first pass with `wide` set: (b) and (c)'s single trades only. */
   let onlyAdds = false;
   for (let pass = 0; !out(); pass++) {
     let improved = false;
@@ -307,7 +309,11 @@ export function searchGangs(
     }
     // (c) Whole sites trade places: every run on one site (and accelerator) that may run on
     // another moves there, and the other's runs move back, or one way only.
-    for (const change of onlyAdds ? [] : siteExchanges(model, chosen, workloadOf, optionsOf)) {
+    const exchanges = siteExchanges(model, chosen, workloadOf, optionsOf, {
+      whole: !onlyAdds,
+      pairs: wide,
+    });
+    for (const change of exchanges) {
       if (out()) break;
       if (change.drop.some((g) => chosen[g] !== 1) || change.add.some((g) => chosen[g] === 1)) {
         continue;
@@ -323,9 +329,9 @@ export function searchGangs(
       }
     }
     if (!improved) {
-      if (wide || context.refill !== true) break;
-      // One more pass, refilling: only (b) settles, and (a) and (c) would try again what they
-      // just tried.
+      if (wide || context.widen !== true) break;
+      // One more pass, wider: (b), whose settling refills, and (c)'s single trades; (a) and
+      // (c)'s whole-place moves would try again what they just tried.
       wide = onlyAdds = true;
     } else onlyAdds = false;
   }
@@ -335,13 +341,16 @@ export function searchGangs(
 /**
  * Moves of whole sites: for each two places (site and accelerator) with runs on at least one,
  * every run on the first whose workload has an option at the second moves there, with and
- * without the second's runs moving back. In order of places, deterministic.
+ * without the second's runs moving back (`whole`); and (`pairs`) for two places with runs on
+ * both, each run of one that may run on the other trading places with each such run of the
+ * other. In order of places, deterministic.
  */
 function siteExchanges(
   model: Prepared,
   chosen: Uint8Array,
   workloadOf: Int32Array,
   optionsOf: readonly (readonly number[])[],
+  kinds: { readonly whole: boolean; readonly pairs: boolean },
 ): { drop: number[]; add: number[] }[] {
   const { gangOptions } = model.problem;
   const placeOf = (g: number) =>
@@ -370,13 +379,22 @@ function siteExchanges(
       if (a === b) continue;
       const there = movable(a, b);
       if (there.length === 0) continue;
-      changes.push({ drop: there.map(([g]) => g), add: there.map(([, o]) => o) });
+      if (kinds.whole) {
+        changes.push({ drop: there.map(([g]) => g), add: there.map(([, o]) => o) });
+      }
       const back = movable(b, a);
       if (back.length > 0 && a < b) {
-        changes.push({
-          drop: [...there.map(([g]) => g), ...back.map(([g]) => g)],
-          add: [...there.map(([, o]) => o), ...back.map(([, o]) => o)],
-        });
+        if (kinds.whole) {
+          changes.push({
+            drop: [...there.map(([g]) => g), ...back.map(([g]) => g)],
+            add: [...there.map(([, o]) => o), ...back.map(([, o]) => o)],
+          });
+        }
+        if (kinds.pairs) {
+          for (const [g, o] of there) {
+            for (const [h, q] of back) changes.push({ drop: [g, h], add: [o, q] });
+          }
+        }
       }
     }
   }
