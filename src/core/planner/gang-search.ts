@@ -242,12 +242,12 @@ export function searchGangs(
   };
 
   /** The first pass with `wide` set: (b) and (c)'s single trades only. */
-  let onlyAdds = false;
+  let firstWide = false;
   for (let pass = 0; !out(); pass++) {
     let improved = false;
     // (a) Each run: drop it; if that does not pay, put in its place the option (of another
     // workload not running, or its own) that the prices after the drop say may pay most.
-    for (let a = 0; a < options && !out() && !onlyAdds; a++) {
+    for (let a = 0; a < options && !out() && !firstWide; a++) {
       if (chosen[a] !== 1) continue;
       const dropped = changedFrom(chosen, [a], []);
       const afterDrop = attempt(dropped, [a]);
@@ -308,9 +308,10 @@ export function searchGangs(
       }
     }
     // (c) Whole sites trade places: every run on one site (and accelerator) that may run on
-    // another moves there, and the other's runs move back, or one way only.
+    // another moves there, and the other's runs move back, or one way only; once the moves are
+    // wide, single runs of two places also trade.
     const exchanges = siteExchanges(model, chosen, workloadOf, optionsOf, {
-      whole: !onlyAdds,
+      whole: !firstWide,
       pairs: wide,
     });
     for (const change of exchanges) {
@@ -332,8 +333,8 @@ export function searchGangs(
       if (wide || context.widen !== true) break;
       // One more pass, wider: (b), whose settling refills, and (c)'s single trades; (a) and
       // (c)'s whole-place moves would try again what they just tried.
-      wide = onlyAdds = true;
-    } else onlyAdds = false;
+      wide = firstWide = true;
+    } else firstWide = false;
   }
   return { chosen, total, tries };
 }
