@@ -735,9 +735,8 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
   if (model.commitments.length === 0) return;
   const shortfall = shortfalls(model, x, used);
   if (shortfall.every((s) => s <= 0)) return;
-  const { capIndex, demandStart, providerMonth, spendPerGpu, capacity, commitments } = model;
-  const free = Float64Array.from(capacity);
-  for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
+  const { capIndex, demandStart, providerMonth, spendPerGpu, commitments } = model;
+  const free = freeCapacity(model, x, used);
   const cover = coverage(model);
   /** The first short commitment covering triple i's provider-month, or -1. */
   const shortAt = (i: number) => {
@@ -786,16 +785,7 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
   if (shortfall.every((s) => s <= 0)) return;
   markShortMonths();
   // (2) Served demand moves onto the short commitments' pools, dearest source first.
-  const slack = spends(model, x, used).map((spend, k) => spend - (commitments[k]?.minimum ?? 0));
-  /** Spend that may leave triple i's provider-month without making a commitment short. */
-  const movable = (i: number) => {
-    const pm = providerMonth[i] ?? 0;
-    let most = Infinity;
-    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
-      most = Math.min(most, Math.max(0, slack[cover.list[k] ?? 0] ?? 0));
-    }
-    return most;
-  };
+  const slack = commitmentSlack(model, x, used);
   for (let d = 0; d < model.demandWorkload.length; d++) {
     if (shortMonth[monthOfDemand(model, d)] !== 1) continue;
     const from = demandStart[d] ?? 0;
@@ -812,15 +802,11 @@ export function repairCommitments(model: Prepared, x: Float64Array, used: number
         }
         if (source < 0) break;
         const perGpu = Math.max(spendPerGpu[source] ?? 0, 1e-9);
-        const take = Math.min(x[source] ?? 0, room(i, c), Math.floor(movable(source) / perGpu));
+        const take = Math.min(x[source] ?? 0, room(i, c), Math.floor(slack.spare(source) / perGpu));
         if (take <= 0) break;
         x[source] = (x[source] ?? 0) - take;
         free[capIndex[source] ?? 0] = (free[capIndex[source] ?? 0] ?? 0) + take;
-        const pm = providerMonth[source] ?? 0;
-        for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
-          const index = cover.list[k] ?? 0;
-          slack[index] = (slack[index] ?? 0) - take * perGpu;
-        }
+        slack.add(source, -take * perGpu);
         place(i, take, c);
         if (room(i, c) <= 0 || (shortfall[c] ?? 0) <= 0) break;
       }
@@ -863,33 +849,15 @@ function coverage(model: Prepared): Coverage {
  * need. Only a saving: served demand stays served, no commitment falls short.
  */
 function releaseCommitments(model: Prepared, x: Float64Array, used: number[]): void {
-  const { capIndex, demandStart, providerMonth, spendPerGpu, capacity, commitments } = model;
-  const slack = spends(model, x, used).map((spend, k) => spend - (commitments[k]?.minimum ?? 0));
-  if (slack.every((s) => s <= 0)) return;
-  const cover = coverage(model);
+  const { capIndex, demandStart, spendPerGpu } = model;
+  const slack = commitmentSlack(model, x, used);
+  if (slack.over.every((s) => s <= 0)) return;
   /** Spend that may leave triple i's provider-month, 0 where no commitment covers it. */
-  const movable = (i: number) => {
-    const pm = providerMonth[i] ?? 0;
-    const from = cover.start[pm] ?? 0;
-    const to = cover.start[pm + 1] ?? 0;
-    if (from === to) return 0;
-    let most = Infinity;
-    for (let k = from; k < to; k++)
-      most = Math.min(most, Math.max(0, slack[cover.list[k] ?? 0] ?? 0));
-    return most;
-  };
-  const free = Float64Array.from(capacity);
-  for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
+  const movable = (i: number) => (slack.covered(i) ? slack.spare(i) : 0);
+  const free = freeCapacity(model, x, used);
   // Triples listed once each (`toPlacements`); the take-or-pay repair leaves triples it emptied
   // listed, so one with no GPUs may be listed already.
   const listed = new Set(used);
-  const moveSpend = (i: number, amount: number) => {
-    const pm = providerMonth[i] ?? 0;
-    for (let k = cover.start[pm] ?? 0; k < (cover.start[pm + 1] ?? 0); k++) {
-      const index = cover.list[k] ?? 0;
-      slack[index] = (slack[index] ?? 0) + amount;
-    }
-  };
   for (let d = 0; d < model.demandWorkload.length; d++) {
     const from = demandStart[d] ?? 0;
     const to = demandStart[d + 1] ?? 0;
@@ -910,17 +878,56 @@ function releaseCommitments(model: Prepared, x: Float64Array, used: number[]): v
         const take = Math.min(x[i] ?? 0, spare, free[capIndex[target] ?? 0] ?? 0);
         x[i] = (x[i] ?? 0) - take;
         free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) + take;
-        moveSpend(i, -take * (spendPerGpu[i] ?? 0));
+        slack.add(i, -take * (spendPerGpu[i] ?? 0));
         if (!listed.has(target)) {
           listed.add(target);
           used.push(target);
         }
         x[target] = (x[target] ?? 0) + take;
         free[capIndex[target] ?? 0] = (free[capIndex[target] ?? 0] ?? 0) - take;
-        moveSpend(target, take * (spendPerGpu[target] ?? 0));
+        slack.add(target, take * (spendPerGpu[target] ?? 0));
       }
     }
   }
+}
+
+/** Each pool-month's capacity less the GPUs `x` places on it. */
+function freeCapacity(model: Prepared, x: Float64Array, used: readonly number[]): Float64Array {
+  const { capIndex } = model;
+  const free = Float64Array.from(model.capacity);
+  for (const i of used) free[capIndex[i] ?? 0] = (free[capIndex[i] ?? 0] ?? 0) - (x[i] ?? 0);
+  return free;
+}
+
+/**
+ * Each commitment's spend under `x` over its minimum (`over`, below 0 where short), for moving
+ * served demand between provider-months: what may leave triple i's provider-month without making
+ * a commitment that covers it short (`spare`: Infinity where none covers it), and spend moved
+ * there (`add`, below 0 where it leaves).
+ */
+function commitmentSlack(model: Prepared, x: Float64Array, used: readonly number[]) {
+  const { providerMonth, commitments } = model;
+  const over = spends(model, x, used).map((spend, k) => spend - (commitments[k]?.minimum ?? 0));
+  const cover = coverage(model);
+  const from = (i: number) => cover.start[providerMonth[i] ?? 0] ?? 0;
+  const to = (i: number) => cover.start[(providerMonth[i] ?? 0) + 1] ?? 0;
+  return {
+    over,
+    covered: (i: number) => to(i) > from(i),
+    spare: (i: number) => {
+      let most = Infinity;
+      for (let k = from(i); k < to(i); k++) {
+        most = Math.min(most, Math.max(0, over[cover.list[k] ?? 0] ?? 0));
+      }
+      return most;
+    },
+    add: (i: number, amount: number) => {
+      for (let k = from(i); k < to(i); k++) {
+        const index = cover.list[k] ?? 0;
+        over[index] = (over[index] ?? 0) + amount;
+      }
+    },
+  };
 }
 
 /** The month offset of splittable demand d. */
