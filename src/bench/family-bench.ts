@@ -30,6 +30,8 @@ import {
 import type { LpOutcome, RepeatedRun, Run } from './plan-command.js';
 import type { CbcRun } from './cbc.js';
 import { CBC_MODEL, cbcAvailable, cbcReference } from './cbc.js';
+import type { PlaceBoundRun } from './place-bound.js';
+import { PLACE_BOUND_VERSION, placeBoundReference } from './place-bound.js';
 
 /**
  * `npm run bench:families`: the planner on every instance family (docs/planner.md, "Families")
@@ -86,6 +88,7 @@ const { values: flags } = parseArgs({
     'highs-only': { type: 'boolean' },
     'no-cbc': { type: 'boolean' },
     'cbc-limit': { type: 'string' },
+    'no-places': { type: 'boolean' },
     strict: { type: 'boolean' },
     out: { type: 'string' },
     cache: { type: 'string' },
@@ -127,6 +130,10 @@ const cacheFile = flags.cache ?? join('bench', 'families-highs.json');
 /** Cbc as the second prover, where installed and not turned off (`--no-cbc`). */
 const withCbc = flags['no-cbc'] !== true && cbcAvailable();
 const cbcLimit = Number(flags['cbc-limit'] ?? 1800);
+/** The third prover, column generation over places, where a row needs it (`--no-places`: not). */
+const withPlaces = flags['no-places'] !== true;
+/** Seconds for the place bound's plan (its restricted master as a MIP). */
+const PLACE_PLAN_SECONDS = 300;
 
 /** HiGHS's run on one instance, as cached. */
 interface Reference {
@@ -138,6 +145,11 @@ interface Reference {
   highs?: Run;
   /** Cbc's run, where HiGHS proved no optimum and `cbc` is installed (src/bench/cbc.ts). */
   cbc?: CbcRun;
+  /**
+   * Column generation over places (src/bench/place-bound.ts), where neither proved an optimum
+   * (whatever our plan: a reference does not depend on the planner it judges).
+   */
+  places?: PlaceBoundRun;
   lp?: LpOutcome;
 }
 
@@ -179,6 +191,9 @@ async function inProcess(text: string, planner: PlannerChoice): Promise<number> 
   return (performance.now() - started) / 1000;
 }
 
+/** Who proved a bound or found a plan: HiGHS, Cbc, or the place bound's column generation. */
+type Prover = 'HiGHS' | 'Cbc' | 'places';
+
 interface Row {
   family: Family;
   size: Size;
@@ -193,6 +208,8 @@ interface Row {
   highs?: Run & { planned: boolean; cached: boolean };
   /** Cbc, the second prover, where HiGHS proved no optimum. */
   cbc?: CbcRun & { cached: boolean };
+  /** The place bound, the third prover, where neither of the first two proved an optimum. */
+  places?: PlaceBoundRun & { cached: boolean };
   /** The LP relaxation (large rungs). */
   lp?: LpOutcome & { cached: boolean };
   /**
@@ -202,13 +219,13 @@ interface Row {
   reference?: {
     kind: 'optimum' | 'bound' | 'lp' | 'own bound';
     usd: number;
-    by?: 'HiGHS' | 'Cbc';
+    by?: Prover;
   };
   /**
    * Where no optimum is proven: the cheapest plan a prover found. Ours more than 0.1 % above it
    * is more than 0.1 % above the optimum, proven or not.
    */
-  knownPlan?: { usd: number; by: 'HiGHS' | 'Cbc' };
+  knownPlan?: { usd: number; by: Prover };
   autoGap?: number;
   fastGap?: number;
   speedup?: number;
@@ -297,6 +314,21 @@ try {
           cbcCached = false;
           saveReference(reference);
         }
+        // The third prover where neither proved an optimum: once, then cached with theirs.
+        const proved = highsProved || reference.cbc?.status === 'optimal';
+        // A run of another version, or one that failed, is made again.
+        const placesStale =
+          reference.places !== undefined &&
+          (reference.places.version !== PLACE_BOUND_VERSION ||
+            reference.places.status === 'failed');
+        let placesCached = reference.places !== undefined;
+        const placesWanted = !placesCached || placesStale || flags.force === true;
+        if (size !== 'large' && !proved && withPlaces && placesWanted) {
+          process.stderr.write(`${family} ${size} seed ${seed}: place bound…\n`);
+          reference = { ...reference, places: placeBoundReference(file, PLACE_PLAN_SECONDS) };
+          placesCached = false;
+          saveReference(reference);
+        }
         if (flags['highs-only'] === true) continue;
 
         process.stderr.write(`${family} ${size} seed ${seed}: ours…\n`);
@@ -324,6 +356,7 @@ try {
                 }
               : {}),
             ...(reference.cbc ? { cbc: { ...reference.cbc, cached: cbcCached } } : {}),
+            ...(reference.places ? { places: { ...reference.places, cached: placesCached } } : {}),
             ...(reference.lp ? { lp: { ...reference.lp, cached } } : {}),
             pass: true,
             failures: [],
@@ -338,13 +371,16 @@ try {
 
 /** Fills in the reference, gaps and speed-ups of a row, and marks it against the targets. */
 function judge(row: Row): Row {
-  const { highs, cbc, lp, auto, fast } = row;
+  const { highs, cbc, places, lp, auto, fast } = row;
   let reference: Row['reference'];
   const bounds = [
     highs?.lowerBoundUSD === undefined
       ? undefined
       : { usd: highs.lowerBoundUSD, by: 'HiGHS' as const },
     cbc?.lowerBoundUSD === undefined ? undefined : { usd: cbc.lowerBoundUSD, by: 'Cbc' as const },
+    places?.lowerBoundUSD === undefined || !Number.isFinite(places.lowerBoundUSD)
+      ? undefined
+      : { usd: places.lowerBoundUSD, by: 'places' as const },
   ].filter((bound) => bound !== undefined);
   const best = bounds.sort((a, b) => b.usd - a.usd)[0];
   if (highs?.planned && highs.status === 'optimal' && highs.totalUSD !== undefined) {
@@ -372,6 +408,9 @@ function judge(row: Row): Row {
             ? { usd: highs.totalUSD, by: 'HiGHS' as const }
             : undefined,
           cbc?.totalUSD === undefined ? undefined : { usd: cbc.totalUSD, by: 'Cbc' as const },
+          places?.totalUSD === undefined
+            ? undefined
+            : { usd: places.totalUSD, by: 'places' as const },
         ]
           .filter((plan) => plan !== undefined)
           .sort((a, b) => a.usd - b.usd)[0]
@@ -431,14 +470,17 @@ function highsStatus(row: Row): string {
   const second = row.cbc
     ? `; Cbc ${row.cbc.status} ${secs(row.cbc.seconds)}${row.cbc.cached ? ' (cached)' : ''}`
     : '';
-  return `${own}${cached}${second}`;
+  const third = row.places
+    ? `; places ${row.places.status} ${secs(row.places.seconds)}${row.places.cached ? ' (cached)' : ''}`
+    : '';
+  return `${own}${cached}${second}${third}`;
 }
 
 const referenceLabel = (row: Row) =>
   row.reference === undefined
     ? '-'
     : `${usd(row.reference.usd)} ${row.reference.kind === 'optimum' ? 'opt' : row.reference.kind}${
-        row.reference.by === 'Cbc' ? ' (Cbc)' : ''
+        row.reference.by === 'Cbc' || row.reference.by === 'places' ? ` (${row.reference.by})` : ''
       }`;
 
 if (rows.length > 0) {

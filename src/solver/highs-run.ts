@@ -113,7 +113,8 @@ export function runHighs(highs: Highs, model: LinearModel, options: SolveOptions
       relax &&
       options.duals === true &&
       status === codes.optimal &&
-      Number(instance.info.get('dual_solution_status')) === 2; /* feasible */
+      (options.anyDuals === true ||
+        Number(instance.info.get('dual_solution_status')) === 2); /* feasible */
     return {
       status: status === codes.optimal ? 'optimal' : 'time-limit',
       values: Float64Array.from(solution.colValue),

@@ -35,6 +35,12 @@ export interface SolveOptions {
    */
   readonly duals?: boolean;
   /**
+   * With `duals`: return the row duals HiGHS has even where it does not call them feasible
+   * (dual infeasibilities above its tolerance after unscaling). For a caller that checks what
+   * it takes from them itself, as a Lagrangian bound does, valid at any prices.
+   */
+  readonly anyDuals?: boolean;
+  /**
    * Whether the solver presolves the model (default true). Small sub-MIPs whose rows are
    * already tight solve faster without: presolve gains them nothing and costs its time.
    */

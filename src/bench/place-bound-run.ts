@@ -1,0 +1,41 @@
+/**
+ * `node dist/bench/place-bound-run.js SCENARIO.json [--iterations N] [--plan-seconds S]`: the
+ * place bound (`place-bound.ts`) of one scenario, as JSON on stdout, progress on stderr. The
+ * family bench runs it as a child process: its HiGHS then solves long models at full speed,
+ * where the bench's own is set for many short solves (`highs-run.ts`), and its memory is its own.
+ */
+import { readFileSync, writeSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { planFast } from '../core/planner/fast.js';
+import { buildProblem } from '../core/planner/problem.js';
+import { parseScenarioOrThrow } from '../scenario/parse.js';
+import { createHighsSolver } from '../solver/highs-solver.js';
+import { placeBound } from './place-bound.js';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { iterations: { type: 'string' }, 'plan-seconds': { type: 'string' } },
+});
+const file = positionals[0];
+if (!file) {
+  process.stderr.write(
+    'usage: place-bound-run SCENARIO.json [--iterations N] [--plan-seconds S]\n',
+  );
+  process.exit(2);
+}
+const problem = buildProblem(parseScenarioOrThrow(readFileSync(file, 'utf8')));
+const solver = await createHighsSolver();
+const start = planFast(problem, { solver }).placements;
+const run = placeBound(problem, solver, {
+  start,
+  ...(values.iterations === undefined ? {} : { iterations: Number(values.iterations) }),
+  ...(values['plan-seconds'] === undefined ? {} : { planSeconds: Number(values['plan-seconds']) }),
+  onIteration: ({ iteration, bound, master }) =>
+    process.stderr.write(
+      `place bound ${iteration}: bound $${(bound / 1e9).toFixed(5)}B, master $${(master / 1e9).toFixed(5)}B\n`,
+    ),
+});
+// Written at once: the solver thread keeps the process alive, and an exit may cut a pipe's
+// pending write.
+writeSync(1, `${JSON.stringify(run)}\n`);
+process.exit(0);
