@@ -465,8 +465,13 @@ function highsStatus(row: Row): string {
   if (lp) return `LP ${lp.status}${lp.cached ? ' (cached)' : ''}`;
   if (!highs) return '-';
   const cached = highs.cached ? ' (cached)' : '';
-  if (highs.error !== undefined) return `error${cached}`;
-  const own = highs.planned ? (highs.status ?? '-') : (highs.exact?.status ?? 'time-limit');
+  // An error of HiGHS's still shows the other provers, whose runs are then the reference.
+  const own =
+    highs.error !== undefined
+      ? 'error'
+      : highs.planned
+        ? (highs.status ?? '-')
+        : (highs.exact?.status ?? 'time-limit');
   const second = row.cbc
     ? `; Cbc ${row.cbc.status} ${secs(row.cbc.seconds)}${row.cbc.cached ? ' (cached)' : ''}`
     : '';
