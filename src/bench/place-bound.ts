@@ -31,7 +31,8 @@ import { hoursIn, periodsOf } from '../core/period.js';
  *     L(u) = offset + Σ u·rhs + Σ over splittable flows and shortfalls of min over their bounds
  *            of (cost − u·column)·x + Σ over places of min(0, the pricing MIP's dual bound)
  *
- * — the empty pattern costs 0, so a place never adds more than 0. It is computed at prices
+ * — the empty pattern costs 0, so a place never adds more than 0; each dual bound less a
+ * relative 10⁻⁷ for HiGHS's tolerances. It is computed at prices
  * smoothed towards the best so far (Wentges), so it climbs while the master falls; the two meet
  * at the decomposition's bound, which is at least the LP relaxation's. Gang GPUs within a
  * pattern and the splittable flows are continuous here (a relaxation: the bound stays valid).
