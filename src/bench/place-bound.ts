@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildExactModel, readPlacements } from '../core/planner/exact.js';
+import { buildExactModel, push, readPlacements } from '../core/planner/exact.js';
+import type { ExactModel } from '../core/planner/exact.js';
 import { finishPlan } from '../core/planner/finish.js';
 import type { Placement } from '../core/planner/plan.js';
 import type { PlacementProblem } from '../core/planner/problem.js';
@@ -178,6 +179,8 @@ export function placeBound(
   const started = performance.now();
   const seconds = () => (performance.now() - started) / 1000;
   const decomposition = new Decomposition(problem);
+  // The exact model, once: its LP gives the starting prices, and its runs fixed, the plan.
+  const exact = buildExactModel(problem);
   const iterationCap = options.iterations ?? 80;
   const smoothing = options.smoothing ?? 0.8;
   let best = -Infinity;
@@ -200,8 +203,8 @@ export function placeBound(
       decomposition.addPattern(pattern);
     }
     // The LP relaxation's prices: the bound there is the LP's.
-    const lp = solver.solve(buildExactModel(problem).model, { relax: true, duals: true });
-    center = decomposition.pricesFromExact(lp);
+    const lp = solver.solve(exact.model, { relax: true, duals: true });
+    center = decomposition.pricesFromExact(lp, exact);
     const first = decomposition.lagrangian(center, solver);
     if (Number.isFinite(first.bound)) best = first.bound;
     first.patterns.forEach((pattern) => decomposition.addPattern(pattern));
@@ -258,7 +261,7 @@ export function placeBound(
   const planSeconds = options.planSeconds ?? 300;
   if (planSeconds <= 0) return outcome(status);
   try {
-    return { ...outcome(status), ...decomposition.plan(solver, planSeconds) };
+    return { ...outcome(status), ...decomposition.plan(solver, planSeconds, exact) };
   } catch (error) {
     return {
       ...outcome(status),
@@ -501,11 +504,9 @@ class Decomposition {
   }
 
   /** The exact model's LP duals as prices of the master's rows (the place rows at 0). */
-  pricesFromExact(outcome: SolveOutcome): Float64Array {
+  pricesFromExact(outcome: SolveOutcome, exact: ExactModel): Float64Array {
     const prices = new Float64Array(this.rows.length);
     if (outcome.status !== 'optimal' || !outcome.rowDuals) return prices;
-    // Rebuilt with the same row keys: the exact model's rows in its own order.
-    const exact = buildExactModel(this.problem);
     const { triples, gangOptions } = this.problem;
     const duals = outcome.rowDuals;
     const model = exact.model;
@@ -590,7 +591,11 @@ class Decomposition {
   }
 
   /** The restricted master as a MIP, its runs fixed in the exact model, the plan priced. */
-  plan(solver: LinearSolver, limitSeconds: number): Pick<PlaceBoundRun, 'totalUSD' | 'planStatus'> {
+  plan(
+    solver: LinearSolver,
+    limitSeconds: number,
+    exact: ExactModel,
+  ): Pick<PlaceBoundRun, 'totalUSD' | 'planStatus'> {
     const master = this.master();
     const integer = new Uint8Array(master.numCols);
     const { triples } = this.problem;
@@ -606,7 +611,6 @@ class Decomposition {
         pattern.options.forEach((g) => running.add(g));
     });
     // The runs fixed, the exact model places every GPU in whole numbers.
-    const exact = buildExactModel(this.problem);
     const lower = Float64Array.from(exact.model.colLower);
     const upper = Float64Array.from(exact.model.colUpper);
     exact.optionColumn.forEach((column, g) => {
@@ -723,10 +727,4 @@ class Decomposition {
 /** A map key of whole numbers. */
 function cell(...parts: (number | undefined)[]): string {
   return parts.map((part) => part ?? -1).join(':');
-}
-
-function push(map: Map<string, number[]>, key: string, value: number): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
 }

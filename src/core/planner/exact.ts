@@ -348,7 +348,8 @@ export function readPlacements(
   return placements;
 }
 
-function push<K>(map: Map<K, number[]>, key: K, value: number): void {
+/** Appends `value` to the list at `key`, starting the list where there is none. */
+export function push<K>(map: Map<K, number[]>, key: K, value: number): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
