@@ -9,7 +9,8 @@ import { afterAll, describe, expect, it } from 'vitest';
  * What a command loads is most of what a small plan costs (ECharts alone is about 2,800
  * modules): the built CLI is run with a module hook that records every module it resolves.
  */
-const BIN = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+const DIST = fileURLToPath(new URL('../../dist', import.meta.url));
+const BIN = join(DIST, 'cli', 'bin.js');
 const EXAMPLE = fileURLToPath(new URL('../../examples/stargate-2025.yaml', import.meta.url));
 
 const dir = mkdtempSync(join(tmpdir(), 'stargate-startup-'));
@@ -50,6 +51,14 @@ describe('what a command loads', () => {
     expect(modules.some((url) => url.includes('/dist/core/planner/fast.js'))).toBe(true);
     expect(modules.filter((url) => /echarts|zrender|\/dist\/charts\//.test(url))).toEqual([]);
     expect(modules.filter((url) => /highs/.test(url))).toEqual([]);
+  });
+
+  it('plan loads zod as the one bundled module, not its package files', () => {
+    const modules = modulesOf(['plan', EXAMPLE, '--solver', 'fast', '--format', 'json']);
+    // Resolved once per module that imports it: one file all the same.
+    expect(new Set(modules.filter((url) => /\/zod[/.]/.test(url)))).toEqual(
+      new Set([pathToFileURL(join(DIST, 'vendor', 'zod.js')).href]),
+    );
   });
 
   it('plan --chart loads the charts', () => {
