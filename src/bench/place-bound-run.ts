@@ -1,10 +1,12 @@
 /**
- * `node dist/bench/place-bound-run.js SCENARIO.json [--iterations N] [--plan-seconds S]`: the
- * place bound (`place-bound.ts`) of one scenario, as JSON on stdout, progress on stderr. The
+ * `node dist/bench/place-bound-run.js SCENARIO.json [--iterations N] [--plan-seconds S]
+ * [--plan-out FILE]`: the place bound (`place-bound.ts`) of one scenario, as JSON on stdout,
+ * progress on stderr; `--plan-out` writes its plan's placements (workload, pool, period, GPUs),
+ * sorted, to FILE. The
  * family bench runs it as a child process: its HiGHS then solves long models at full speed,
  * where the bench's own is set for many short solves (`highs-run.ts`), and its memory is its own.
  */
-import { readFileSync, writeSync } from 'node:fs';
+import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { planFast } from '../core/planner/fast.js';
 import { buildProblem } from '../core/planner/problem.js';
@@ -14,12 +16,16 @@ import { placeBound } from './place-bound.js';
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { iterations: { type: 'string' }, 'plan-seconds': { type: 'string' } },
+  options: {
+    iterations: { type: 'string' },
+    'plan-seconds': { type: 'string' },
+    'plan-out': { type: 'string' },
+  },
 });
 const file = positionals[0];
 if (!file) {
   process.stderr.write(
-    'usage: place-bound-run SCENARIO.json [--iterations N] [--plan-seconds S]\n',
+    'usage: place-bound-run SCENARIO.json [--iterations N] [--plan-seconds S] [--plan-out FILE]\n',
   );
   process.exit(2);
 }
@@ -35,7 +41,33 @@ const run = placeBound(problem, solver, {
       `place bound ${iteration}: bound $${(bound / 1e9).toFixed(5)}B, master $${(master / 1e9).toFixed(5)}B\n`,
     ),
 });
+const { placements, ...summary } = run;
+const out = values['plan-out'];
+if (out !== undefined && placements) {
+  const rows = placements.map((p) => ({
+    workload: problem.workloads[p.workload]?.id ?? String(p.workload),
+    pool: problem.pools[p.pool]?.id ?? String(p.pool),
+    period: p.period,
+    gpus: p.gpus,
+  }));
+  rows.sort((a, b) =>
+    a.workload !== b.workload
+      ? a.workload < b.workload
+        ? -1
+        : 1
+      : a.pool !== b.pool
+        ? a.pool < b.pool
+          ? -1
+          : 1
+        : a.period < b.period
+          ? -1
+          : a.period > b.period
+            ? 1
+            : 0,
+  );
+  writeFileSync(out, `${JSON.stringify(rows)}\n`);
+}
 // Written at once: the solver thread keeps the process alive, and an exit may cut a pipe's
 // pending write.
-writeSync(1, `${JSON.stringify(run)}\n`);
+writeSync(1, `${JSON.stringify(summary)}\n`);
 process.exit(0);

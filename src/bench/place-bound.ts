@@ -63,6 +63,8 @@ export interface PlaceBoundRun {
   totalUSD?: number;
   /** What the restricted master's MIP did: `optimal` or `time-limit`. */
   planStatus?: string;
+  /** The plan's placements (not kept in the bench's cache: `place-bound-run --plan-out`). */
+  placements?: Placement[];
   error?: string;
   /** {@link PLACE_BOUND_VERSION}, where the bench ran it. */
   version?: string;
@@ -595,7 +597,7 @@ class Decomposition {
     solver: LinearSolver,
     limitSeconds: number,
     exact: ExactModel,
-  ): Pick<PlaceBoundRun, 'totalUSD' | 'planStatus'> {
+  ): Pick<PlaceBoundRun, 'totalUSD' | 'planStatus' | 'placements'> {
     const master = this.master();
     const integer = new Uint8Array(master.numCols);
     const { triples } = this.problem;
@@ -626,13 +628,18 @@ class Decomposition {
     if (fixed.status !== 'optimal' && fixed.status !== 'time-limit') {
       return { planStatus: `${solved.status}; runs fixed: ${fixed.status}` };
     }
-    const plan = finishPlan(this.problem, readPlacements(this.problem, exact, fixed.values), {
+    const placements = readPlacements(this.problem, exact, fixed.values);
+    const plan = finishPlan(this.problem, placements, {
       method: 'exact',
       status: 'feasible',
       boundSource: 'mip',
       bound: fixed.bound,
     });
-    return { planStatus: solved.status, totalUSD: microsToFloat(plan.objective.total) };
+    return {
+      planStatus: solved.status,
+      totalUSD: microsToFloat(plan.objective.total),
+      placements,
+    };
   }
 
   private addColumn(column: Column): void {
