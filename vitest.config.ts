@@ -13,6 +13,10 @@ export const config = defineConfig({
       'dist/**',
     ],
     testTimeout: 60_000,
+    // Set-up hooks open embedded databases and import the example: 3–5 s alone, and past
+    // Vitest's default 10 s on the 2-core machine beside another heavy process
+    // (src/cli/client.test.ts's beforeAll, seen in several sessions).
+    hookTimeout: 60_000,
     // Two files at once even on two cores (Vitest's default leaves one core to itself): the
     // suites wait on child processes and databases much of the time. Measured on the 2-core
     // machine: the whole run 255 s with one worker, 198 s with two.
