@@ -65,6 +65,11 @@ export interface FastOptions {
    * `gang-heavy` seed 2 its 20× (docs/planner.md, "Re-packing the gang runs").
    */
   readonly benders?: boolean;
+  /**
+   * Whether the best plan's runs are tried on their workloads' other options at the end
+   * (`relocateOnly` in `gang-search.ts`; default true); false for tests and comparisons.
+   */
+  readonly relocate?: boolean;
 }
 
 export interface FastResult {
@@ -221,6 +226,12 @@ const CORRECTIONS = 2;
  * gang runs chosen again as one sub-MIP beside its splittable flows (`repackGangs`), solved
  * exactly by the month problems and searched; again while a round pays, at most three rounds.
  *
+ * **Stage 5b: relocations.** Where the search runs: each of the best plan's runs in turn stops
+ * (solved exactly), and at the prices after the stop the two most promising other options of its
+ * workload start in its place, alone or in place of the runs in their way (`searchGangs` with
+ * `relocateOnly`); the first that pays is kept. The search's own moves miss these: (a) tries
+ * only options that share the run's pools, (b) only workloads not running.
+ *
  * **Stage 6: release.** Where commitments are met with spend to spare, the best plan's served
  * demand on their pools moves to cheaper pools of its own with room, as far as the spare allows
  * (`releaseCommitments`); given where cheaper.
@@ -369,8 +380,15 @@ export function planFastState(
     return true;
   };
   // (3) Local search over the gang runs of the best plan, at its weights.
-  /** The search from the runs `start`, at the weights μ now set; returns the tries it spent. */
-  const searchFrom = (start: Uint8Array, progress?: (fraction: number) => void): number => {
+  /**
+   * The search from the runs `start`, at the weights μ now set (only its relocations (d) where
+   * `relocateOnly`); returns the tries it spent.
+   */
+  const searchFrom = (
+    start: Uint8Array,
+    progress?: (fraction: number) => void,
+    relocateOnly = false,
+  ): number => {
     flows.solve(start, weightTable(model, mu));
     evaluate(start);
     const startTotal = evaluate(start, false);
@@ -383,6 +401,7 @@ export function planFastState(
       budget,
       expired,
       widen: options.widen !== false,
+      relocateOnly,
     };
     return searchGangs(progress ? { ...context, progress } : context, start, startTotal).tries;
   };
@@ -516,6 +535,13 @@ export function planFastState(
   ) {
     if (options.benders === false) repack(options.solver);
     else benders(options.solver);
+  }
+  // (5b) The best plan's runs, each moved to another option of its workload where that pays
+  // (docs/planner.md, "Moving runs at the end").
+  if (options.relocate !== false && searching && !stoppedByDeadline && !expired()) {
+    mu.set(best.mu);
+    searchFrom(Uint8Array.from(best.chosen), undefined, true);
+    report(reported);
   }
   for (const i of used) x[i] = 0;
   best.used.forEach((i, k) => {

@@ -243,16 +243,26 @@ describe('the Benders master', () => {
 describe('the fast planner’s Benders round', () => {
   // The search without its wider moves ends 0.42 % above HiGHS's proven optimum ($3.3979B,
   // HiGHS 8 s; with them 0.20 %), and the re-pack after it does not get within 0.4 % of it; with
-  // the Benders round the plan is that optimum.
+  // the Benders round the plan is that optimum. (The relocations at the end, off here but in the
+  // last plan, reach it from the search alone too: `gang-search.test.ts`.)
   it('reaches HiGHS’s proven optimum where the search ends short (gang-heavy 60 × 12 × 12, seed 2)', () => {
     const problem = generatedProblem(GANG_HEAVY_60);
-    const searched = fastPlanTotal(problem, planFast(problem, { widen: false }));
-    const widened = fastPlanTotal(problem, planFast(problem));
+    const searched = fastPlanTotal(problem, planFast(problem, { widen: false, relocate: false }));
+    const widened = fastPlanTotal(problem, planFast(problem, { relocate: false }));
     const repacked = fastPlanTotal(
       problem,
-      planFast(problem, { solver: highs, repackFrom: 0, benders: false, widen: false }),
+      planFast(problem, {
+        solver: highs,
+        repackFrom: 0,
+        benders: false,
+        widen: false,
+        relocate: false,
+      }),
     );
     expect(widened).toBeGreaterThan(3.3979e9 * 1.001);
+    expect(
+      fastPlanTotal(problem, planFast(problem, { solver: highs, repackFrom: 0, relocate: false })),
+    ).toBeLessThan(3.3979e9 * 1.00001);
     const result = planFast(problem, { solver: highs, repackFrom: 0 });
     const total = fastPlanTotal(problem, result);
     expect(searched).toBeGreaterThan(3.3979e9 * 1.004);

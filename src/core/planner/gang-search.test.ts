@@ -33,6 +33,28 @@ describe('the search over gang runs', () => {
     },
   );
 
+  // Here the search ends 0.57 %, 0.48 % and 0.34 % above HiGHS's proven optimum: a run must move to
+  // another option of its workload on pools no other run of the plan shares, which neither
+  // (a) (options sharing the run's pools) nor (b) (workloads not running) tries. The relocations
+  // at the end (d) reach the optimum. (HiGHS needs 6 s for mixed seed 4's: its optimum, as
+  // HiGHS proved it, is written here.)
+  it.each([
+    ['gang-heavy', 7, undefined],
+    ['gang-heavy', 9, undefined],
+    ['mixed', 4, 1_306_111_762],
+  ] as const)(
+    'moves runs to other options of their workloads at the end (%s 40 × 10 × 8, seed %i)',
+    (family, seed, proven) => {
+      const problem = generatedProblem({ family, workloads: 40, pools: 10, months: 8, seed });
+      const optimum = proven ?? Number(planExact(problem, solver).objective.total) / 1e6;
+      const searched = fastPlanTotal(problem, planFast(problem, { relocate: false }));
+      const relocated = fastPlanTotal(problem, planFast(problem));
+      expect(searched).toBeGreaterThan(optimum * 1.003);
+      // Within a relative 10⁻⁶ (HiGHS's gap), and a dollar's rounding of the written optimum.
+      expect(Math.abs(relocated - optimum)).toBeLessThanOrEqual(1e-6 * optimum);
+    },
+  );
+
   // The runs by value per GPU-hour lead the search to a plan 0.50 % above the optimum here (as
   // measured before the second start); from the runs biggest first (value × GPUs × hours), it
   // reaches the optimum. The cheaper of the two searched plans is given.
@@ -61,7 +83,7 @@ describe('the search over gang runs', () => {
       seed: 15,
     });
     const optimum = Number(planExact(problem, solver).objective.total) / 1e6;
-    const plain = fastPlanTotal(problem, planFast(problem, { widen: false }));
+    const plain = fastPlanTotal(problem, planFast(problem, { widen: false, relocate: false }));
     const refilled = fastPlanTotal(problem, planFast(problem));
     expect(plain).toBeGreaterThan(optimum * 1.01);
     expect(refilled).toBeLessThan(optimum * 1.0005);
@@ -80,7 +102,7 @@ describe('the search over gang runs', () => {
       seed: 19,
     });
     const optimum = Number(planExact(problem, solver).objective.total) / 1e6;
-    const plain = fastPlanTotal(problem, planFast(problem, { widen: false }));
+    const plain = fastPlanTotal(problem, planFast(problem, { widen: false, relocate: false }));
     const traded = fastPlanTotal(problem, planFast(problem));
     expect(plain).toBeGreaterThan(optimum * 1.001);
     expect(Math.abs(traded - optimum)).toBeLessThanOrEqual(1e-6 * optimum);

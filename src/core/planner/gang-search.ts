@@ -24,6 +24,11 @@ export interface GangSearchContext {
    */
   readonly widen?: boolean;
   readonly expired?: () => boolean;
+  /**
+   * Only (d), the relocations, and not the passes before them: for the last plan, once the
+   * other stages are done (`polishRuns`).
+   */
+  readonly relocateOnly?: boolean;
   /** Told the share of the budget spent after each try, for a progress bar. */
   readonly progress?: (fraction: number) => void;
 }
@@ -37,6 +42,9 @@ interface Move {
 
 /** Moves in (a) whose estimate is below this (USD) are worth an exact try. */
 const PROMISING = 0;
+
+/** Other options of a run's workload tried in its place in (d). */
+const RELOCATIONS_PER_RUN = 2;
 
 /** Options tried in place of a run whose drop alone does not pay. */
 const SWAPS_PER_RUN = 3;
@@ -52,7 +60,11 @@ const SWAPS_PER_RUN = 3;
  * - (b) each option not running starts, cheapest estimate first: alone where it has room, else
  *   in place of the runs in its way, each moved to its cheapest other option with room; a move
  *   that does not pay by itself lets the runs it touched settle (`settle`) before it is judged;
- * - (c) whole places (site and accelerator) trade their runs.
+ * - (c) whole places (site and accelerator) trade their runs;
+ * - (d) only with `relocateOnly`, in place of (a)–(c), once: each run in turn stops, and the other
+ *   options of its own workload that the prices after the stop rank first start in its place
+ *   (the fast planner's last step over the runs: (a) tries only options sharing the run's pools,
+ *   (b) only workloads not running).
  *
  * A try solves again only the months of the options it changes, from their last optimal trees,
  * and prices the plan (`evaluate`, without the take-or-pay repair, which each improvement gets);
@@ -241,9 +253,28 @@ export function searchGangs(
     total = value;
   };
 
+  /**
+   * From `base` (the flows holding it), tries `moves` in turn until one pays and keeps it, or
+   * `stop` says to stop; whether one paid. A move that does not pay is undone.
+   */
+  const firstPaying = (base: Uint8Array, moves: readonly Move[], stop: () => boolean) => {
+    for (const move of moves) {
+      if (stop()) break;
+      const trial = changedFrom(base, move.drop, move.add);
+      const changed = [...move.drop, ...move.add];
+      const value = attempt(trial, changed);
+      if (better(value)) {
+        keep(trial, value);
+        return true;
+      }
+      shift(base, changed);
+    }
+    return false;
+  };
+
   /** The first pass with `wide` set: (b) and (c)'s single trades only. */
   let firstWide = false;
-  for (let pass = 0; !out(); pass++) {
+  for (let pass = 0; !context.relocateOnly && !out(); pass++) {
     let improved = false;
     // (a) Each run: drop it; if that does not pay, put in its place the option (of another
     // workload not running, or its own) that the prices after the drop say may pay most.
@@ -269,20 +300,8 @@ export function searchGangs(
         }
       }
       candidates.sort(byEstimate);
-      let kept = false;
-      for (const move of candidates.slice(0, SWAPS_PER_RUN)) {
-        if (out()) break;
-        const swapped = changedFrom(dropped, move.drop, move.add);
-        const changed = [...move.drop, ...move.add];
-        const value = attempt(swapped, changed);
-        if (better(value)) {
-          keep(swapped, value);
-          improved = kept = true;
-          break;
-        }
-        shift(dropped, changed);
-      }
-      if (!kept) shift(chosen, [a]);
+      if (firstPaying(dropped, candidates.slice(0, SWAPS_PER_RUN), out)) improved = true;
+      else shift(chosen, [a]);
     }
     // (b) Adds, and adds that take the room of runs in their way, at the current prices.
     reprice();
@@ -335,6 +354,36 @@ export function searchGangs(
       // (c)'s whole-place moves would try again what they just tried.
       wide = firstWide = true;
     } else firstWide = false;
+  }
+  if (context.relocateOnly) {
+    // (d) Each run, in turn: stopped, exactly; then, at the prices after the stop, the other
+    // options of its workload that the prices rank first start in its place — alone where they
+    // have room, else in place of the runs in their way, each moved to its cheapest other option
+    // with room. The first that pays is kept. Its own tries: two per run at most beside the stop.
+    for (let a = 0; a < options && context.expired?.() !== true; a++) {
+      if (chosen[a] !== 1) continue;
+      const own = optionsOf[workloadOf[a] ?? 0] ?? [];
+      if (own.length < 2) continue;
+      const dropped = changedFrom(chosen, [a], []);
+      const afterDrop = attempt(dropped, [a]);
+      if (better(afterDrop)) {
+        keep(dropped, afterDrop);
+        continue;
+      }
+      reprice();
+      const room = roomLeft(model, dropped, reduced);
+      const runCost = costOfRuns(model, dropped, reduced);
+      const candidates: Move[] = [];
+      for (const g of own) {
+        if (g !== a)
+          candidates.push(...placements(model, g, dropped, room, reduced, runCost, optionsOf));
+      }
+      candidates.sort(byEstimate);
+      const tried = candidates.filter((move) => move.estimate < Infinity);
+      if (!firstPaying(dropped, tried.slice(0, RELOCATIONS_PER_RUN), () => false)) {
+        shift(chosen, [a]);
+      }
+    }
   }
   return { chosen, total, tries };
 }
