@@ -2,9 +2,9 @@
  * `node dist/bench/place-bound-run.js SCENARIO.json [--iterations N] [--plan-seconds S]
  * [--plan-out FILE]`: the place bound (`place-bound.ts`) of one scenario, as JSON on stdout,
  * progress on stderr; `--plan-out` writes its plan's placements (workload, pool, period, GPUs),
- * sorted, to FILE. The
- * family bench runs it as a child process: its HiGHS then solves long models at full speed,
- * where the bench's own is set for many short solves (`highs-run.ts`), and its memory is its own.
+ * sorted, to FILE. The family bench runs it as a child process: its HiGHS then solves long models
+ * at full speed, where the bench's own is set for many short solves (`highs-run.ts`), and its
+ * memory is its own.
  */
 import { readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -43,7 +43,11 @@ const run = placeBound(problem, solver, {
 });
 const { placements, ...summary } = run;
 const out = values['plan-out'];
-if (out !== undefined && placements) {
+if (out !== undefined && !placements) {
+  process.stderr.write(
+    `place-bound-run: no plan to write to ${out} (${run.planStatus ?? 'none made'})\n`,
+  );
+} else if (out !== undefined && placements) {
   const rows = placements.map((p) => ({
     workload: problem.workloads[p.workload]?.id ?? String(p.workload),
     pool: problem.pools[p.pool]?.id ?? String(p.pool),

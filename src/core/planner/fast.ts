@@ -35,7 +35,8 @@ export interface FastOptions {
   readonly deadline?: { readonly now: () => number; readonly at: number };
   /**
    * Exact tries of the local search over gang runs: default 400 up to 200,000 eligible
-   * triples, none above; 0 skips it.
+   * triples, none above; 0 skips it. The relocations at the end (stage 5b) have as many again
+   * of their own.
    */
   readonly gangTries?: number;
   /**

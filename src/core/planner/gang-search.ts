@@ -356,11 +356,15 @@ export function searchGangs(
     } else firstWide = false;
   }
   if (context.relocateOnly) {
-    // (d) Each run, in turn: stopped, exactly; then, at the prices after the stop, the other
-    // options of its workload that the prices rank first start in its place — alone where they
-    // have room, else in place of the runs in their way, each moved to its cheapest other option
-    // with room. The first that pays is kept. Its own tries: two per run at most beside the stop.
-    for (let a = 0; a < options && context.expired?.() !== true; a++) {
+    // (d) Each run, in turn (in option order, so a run that a move started further on is visited
+    // again): stopped, exactly; then, at the prices after the stop, the two other options of its
+    // workload that the prices rank first start in its place — alone where they have room, else
+    // in place of the runs in their way, each moved to its cheapest other option with room. The
+    // first that pays is kept. Three tries per run at most.
+    // Its own tries, at most the search's budget (0 where a deadline has passed).
+    const first = tries;
+    const stop = () => tries - first >= budget || context.expired?.() === true;
+    for (let a = 0; a < options && !stop(); a++) {
       if (chosen[a] !== 1) continue;
       const own = optionsOf[workloadOf[a] ?? 0] ?? [];
       if (own.length < 2) continue;
@@ -379,10 +383,15 @@ export function searchGangs(
           candidates.push(...placements(model, g, dropped, room, reduced, runCost, optionsOf));
       }
       candidates.sort(byEstimate);
-      const tried = candidates.filter((move) => move.estimate < Infinity);
-      if (!firstPaying(dropped, tried.slice(0, RELOCATIONS_PER_RUN), () => false)) {
-        shift(chosen, [a]);
-      }
+      // The best way to start each option (the first of its moves), for the options first.
+      const started = new Set<number>();
+      const tried = candidates.filter((move) => {
+        const g = move.add[0] ?? -1;
+        if (!(move.estimate < Infinity) || started.has(g)) return false;
+        started.add(g);
+        return true;
+      });
+      if (!firstPaying(dropped, tried.slice(0, RELOCATIONS_PER_RUN), stop)) shift(chosen, [a]);
     }
   }
   return { chosen, total, tries };
