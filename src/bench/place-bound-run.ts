@@ -54,20 +54,9 @@ if (out !== undefined && !placements) {
     period: p.period,
     gpus: p.gpus,
   }));
-  rows.sort((a, b) =>
-    a.workload !== b.workload
-      ? a.workload < b.workload
-        ? -1
-        : 1
-      : a.pool !== b.pool
-        ? a.pool < b.pool
-          ? -1
-          : 1
-        : a.period < b.period
-          ? -1
-          : a.period > b.period
-            ? 1
-            : 0,
+  const order = (x: string | number, y: string | number) => (x < y ? -1 : x > y ? 1 : 0);
+  rows.sort(
+    (a, b) => order(a.workload, b.workload) || order(a.pool, b.pool) || order(a.period, b.period),
   );
   writeFileSync(out, `${JSON.stringify(rows)}\n`);
 }

@@ -26,7 +26,7 @@ export interface GangSearchContext {
   readonly expired?: () => boolean;
   /**
    * Only (d), the relocations, and not the passes before them: for the last plan, once the
-   * other stages are done (`polishRuns`).
+   * other stages are done (the fast planner's stage 5b).
    */
   readonly relocateOnly?: boolean;
   /** Told the share of the budget spent after each try, for a progress bar. */
