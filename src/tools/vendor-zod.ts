@@ -50,18 +50,14 @@ async function main(): Promise<number> {
   let importers = 0;
   for (const file of await builtModules(DIST)) {
     const text = await readFile(file, 'utf8');
-    if (!IMPORT.test(text)) {
-      if (/\bfrom (['"])[./]*\/vendor\/zod\.js\1/.test(text)) importers++;
-      continue;
-    }
-    IMPORT.lastIndex = 0;
     let path = relative(dirname(file), VENDOR).split(sep).join('/');
     if (!path.startsWith('.')) path = `./${path}`;
-    await writeFile(
-      file,
-      text.replace(IMPORT, (_match, quote: string) => `from ${quote}${path}${quote}`),
+    const rewritten = text.replace(
+      IMPORT,
+      (_match, quote: string) => `from ${quote}${path}${quote}`,
     );
-    importers++;
+    if (rewritten !== text) await writeFile(file, rewritten);
+    if (rewritten !== text || rewritten.includes(`'${path}'`)) importers++;
   }
   if (importers === 0) {
     process.stderr.write(`vendor-zod: no built module imports zod under ${DIST}; was tsc run?\n`);
